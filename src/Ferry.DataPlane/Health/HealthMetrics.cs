@@ -17,11 +17,14 @@ public sealed class HealthMetrics
     /// <param name="meterFactory">Owns the meter; null creates an unshared one (tests, tools).</param>
     public HealthMetrics(IMeterFactory? meterFactory = null)
     {
-        var meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        var meter = Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _probes = meter.CreateCounter<long>("ferry.health.probes", "{probe}", "Active health probes, by listener and result.");
         _transitions = meter.CreateCounter<long>("ferry.health.transitions", "{transition}", "Backends turning healthy or unhealthy.");
         _failOpen = meter.CreateUpDownCounter<int>("ferry.health.fail_open", "{listener}", "Listeners with no healthy backend, spreading traffic across all of them.");
     }
+
+    /// <summary>For tests: the meter the instruments belong to.</summary>
+    internal Meter Meter { get; }
 
     public void ProbeCompleted(string listener, bool isHealthy) =>
         _probes.Add(1, new("listener", listener), new("result", isHealthy ? "success" : "failure"));
