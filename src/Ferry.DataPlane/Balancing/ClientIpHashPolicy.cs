@@ -29,4 +29,18 @@ public sealed class ClientIpHashPolicy : ILoadBalancingPolicy
         var ring = _ring.Get(snapshot, static s => new HashRing(s.Available));
         return available[ring.OwnerOf(ClientAddressKey.Hash(client))];
     }
+
+    /// <summary>Where the client would go if the tried backends were removed, so retries stay consistent.</summary>
+    public BackendState? Pick(BackendSnapshot snapshot, IPAddress client, ReadOnlySpan<BackendState> exclude)
+    {
+        var available = snapshot.Available;
+        if (exclude.IsEmpty || available.Count == 0)
+        {
+            return Pick(snapshot, client);
+        }
+
+        var ring = _ring.Get(snapshot, static s => new HashRing(s.Available));
+        var owner = ring.OwnerOf(ClientAddressKey.Hash(client), available, exclude);
+        return owner < 0 ? null : available[owner];
+    }
 }

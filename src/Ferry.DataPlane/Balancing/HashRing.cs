@@ -69,7 +69,29 @@ internal sealed class HashRing
     public int PointCount => _hashes.Length;
 
     /// <summary>The index (into the backend list the ring was built from) owning <paramref name="hash"/>.</summary>
-    public int OwnerOf(ulong hash)
+    public int OwnerOf(ulong hash) => _owners[FirstPointAtOrAfter(hash)];
+
+    /// <summary>
+    /// The owner of <paramref name="hash"/> on the ring without the <paramref name="excluded"/> backends: the
+    /// first point clockwise whose owner is not excluded, which is where the client would go if those backends
+    /// were removed. -1 when every backend is excluded.
+    /// </summary>
+    public int OwnerOf(ulong hash, IReadOnlyList<BackendState> backends, ReadOnlySpan<BackendState> excluded)
+    {
+        var start = FirstPointAtOrAfter(hash);
+        for (var step = 0; step < _hashes.Length; step++)
+        {
+            var owner = _owners[(start + step) % _hashes.Length];
+            if (!Excluded.Contains(excluded, backends[owner]))
+            {
+                return owner;
+            }
+        }
+
+        return -1;
+    }
+
+    private int FirstPointAtOrAfter(ulong hash)
     {
         var index = Array.BinarySearch(_hashes, hash);
         if (index < 0)
@@ -77,11 +99,6 @@ internal sealed class HashRing
             index = ~index;
         }
 
-        if (index == _hashes.Length)
-        {
-            index = 0;
-        }
-
-        return _owners[index];
+        return index == _hashes.Length ? 0 : index;
     }
 }

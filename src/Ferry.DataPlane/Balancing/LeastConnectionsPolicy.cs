@@ -16,7 +16,10 @@ public sealed class LeastConnectionsPolicy : ILoadBalancingPolicy
 {
     private long _counter = -1;
 
-    public BackendState? Pick(BackendSnapshot snapshot, IPAddress client)
+    public BackendState? Pick(BackendSnapshot snapshot, IPAddress client) => Pick(snapshot, client, []);
+
+    /// <summary>The least loaded backend that was not tried yet.</summary>
+    public BackendState? Pick(BackendSnapshot snapshot, IPAddress client, ReadOnlySpan<BackendState> exclude)
     {
         var available = snapshot.Available;
         var count = available.Count;
@@ -26,11 +29,11 @@ public sealed class LeastConnectionsPolicy : ILoadBalancingPolicy
         }
 
         var start = (int)((ulong)Interlocked.Increment(ref _counter) % (ulong)count);
-        var best = available[start];
-        for (var step = 1; step < count; step++)
+        BackendState? best = null;
+        for (var step = 0; step < count; step++)
         {
             var candidate = available[(start + step) % count];
-            if (LoadComparison.IsLessLoaded(candidate, best))
+            if ((best is null || LoadComparison.IsLessLoaded(candidate, best)) && !Excluded.Contains(exclude, candidate))
             {
                 best = candidate;
             }

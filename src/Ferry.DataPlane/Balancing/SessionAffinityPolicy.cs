@@ -115,6 +115,26 @@ public sealed class SessionAffinityPolicy : ILoadBalancingPolicy
         return byEndPoint.TryGetValue(winner.EndPoint, out var first) ? first : picked;
     }
 
+    /// <summary>
+    /// A retry after failed connects: the inner policy picks among the untried backends, and the client is
+    /// remembered with the new backend, since its old one just failed.
+    /// </summary>
+    public BackendState? Pick(BackendSnapshot snapshot, IPAddress client, ReadOnlySpan<BackendState> exclude)
+    {
+        if (exclude.IsEmpty)
+        {
+            return Pick(snapshot, client);
+        }
+
+        var picked = _inner.Pick(snapshot, client, exclude);
+        if (picked is not null && _entries.TryGetValue(ClientAddressKey.ToUInt128(client), out var entry))
+        {
+            entry.Remember(picked.EndPoint, _timeProvider.GetTimestamp());
+        }
+
+        return picked;
+    }
+
     /// <summary>Removes expired entries; one sweep at a time, others skip.</summary>
     internal void Sweep(long now)
     {
