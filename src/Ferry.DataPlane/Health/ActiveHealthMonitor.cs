@@ -18,8 +18,8 @@ namespace Ferry.DataPlane.Health;
 /// Timeout for the last probe).
 /// </para>
 /// <para>
-/// The monitor also logs every health transition of its backends, including those caused by failed
-/// connects of real traffic (passive checking), with the listener's name.
+/// The monitor also logs every health transition of its backends (through a <see cref="HealthTransitionLogger"/>),
+/// including those caused by failed connects of real traffic, with the listener's name.
 /// </para>
 /// </remarks>
 public sealed class ActiveHealthMonitor : IHealthMonitor
@@ -31,10 +31,11 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly HealthMetrics? _metrics;
+    private readonly HealthTransitionLogger _transitions;
     private readonly CancellationTokenSource _stopping = new();
     private readonly PeriodicTimer _timer;
     private readonly Task _loop;
-    private Dictionary<BackendState, Watched> _watched = [];
+    private Dictionary<BackendState, Probed> _backends = [];
     private bool _disposed;
 
     public ActiveHealthMonitor(
@@ -53,6 +54,7 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;
+        _transitions = new HealthTransitionLogger(listenerName, logger, metrics);
         _timer = new PeriodicTimer(check.Interval, timeProvider);
         _loop = RunAsync(_stopping.Token);
     }
@@ -69,26 +71,25 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
                 return;
             }
 
-            var next = new Dictionary<BackendState, Watched>(backends.Count);
+            var next = new Dictionary<BackendState, Probed>(backends.Count);
             foreach (var backend in backends)
-            {
-                if (next.ContainsKey(backend))
-                {
-                    continue;
-                }
-
-                next[backend] = _watched.TryGetValue(backend, out var kept) ? kept : new Watched(this, backend);
-            }
-
-            foreach (var (backend, watched) in _watched)
             {
                 if (!next.ContainsKey(backend))
                 {
-                    watched.Unsubscribe();
+                    next[backend] = _backends.TryGetValue(backend, out var kept) ? kept : new Probed(backend);
                 }
             }
 
-            Volatile.Write(ref _watched, next);
+            foreach (var (backend, probed) in _backends)
+            {
+                if (!next.ContainsKey(backend))
+                {
+                    probed.IsRemoved = true;
+                }
+            }
+
+            Volatile.Write(ref _backends, next);
+            _transitions.SetBackends(backends);
         }
     }
 
@@ -102,12 +103,13 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
             }
 
             _disposed = true;
-            foreach (var watched in _watched.Values)
+            foreach (var probed in _backends.Values)
             {
-                watched.Unsubscribe();
+                probed.IsRemoved = true;
             }
 
-            Volatile.Write(ref _watched, []);
+            Volatile.Write(ref _backends, []);
+            _transitions.Dispose();
         }
 
         await _stopping.CancelAsync();
@@ -124,7 +126,7 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
         {
             while (await _timer.WaitForNextTickAsync(stopping))
             {
-                var round = Volatile.Read(ref _watched).Values.ToArray();
+                var round = Volatile.Read(ref _backends).Values.ToArray();
                 var probes = new Task[round.Length];
                 for (var i = 0; i < round.Length; i++)
                 {
@@ -141,15 +143,16 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
         }
     }
 
-    private async Task ProbeAsync(Watched watched, CancellationToken stopping)
+    private async Task ProbeAsync(Probed probed, CancellationToken stopping)
     {
+        var backend = probed.Backend;
         HealthProbeResult result;
         using (var timeout = new CancellationTokenSource(_check.Timeout, _timeProvider))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token))
         {
             try
             {
-                result = await _probe.ProbeAsync(watched.Backend, linked.Token);
+                result = await _probe.ProbeAsync(backend, linked.Token);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -163,12 +166,12 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                HealthLog.ProbeError(_logger, _listenerName, watched.Name, ex);
+                HealthLog.ProbeError(_logger, _listenerName, probed.Name, ex);
                 result = HealthProbeResult.Unhealthy(ex.GetType().Name);
             }
         }
 
-        if (stopping.IsCancellationRequested || !watched.IsSubscribed)
+        if (stopping.IsCancellationRequested || probed.IsRemoved)
         {
             return; // stopped, or the backend was removed while being probed
         }
@@ -176,56 +179,30 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
         _metrics?.ProbeCompleted(_listenerName, result.IsHealthy);
         if (result.IsHealthy)
         {
-            watched.Backend.Health.ReportSuccess();
+            backend.Health.ReportSuccess();
         }
         else
         {
-            HealthLog.ProbeFailed(_logger, _listenerName, watched.Name, result.Detail ?? "unknown");
-            watched.LastFailure = result.Detail;
-            watched.Backend.Health.ReportFailure();
+            var reason = result.Detail ?? "probe failed";
+            HealthLog.ProbeFailed(_logger, _listenerName, probed.Name, reason);
+            _transitions.RecordFailure(backend, reason);
+            backend.Health.ReportFailure();
         }
     }
 
-    /// <summary>A probed backend and its subscription to health changes, for logging transitions.</summary>
-    private sealed class Watched
+    /// <summary>A backend in the probe set; flagged when removed so an in-flight probe does not report.</summary>
+    private sealed class Probed(BackendState backend)
     {
-        private readonly ActiveHealthMonitor _owner;
-        private volatile bool _isSubscribed = true;
+        private volatile bool _isRemoved;
 
-        public Watched(ActiveHealthMonitor owner, BackendState backend)
+        public BackendState Backend { get; } = backend;
+
+        public string Name { get; } = HealthTransitionLogger.NameOf(backend);
+
+        public bool IsRemoved
         {
-            _owner = owner;
-            Backend = backend;
-            Name = backend.Spec.Name is { } name ? $"{backend} ({name})" : backend.ToString();
-            backend.Health.Changed += OnChanged;
-        }
-
-        public BackendState Backend { get; }
-
-        public string Name { get; }
-
-        public bool IsSubscribed => _isSubscribed;
-
-        /// <summary>Why the last failed probe failed, for the "down" log.</summary>
-        public string? LastFailure { get; set; }
-
-        public void Unsubscribe()
-        {
-            _isSubscribed = false;
-            Backend.Health.Changed -= OnChanged;
-        }
-
-        private void OnChanged(BackendHealth health, bool isHealthy)
-        {
-            _owner._metrics?.BackendChanged(_owner._listenerName, Name, isHealthy);
-            if (isHealthy)
-            {
-                HealthLog.BackendUp(_owner._logger, _owner._listenerName, Name);
-            }
-            else
-            {
-                HealthLog.BackendDown(_owner._logger, _owner._listenerName, Name, LastFailure ?? "failed connects");
-            }
+            get => _isRemoved;
+            set => _isRemoved = value;
         }
     }
 }

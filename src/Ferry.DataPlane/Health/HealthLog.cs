@@ -13,7 +13,7 @@ public static partial class HealthLog
     public static partial void BackendUp(ILogger logger, string listener, string backend);
 
     [LoggerMessage(EventId = 201, EventName = "BackendDown", Level = LogLevel.Warning,
-        Message = "Listener {Listener}: backend {Backend} is unhealthy ({Reason}); it gets no new connections")]
+        Message = "Listener {Listener}: backend {Backend} is unhealthy: {Reason}")]
     public static partial void BackendDown(ILogger logger, string listener, string backend, string reason);
 
     [LoggerMessage(EventId = 202, EventName = "FailOpenStarted", Level = LogLevel.Warning,
