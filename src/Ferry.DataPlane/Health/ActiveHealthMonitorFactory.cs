@@ -1,5 +1,4 @@
 using Ferry.Contracts;
-using Ferry.DataPlane.State;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.DataPlane.Health;
@@ -9,25 +8,26 @@ public sealed class ActiveHealthMonitorFactory : IHealthMonitorFactory
 {
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _timeProvider;
+    private readonly HealthMetrics? _metrics;
 
-    public ActiveHealthMonitorFactory(ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    /// <param name="metrics">Probe and transition counters; none recorded when null.</param>
+    public ActiveHealthMonitorFactory(ILoggerFactory loggerFactory, TimeProvider timeProvider, HealthMetrics? metrics = null)
     {
         _loggerFactory = loggerFactory;
         _timeProvider = timeProvider;
+        _metrics = metrics;
     }
 
+    /// <summary>A running monitor; give it backends with <see cref="IHealthMonitor.SetBackends"/> and dispose it with the listener.</summary>
     public IHealthMonitor Create(HealthCheckSpec check, string listenerName)
     {
-        _ = (_loggerFactory, _timeProvider); // placeholder until active probing lands
-        return new PlaceholderMonitor();
-    }
-
-    private sealed class PlaceholderMonitor : IHealthMonitor
-    {
-        public void SetBackends(IReadOnlyList<BackendState> backends)
+        IHealthProbe probe = check.Type switch
         {
-        }
+            HealthCheckType.Tcp => new TcpHealthProbe(check),
+            HealthCheckType.Http => new HttpHealthProbe(check),
+            _ => throw new ArgumentOutOfRangeException(nameof(check), check.Type, "Unknown health check type."),
+        };
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        return new ActiveHealthMonitor(check, listenerName, probe, _timeProvider, _loggerFactory.CreateLogger<ActiveHealthMonitor>(), _metrics);
     }
 }
