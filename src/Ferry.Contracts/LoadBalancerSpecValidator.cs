@@ -97,14 +97,6 @@ public static class LoadBalancerSpecValidator
                 errors.Add(new($"addresses[{i}]", $"duplicate address {address}"));
             }
         }
-
-        for (var i = 0; i < spec.SourceRanges.Length; i++)
-        {
-            if (spec.SourceRanges[i].BaseAddress is null)
-            {
-                errors.Add(new($"sourceRanges[{i}]", "must be a CIDR such as 10.0.0.0/8"));
-            }
-        }
     }
 
     private static void ValidateSettings(LoadBalancerSpec spec, List<ValidationError> errors)
