@@ -107,7 +107,7 @@ internal sealed class TcpListenerHost : IListenerHost
                 if (kind == AcceptErrorKind.Fatal)
                 {
                     DataPlaneLog.AcceptFatalError(context.Logger, _listener.Name, EndPoint, e.SocketErrorCode);
-                    SetStatus(false, $"accept failed: {ListenSocket.Describe(e)}");
+                    Fail(socket, $"accept failed: {ListenSocket.Describe(e)}");
                     return;
                 }
 
@@ -157,6 +157,23 @@ internal sealed class TcpListenerHost : IListenerHost
         client.NoDelay = true;
         var connection = new TcpConnection(_listener, this, client, remote);
         _ = connection.RunAsync(settings);
+    }
+
+    /// <summary>The listening socket broke: close it so the next apply binds afresh.</summary>
+    private void Fail(Socket socket, string error)
+    {
+        lock (_lock)
+        {
+            if (_socket != socket)
+            {
+                return;
+            }
+
+            _stop!.Dispose();
+            _socket.Dispose();
+            _socket = null;
+            SetStatus(false, error);
+        }
     }
 
     private void SetStatus(bool isServing, string? error) =>

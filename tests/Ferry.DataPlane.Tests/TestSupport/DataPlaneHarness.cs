@@ -11,13 +11,13 @@ namespace Ferry.DataPlane.Tests.TestSupport;
 /// <summary>A <see cref="DataPlaneProvider"/> on virtual time with the shipped policy and health factories.</summary>
 internal sealed class DataPlaneHarness : IAsyncDisposable
 {
-    public DataPlaneHarness(DataPlaneOptions? options = null)
+    public DataPlaneHarness(DataPlaneOptions? options = null, IHealthMonitorFactory? healthMonitors = null)
     {
         Provider = new DataPlaneProvider(
             NullLoggerFactory.Instance,
             Time,
             new LoadBalancingPolicyFactory(Time),
-            new ActiveHealthMonitorFactory(NullLoggerFactory.Instance, Time),
+            healthMonitors ?? new ActiveHealthMonitorFactory(NullLoggerFactory.Instance, Time),
             meterFactory: null,
             options ?? new DataPlaneOptions());
     }
