@@ -13,7 +13,7 @@ internal static class Loopback
     /// <summary>A port that was free a moment ago (for "dead backend" endpoints: nothing listens there).</summary>
     public static int DeadPort(IPAddress address)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(address, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
@@ -23,12 +23,12 @@ internal static class Loopback
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            using var tcp = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             tcp.Bind(new IPEndPoint(address, 0));
             var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
             try
             {
-                using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                using var udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
                 udp.Bind(new IPEndPoint(address, port));
                 return port;
             }
@@ -43,7 +43,7 @@ internal static class Loopback
     /// <summary>A TCP client connected to <paramref name="endPoint"/>, optionally from a given source address.</summary>
     public static async Task<Socket> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken, IPAddress? source = null)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         if (source is not null)
         {
             socket.Bind(new IPEndPoint(source, 0));

@@ -21,7 +21,7 @@ internal sealed class TcpTestBackend : IAsyncDisposable
     public TcpTestBackend(IPAddress address, Func<Socket, CancellationToken, Task>? handler = null, string? greeting = null)
     {
         _handler = handler ?? ((s, ct) => EchoAsync(s, greeting, ct));
-        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(address, 0));
         _listener.Listen(4096);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
