@@ -93,8 +93,10 @@ public sealed class DataPlaneProvider : ILoadBalancerProvider, IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            var state = _loadBalancers.GetOrAdd(spec.Key, key => new LoadBalancerState(key, _context));
+            // A new load balancer becomes visible only once applied, so readers never see it half built.
+            var state = _loadBalancers.TryGetValue(spec.Key, out var existing) ? existing : new LoadBalancerState(spec.Key, _context);
             result = state.Apply(spec, _context.TimeProvider.GetTimestamp());
+            _loadBalancers.TryAdd(spec.Key, state);
             foreach (var retired in result.RetiredListeners)
             {
                 _retired.TryAdd(retired, 0);

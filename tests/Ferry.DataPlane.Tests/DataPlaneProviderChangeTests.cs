@@ -138,6 +138,27 @@ public class DataPlaneProviderChangeTests
         Assert.True(retried.IsFullyServing);
     }
 
+    [Theory]
+    [InlineData(TransportProtocol.Tcp)]
+    [InlineData(TransportProtocol.Udp)]
+    public async Task EnsureAsync_SameAddressAndPortAsAnotherLoadBalancer_ReportedNotShared(TransportProtocol protocol)
+    {
+        using var timeout = Loopback.Timeout();
+        var address = Loopback.RandomAddress();
+        await using var harness = new DataPlaneHarness();
+        var port = Loopback.FreePort(address);
+        var backend = new IPEndPoint(address, 9);
+        var first = await harness.Provider.EnsureAsync(Spec(address, Listener(protocol, port, backend)), timeout.Token);
+
+        var second = await harness.Provider.EnsureAsync(
+            Spec(address, Listener(protocol, port, backend)) with { Key = new LoadBalancerKey("other", "svc") }, timeout.Token);
+
+        Assert.True(first.IsFullyServing);
+        var status = Assert.Single(second.Listeners);
+        Assert.False(status.IsServing);
+        Assert.Contains("AddressAlreadyInUse", status.Error);
+    }
+
     [Fact]
     public async Task EnsureAsync_InvalidSpec_RejectedNamingFieldAndOldOneKeepsServing()
     {
