@@ -61,6 +61,9 @@ internal static partial class DataPlaneLog
     [LoggerMessage(18, LogLevel.Warning, "{Listener}: UDP receive error {Error} on {EndPoint}; continuing")]
     public static partial void UdpReceiveError(ILogger logger, string listener, EndPoint endPoint, SocketError error);
 
+    [LoggerMessage(20, LogLevel.Error, "{Listener}: unexpected error handling a client on {EndPoint}; the listener goes on")]
+    public static partial void UnexpectedClientError(ILogger logger, Exception exception, string listener, EndPoint endPoint);
+
     [LoggerMessage(19, LogLevel.Information, "{Listener}: passive health re-admits backend {Backend}")]
     public static partial void PassiveReactivated(ILogger logger, string listener, string backend);
 }

@@ -220,6 +220,23 @@ public class DataPlaneProviderTcpTests
     }
 
     [Fact]
+    public async Task EnsureAsync_PolicyThrows_OnlyThatConnectionFails()
+    {
+        using var timeout = Loopback.Timeout();
+        var address = Loopback.RandomAddress();
+        await using var backend = new TcpTestBackend(address, greeting: "ok");
+        await using var harness = new DataPlaneHarness(policies: new FlakyPolicyFactory());
+        var port = Loopback.FreePort(address);
+        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend.EndPoint)), timeout.Token);
+
+        using var first = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+        Assert.True(await Loopback.IsClosedAsync(first, timeout.Token));
+        using var second = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+
+        Assert.Equal("ok", Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(second, 2, timeout.Token)));
+    }
+
+    [Fact]
     public async Task Sweep_ConnectionIdleLongerThanTimeout_Closed()
     {
         using var timeout = Loopback.Timeout();

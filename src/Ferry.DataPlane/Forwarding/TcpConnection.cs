@@ -76,6 +76,11 @@ internal sealed class TcpConnection : IForwardedFlow
         {
             // The PROXY header could not be sent, or the connection was aborted while setting up.
         }
+        catch (Exception e)
+        {
+            // A bug (in a policy, say) must cost this connection only.
+            DataPlaneLog.UnexpectedClientError(_listener.Context.Logger, e, _listener.Name, Host.EndPoint);
+        }
         finally
         {
             Abort();

@@ -127,7 +127,16 @@ internal sealed class TcpListenerHost : IListenerHost
                 continue;
             }
 
-            Accept(client);
+            try
+            {
+                Accept(client);
+            }
+            catch (Exception e)
+            {
+                // A bug in a policy must cost one connection, not the listener.
+                DataPlaneLog.UnexpectedClientError(context.Logger, e, _listener.Name, EndPoint);
+                client.Dispose();
+            }
         }
     }
 

@@ -145,7 +145,17 @@ internal sealed class UdpListenerHost : IListenerHost
 
             if (!_flows.TryGetValue(address, out var flow))
             {
-                flow = TryCreateFlow(address);
+                try
+                {
+                    flow = TryCreateFlow(address);
+                }
+                catch (Exception e)
+                {
+                    // A bug in a policy must cost one datagram, not the listener.
+                    DataPlaneLog.UnexpectedClientError(context.Logger, e, _listener.Name, EndPoint);
+                    flow = null;
+                }
+
                 if (flow is null)
                 {
                     continue;

@@ -11,12 +11,12 @@ namespace Ferry.DataPlane.Tests.TestSupport;
 /// <summary>A <see cref="DataPlaneProvider"/> on virtual time with the shipped policy and health factories.</summary>
 internal sealed class DataPlaneHarness : IAsyncDisposable
 {
-    public DataPlaneHarness(DataPlaneOptions? options = null, IHealthMonitorFactory? healthMonitors = null)
+    public DataPlaneHarness(DataPlaneOptions? options = null, IHealthMonitorFactory? healthMonitors = null, ILoadBalancingPolicyFactory? policies = null)
     {
         Provider = new DataPlaneProvider(
             NullLoggerFactory.Instance,
             Time,
-            new LoadBalancingPolicyFactory(Time),
+            policies ?? new LoadBalancingPolicyFactory(Time),
             healthMonitors ?? new ActiveHealthMonitorFactory(NullLoggerFactory.Instance, Time),
             meterFactory: null,
             options ?? new DataPlaneOptions());
