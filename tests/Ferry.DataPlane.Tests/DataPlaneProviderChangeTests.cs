@@ -48,6 +48,52 @@ public class DataPlaneProviderChangeTests
     }
 
     [Fact]
+    public async Task EnsureAsync_UdpBackendRemoved_FlowDrainsNewFlowsGoElsewhere()
+    {
+        using var timeout = Loopback.Timeout();
+        var address = Loopback.RandomAddress();
+        await using var a = new UdpTestBackend(address, "a");
+        await using var b = new UdpTestBackend(address, "b");
+        await using var harness = new DataPlaneHarness();
+        var port = Loopback.FreePort(address);
+        var vip = new IPEndPoint(address, port);
+        var spec = Spec(address, Udp(port, a.EndPoint)) with { DrainTimeout = TimeSpan.FromSeconds(30) };
+        await harness.Provider.EnsureAsync(spec, timeout.Token);
+        using var old = DataPlaneProviderUdpTests.UdpClientSocket();
+        Assert.Equal("a:1", (await DataPlaneProviderUdpTests.ExchangeAsync(old, vip, "1", timeout.Token)).Reply);
+
+        await harness.Provider.EnsureAsync(spec with { Listeners = [Udp(port, b.EndPoint)] }, timeout.Token);
+
+        using var fresh = DataPlaneProviderUdpTests.UdpClientSocket();
+        Assert.Equal("b:2", (await DataPlaneProviderUdpTests.ExchangeAsync(fresh, vip, "2", timeout.Token)).Reply);
+        harness.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal("a:3", (await DataPlaneProviderUdpTests.ExchangeAsync(old, vip, "3", timeout.Token)).Reply);
+        harness.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal("b:4", (await DataPlaneProviderUdpTests.ExchangeAsync(old, vip, "4", timeout.Token)).Reply);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_SettingsChanged_PolicyReplacedOnlyWhenAlgorithmOrAffinityChanges()
+    {
+        using var timeout = Loopback.Timeout();
+        var address = Loopback.RandomAddress();
+        var policies = new CountingPolicyFactory();
+        await using var harness = new DataPlaneHarness(policies: policies);
+        var backend = new IPEndPoint(address, 9);
+        var spec = Spec(address, Tcp(Loopback.FreePort(address), backend), Udp(Loopback.FreePort(address), backend));
+        await harness.Provider.EnsureAsync(spec, timeout.Token);
+        Assert.Equal(2, policies.Created);
+
+        spec = spec with { SourceRanges = [IPNetwork.Parse("10.0.0.0/8")], ProxyProtocol = ProxyProtocolVersion.V2, DrainTimeout = TimeSpan.FromSeconds(5) };
+        await harness.Provider.EnsureAsync(spec, timeout.Token);
+        await harness.Provider.UpdateBackendsAsync(spec with { Listeners = [Tcp(spec.Listeners[0].Port, new IPEndPoint(address, 10))] }, timeout.Token);
+        Assert.Equal(2, policies.Created);
+
+        await harness.Provider.EnsureAsync(spec with { SessionAffinity = new SessionAffinitySpec(TimeSpan.FromMinutes(5)) }, timeout.Token);
+        Assert.Equal(4, policies.Created);
+    }
+
+    [Fact]
     public async Task EnsureAsync_UnrelatedChanges_KeepExistingConnections()
     {
         using var timeout = Loopback.Timeout();

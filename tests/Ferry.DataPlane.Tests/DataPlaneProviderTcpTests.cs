@@ -74,6 +74,30 @@ public class DataPlaneProviderTcpTests
     }
 
     [Fact]
+    public async Task EnsureAsync_BackendHalfClosesFirst_ClientCanStillSend()
+    {
+        using var timeout = Loopback.Timeout();
+        var address = Loopback.RandomAddress();
+        var receivedByBackend = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = new TcpTestBackend(address, async (socket, ct) =>
+        {
+            await socket.SendAsync("bye"u8.ToArray(), SocketFlags.None, ct);
+            socket.Shutdown(SocketShutdown.Send);
+            receivedByBackend.SetResult((await Loopback.ReadToEndAsync(socket, ct)).Length);
+        });
+        await using var harness = new DataPlaneHarness();
+        var port = Loopback.FreePort(address);
+        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend.EndPoint)), timeout.Token);
+
+        using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+        Assert.Equal("bye", Encoding.ASCII.GetString(await Loopback.ReadToEndAsync(client, timeout.Token)));
+        await client.SendAsync(new byte[1 << 20], SocketFlags.None, timeout.Token);
+        client.Shutdown(SocketShutdown.Send);
+
+        Assert.Equal(1 << 20, await receivedByBackend.Task.WaitAsync(timeout.Token));
+    }
+
+    [Fact]
     public async Task EnsureAsync_BackendDeadButNotYetDetected_ConnectSucceedsThroughAnother()
     {
         using var timeout = Loopback.Timeout();
