@@ -184,8 +184,9 @@ internal sealed class TcpConnection : IForwardedFlow
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
+                    var result = Volatile.Read(ref _aborted) != 0 ? CopyResult.Aborted : CopyResult.ReadError;
                     Abort();
-                    return Volatile.Read(ref _aborted) != 0 && e is ObjectDisposedException ? CopyResult.Aborted : CopyResult.ReadError;
+                    return result;
                 }
 
                 if (read == 0)
@@ -204,8 +205,9 @@ internal sealed class TcpConnection : IForwardedFlow
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
+                    var result = Volatile.Read(ref _aborted) != 0 ? CopyResult.Aborted : CopyResult.WriteError;
                     Abort();
-                    return CopyResult.WriteError;
+                    return result;
                 }
 
                 if (toBackend)

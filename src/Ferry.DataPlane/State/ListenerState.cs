@@ -214,7 +214,7 @@ internal sealed class ListenerState
             for (var i = _drainingBackends.Count - 1; i >= 0; i--)
             {
                 var (backend, since, timeout) = _drainingBackends[i];
-                var remaining = backend.ActiveConnections == 0 ? 0 : AbortIfDue(f => f.Backend == backend, since, timeout, now);
+                var remaining = AbortIfDue(f => f.Backend == backend, since, timeout, now);
                 if (remaining >= 0)
                 {
                     DataPlaneLog.BackendDrained(Context.Logger, Name, backend.ToString(), remaining);
@@ -300,20 +300,19 @@ internal sealed class ListenerState
         _retiringHosts.Add((host, now, Settings.DrainTimeout));
     }
 
-    /// <summary>-1 while flows matching <paramref name="match"/> may still finish; else how many were closed now.</summary>
+    /// <summary>
+    /// -1 before the drain deadline; after it, closes the flows matching <paramref name="match"/> and
+    /// returns how many. Entries are kept until the deadline even when nothing matches, so a connection
+    /// that was mid-connect when draining began is still closed in time.
+    /// </summary>
     private int AbortIfDue(Func<IForwardedFlow, bool> match, long since, TimeSpan timeout, long now)
     {
-        var matching = _flows.Keys.Where(match).ToArray();
-        if (matching.Length == 0)
-        {
-            return 0;
-        }
-
         if (Context.TimeProvider.GetElapsedTime(since, now) < timeout)
         {
             return -1;
         }
 
+        var matching = _flows.Keys.Where(match).ToArray();
         foreach (var flow in matching)
         {
             flow.Abort();
