@@ -77,41 +77,10 @@ public sealed class DataPlaneProvider : ILoadBalancerProvider, IAsyncDisposable
     public Task<IReadOnlyList<LoadBalancerKey>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<LoadBalancerKey>>([.. _loadBalancers.Keys]);
 
-    public async Task<LoadBalancerStatus> EnsureAsync(LoadBalancerSpec spec, CancellationToken cancellationToken)
+    public Task<LoadBalancerStatus> EnsureAsync(LoadBalancerSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var errors = LoadBalancerSpecValidator.Validate(spec);
-        if (errors.Count > 0)
-        {
-            DataPlaneLog.LoadBalancerRejected(_context.Logger, spec.Key.ToString(), string.Join("; ", errors));
-            throw new LoadBalancerValidationException(spec.Key, errors);
-        }
-
-        ApplyResult result;
-        LoadBalancerStatus status;
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            // A new load balancer becomes visible only once applied, so readers never see it half built.
-            var state = _loadBalancers.TryGetValue(spec.Key, out var existing) ? existing : new LoadBalancerState(spec.Key, _context);
-            result = state.Apply(spec, _context.TimeProvider.GetTimestamp());
-            _loadBalancers.TryAdd(spec.Key, state);
-            foreach (var retired in result.RetiredListeners)
-            {
-                _retired.TryAdd(retired, 0);
-            }
-
-            status = state.GetStatus();
-            DataPlaneLog.LoadBalancerApplied(_context.Logger, spec.Key.ToString(), state.Listeners.Count, result.Changes);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
-        await DisposeAllAsync(result.ReplacedMonitors);
-        return status;
+        return ApplyAsync(spec, current => spec, cancellationToken);
     }
 
     /// <summary>
@@ -121,19 +90,7 @@ public sealed class DataPlaneProvider : ILoadBalancerProvider, IAsyncDisposable
     public Task<LoadBalancerStatus> UpdateBackendsAsync(LoadBalancerSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (!_loadBalancers.TryGetValue(spec.Key, out var state) || state.Spec is not { } current)
-        {
-            return EnsureAsync(spec, cancellationToken);
-        }
-
-        var updates = spec.Listeners.ToDictionary(ListenerKey.Of);
-        var merged = current with
-        {
-            Listeners = current.Listeners
-                .Select(l => updates.TryGetValue(ListenerKey.Of(l), out var u) ? l with { Backends = u.Backends, HealthCheck = u.HealthCheck } : l)
-                .ToEquatableArray(),
-        };
-        return EnsureAsync(merged, cancellationToken);
+        return ApplyAsync(spec, current => current is null ? spec : MergeBackends(current, spec), cancellationToken);
     }
 
     public async Task EnsureDeletedAsync(LoadBalancerKey key, CancellationToken cancellationToken)
@@ -235,6 +192,66 @@ public sealed class DataPlaneProvider : ILoadBalancerProvider, IAsyncDisposable
         {
             Volatile.Write(ref _sweeping, 0);
         }
+    }
+
+    /// <summary>Validates and applies the spec <paramref name="build"/> makes from the running one, one apply at a time.</summary>
+    private async Task<LoadBalancerStatus> ApplyAsync(LoadBalancerSpec request, Func<LoadBalancerSpec?, LoadBalancerSpec> build, CancellationToken cancellationToken)
+    {
+        ThrowIfInvalid(request);
+        ApplyResult result;
+        LoadBalancerStatus status;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            var existing = _loadBalancers.GetValueOrDefault(request.Key);
+            var spec = build(existing?.Spec);
+            if (!ReferenceEquals(spec, request))
+            {
+                ThrowIfInvalid(spec);
+            }
+
+            // A new load balancer becomes visible only once applied, so readers never see it half built.
+            var state = existing ?? new LoadBalancerState(spec.Key, _context);
+            result = state.Apply(spec, _context.TimeProvider.GetTimestamp());
+            _loadBalancers.TryAdd(spec.Key, state);
+            foreach (var retired in result.RetiredListeners)
+            {
+                _retired.TryAdd(retired, 0);
+            }
+
+            status = state.GetStatus();
+            DataPlaneLog.LoadBalancerApplied(_context.Logger, spec.Key.ToString(), state.Listeners.Count, result.Changes);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await DisposeAllAsync(result.ReplacedMonitors);
+        return status;
+    }
+
+    private void ThrowIfInvalid(LoadBalancerSpec spec)
+    {
+        var errors = LoadBalancerSpecValidator.Validate(spec);
+        if (errors.Count > 0)
+        {
+            DataPlaneLog.LoadBalancerRejected(_context.Logger, spec.Key.ToString(), string.Join("; ", errors));
+            throw new LoadBalancerValidationException(spec.Key, errors);
+        }
+    }
+
+    /// <summary>The running spec with the backends and health checks of <paramref name="update"/>'s matching listeners.</summary>
+    private static LoadBalancerSpec MergeBackends(LoadBalancerSpec current, LoadBalancerSpec update)
+    {
+        var updates = update.Listeners.ToDictionary(ListenerKey.Of);
+        return current with
+        {
+            Listeners = current.Listeners
+                .Select(l => updates.TryGetValue(ListenerKey.Of(l), out var u) ? l with { Backends = u.Backends, HealthCheck = u.HealthCheck } : l)
+                .ToEquatableArray(),
+        };
     }
 
     private static async Task DisposeAllAsync(IReadOnlyList<IHealthMonitor> monitors)
