@@ -271,6 +271,43 @@ public class DataPlaneProviderChangeTests
     }
 
     [Fact]
+    public async Task UpdateBackendsAsync_InvalidUpdate_RejectedNothingChanged()
+    {
+        using var timeout = Loopback.Timeout();
+        var address = Loopback.RandomAddress();
+        await using var harness = new DataPlaneHarness();
+        var port = Loopback.FreePort(address);
+        var backend = new IPEndPoint(address, 9);
+        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend)), timeout.Token);
+
+        var e = await Assert.ThrowsAsync<LoadBalancerValidationException>(() =>
+            harness.Provider.UpdateBackendsAsync(Spec(address, Tcp(port, backend), Tcp(port, new IPEndPoint(address, 10))), timeout.Token));
+
+        Assert.Equal("listeners[1]", Assert.Single(e.Errors).Field);
+        Assert.Equal(backend, Assert.Single(harness.Listener(TransportProtocol.Tcp, port).Backends).Spec.EndPoint);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_LiveConnections_ClosedAndFurtherEnsureRefused()
+    {
+        using var timeout = Loopback.Timeout();
+        var address = Loopback.RandomAddress();
+        await using var backend = new TcpTestBackend(address);
+        var harness = new DataPlaneHarness();
+        var port = Loopback.FreePort(address);
+        var spec = Spec(address, Tcp(port, backend.EndPoint));
+        await harness.Provider.EnsureAsync(spec, timeout.Token);
+        using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+        await EchoAsync(client, "x", timeout.Token);
+
+        await harness.DisposeAsync();
+
+        Assert.True(await Loopback.IsClosedAsync(client, timeout.Token));
+        await Assert.ThrowsAsync<SocketException>(async () => await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => harness.Provider.EnsureAsync(spec, timeout.Token));
+    }
+
+    [Fact]
     public async Task EnsureAsync_AddressAdded_NewSocketServesOldConnectionsKept()
     {
         using var timeout = Loopback.Timeout();
