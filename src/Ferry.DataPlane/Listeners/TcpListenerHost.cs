@@ -159,6 +159,9 @@ internal sealed class TcpListenerHost : IListenerHost
         {
             _listener.Counters.OnRefused();
             DataPlaneLog.SourceRangeRefused(_listener.Context.Logger, _listener.Name, remote.Address);
+
+            // Linger 0: close with a reset at once, holding no state for a client we refuse.
+            client.LingerState = new LingerOption(true, 0);
             client.Dispose();
             return;
         }
