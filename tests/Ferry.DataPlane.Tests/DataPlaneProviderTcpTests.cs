@@ -125,6 +125,61 @@ public class DataPlaneProviderTcpTests
     }
 
     [Fact]
+    public async Task Connect_BackendNeverAnswers_TimesOutOnVirtualTimeAndUsesAnother()
+    {
+        using var timeout = Loopback.Timeout(30);
+        var address = Loopback.RandomAddress();
+        await using var live = new TcpTestBackend(address, greeting: "live");
+        using var blackhole = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        blackhole.Bind(new IPEndPoint(address, 0));
+        blackhole.Listen(0);
+        var fillers = new List<Socket>();
+        try
+        {
+            // Fill the never-accepted queue until a connect hangs: later SYNs are dropped, so connects to it wait.
+            var isFull = false;
+            for (var i = 0; i < 8 && !isFull; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                var connect = filler.ConnectAsync(blackhole.LocalEndPoint!, timeout.Token).AsTask();
+                isFull = await Task.WhenAny(connect, Task.Delay(300, timeout.Token)) != connect;
+            }
+
+            Assert.True(isFull, "could not fill the backlog of the silent backend");
+            await using var harness = new DataPlaneHarness(new DataPlaneOptions { ConnectTimeout = TimeSpan.FromSeconds(5) });
+            var port = Loopback.FreePort(address);
+            await harness.Provider.EnsureAsync(Spec(address, Tcp(port, (IPEndPoint)blackhole.LocalEndPoint!, live.EndPoint)), timeout.Token);
+
+            for (var i = 0; i < 2; i++)
+            {
+                using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+                var greeting = Loopback.ReadExactlyAsync(client, 4, timeout.Token);
+                for (var step = 0; step < 50 && !greeting.IsCompleted; step++)
+                {
+                    // Only virtual time passes the connect timeout; give the proxy a moment to start connecting.
+                    await Task.WhenAny(greeting, Task.Delay(50, timeout.Token));
+                    harness.Time.Advance(TimeSpan.FromSeconds(1));
+                }
+
+                Assert.Equal("live", Encoding.ASCII.GetString(await greeting));
+            }
+
+            var stats = harness.Listener(TransportProtocol.Tcp, port);
+            Assert.InRange(stats.ConnectFailures, 1, 2);
+            Assert.Equal(stats.ConnectFailures, stats.Backends.Single(b => b.Spec.Port != live.EndPoint.Port).ConnectFailures);
+            Assert.Equal(2, live.Accepted);
+        }
+        finally
+        {
+            foreach (var filler in fillers)
+            {
+                filler.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task EnsureAsync_AllBackendsDead_ClientClosedAndCounted()
     {
         using var timeout = Loopback.Timeout();
