@@ -21,14 +21,17 @@ public sealed class BackendState
     private long _connectFailures;
     private volatile bool _isDraining;
 
+    private BackendSpec _spec;
+
     public BackendState(BackendSpec spec, BackendHealth health)
     {
-        Spec = spec;
+        _spec = spec;
         EndPoint = spec.EndPoint;
         Health = health;
     }
 
-    public BackendSpec Spec { get; }
+    /// <summary>The backend's spec; its weight and name may change while its address and port stay.</summary>
+    public BackendSpec Spec => Volatile.Read(ref _spec);
 
     /// <summary>Cached so the hot path does not allocate one per connection.</summary>
     public IPEndPoint EndPoint { get; }
@@ -53,6 +56,17 @@ public sealed class BackendState
     public long ConnectFailures => Volatile.Read(ref _connectFailures);
 
     public void MarkDraining() => _isDraining = true;
+
+    /// <summary>Takes a new weight or name for the same address and port, keeping health and counters.</summary>
+    internal void UpdateSpec(BackendSpec spec)
+    {
+        if (!spec.Address.Equals(EndPoint.Address) || spec.Port != EndPoint.Port)
+        {
+            throw new ArgumentException($"backend {spec} is not {EndPoint}", nameof(spec));
+        }
+
+        Volatile.Write(ref _spec, spec);
+    }
 
     /// <summary>Call when a connection (or UDP flow) to this backend is established.</summary>
     public void OnConnectionOpened()

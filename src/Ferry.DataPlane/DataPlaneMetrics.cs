@@ -1,0 +1,91 @@
+using System.Diagnostics.Metrics;
+using Ferry.DataPlane.Stats;
+
+namespace Ferry.DataPlane;
+
+/// <summary>
+/// The data plane's instruments (meter <c>Ferry.DataPlane</c>), observed from the same counters as
+/// <see cref="DataPlaneProvider.GetStats()"/>, so the hot path pays nothing extra for metrics.
+/// </summary>
+/// <remarks>
+/// Tags: <c>load_balancer</c>, <c>listener</c> (e.g. <c>8080/TCP</c>) and, for backend instruments,
+/// <c>backend</c> (<c>address:port</c>); byte counters add <c>direction</c> (<c>to_backend</c>, <c>to_client</c>).
+/// </remarks>
+public sealed class DataPlaneMetrics : IDisposable
+{
+    public const string MeterName = "Ferry.DataPlane";
+
+    private readonly Meter _meter;
+    private readonly Func<IReadOnlyList<LoadBalancerStats>> _stats;
+
+    public DataPlaneMetrics(IMeterFactory meterFactory, Func<IReadOnlyList<LoadBalancerStats>> stats)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _stats = stats;
+        _meter = meterFactory.Create(MeterName);
+
+        _meter.CreateObservableCounter("ferry.listener.accepted", () => Listeners(l => l.Accepted), "{connection}", "TCP connections accepted or new UDP clients seen");
+        _meter.CreateObservableCounter("ferry.listener.refused", () => Listeners(l => l.RefusedBySourceRange), "{connection}", "Clients refused by loadBalancerSourceRanges");
+        _meter.CreateObservableCounter("ferry.listener.no_backend", () => Listeners(l => l.NoBackend), "{connection}", "Clients dropped with no backend reachable");
+        _meter.CreateObservableCounter("ferry.listener.udp_flows_dropped", () => Listeners(l => l.UdpFlowsDropped), "{datagram}", "Datagrams of new UDP clients dropped because the flow table was full");
+        _meter.CreateObservableGauge("ferry.listener.fail_open", () => Listeners(l => l.IsFailOpen ? 1 : 0), null, "1 when no backend is healthy and traffic goes to all");
+        _meter.CreateObservableGauge("ferry.listener.serving", () => Listeners(l => l.Sockets.Count(s => s.IsServing)), "{socket}", "Sockets of the listener that serve");
+
+        _meter.CreateObservableUpDownCounter("ferry.backend.connections.active", () => Backends(b => b.ActiveConnections), "{connection}", "Open TCP connections or live UDP flows");
+        _meter.CreateObservableCounter("ferry.backend.connections", () => Backends(b => b.TotalConnections), "{connection}", "Connections or UDP flows opened");
+        _meter.CreateObservableCounter("ferry.backend.connect_failures", () => Backends(b => b.ConnectFailures), "{failure}", "Failed connects to the backend");
+        _meter.CreateObservableGauge("ferry.backend.healthy", () => Backends(b => b.IsHealthy ? 1 : 0), null, "1 when the backend is healthy");
+        _meter.CreateObservableCounter("ferry.backend.bytes", Bytes, "By", "Bytes forwarded");
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<long>> Listeners(Func<ListenerStats, long> value)
+    {
+        foreach (var lb in _stats())
+        {
+            foreach (var listener in lb.Listeners)
+            {
+                yield return new Measurement<long>(value(listener), Tag("load_balancer", lb.Key.ToString()), Tag("listener", listener.ToString()));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Backends(Func<BackendStats, long> value)
+    {
+        foreach (var lb in _stats())
+        {
+            foreach (var listener in lb.Listeners)
+            {
+                foreach (var backend in listener.Backends)
+                {
+                    yield return new Measurement<long>(
+                        value(backend),
+                        Tag("load_balancer", lb.Key.ToString()),
+                        Tag("listener", listener.ToString()),
+                        Tag("backend", backend.Spec.ToString()));
+                }
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Bytes()
+    {
+        foreach (var lb in _stats())
+        {
+            foreach (var listener in lb.Listeners)
+            {
+                foreach (var backend in listener.Backends)
+                {
+                    var lbTag = Tag("load_balancer", lb.Key.ToString());
+                    var listenerTag = Tag("listener", listener.ToString());
+                    var backendTag = Tag("backend", backend.Spec.ToString());
+                    yield return new Measurement<long>(backend.BytesToBackend, lbTag, listenerTag, backendTag, Tag("direction", "to_backend"));
+                    yield return new Measurement<long>(backend.BytesToClient, lbTag, listenerTag, backendTag, Tag("direction", "to_client"));
+                }
+            }
+        }
+    }
+
+    private static KeyValuePair<string, object?> Tag(string key, string value) => new(key, value);
+}

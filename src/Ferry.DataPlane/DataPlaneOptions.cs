@@ -1,0 +1,39 @@
+namespace Ferry.DataPlane;
+
+/// <summary>Tuning knobs of the data plane that are not part of a load balancer's spec.</summary>
+public sealed class DataPlaneOptions
+{
+    /// <summary>How long one connect attempt to a backend may take before the next backend is tried.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many backends a new TCP connection tries before it is closed (PERF-NOTES: bounded retry).</summary>
+    public int MaxConnectAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// The copy buffer per direction, rented only while data flows. PERF-NOTES measured 16 KiB 9.5,
+    /// 64 KiB 13.6 and 256 KiB 17.4 Gbit/s on bulk transfers.
+    /// </summary>
+    public int BufferSize { get; set; } = 256 * 1024;
+
+    /// <summary>How often idle timeouts, drain deadlines and UDP flow expiry are checked.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Listeners without an active health check have only passive checking; a backend it marked
+    /// unhealthy is given traffic again after this long (YARP's reactivation period).
+    /// </summary>
+    public TimeSpan PassiveReactivationPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Listen backlog of TCP listeners.</summary>
+    public int ListenBacklog { get; set; } = 4096;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnectAttempts, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SweepInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PassiveReactivationPeriod, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ListenBacklog, 1);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using Ferry.Contracts;
+using Ferry.DataPlane.Balancing;
+using Ferry.DataPlane.Health;
+using Ferry.DataPlane.Stats;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ferry.DataPlane.Tests.TestSupport;
+
+/// <summary>A <see cref="DataPlaneProvider"/> on virtual time with the shipped policy and health factories.</summary>
+internal sealed class DataPlaneHarness : IAsyncDisposable
+{
+    public DataPlaneHarness(DataPlaneOptions? options = null, IHealthMonitorFactory? healthMonitors = null, ILoadBalancingPolicyFactory? policies = null)
+    {
+        Provider = new DataPlaneProvider(
+            NullLoggerFactory.Instance,
+            Time,
+            policies ?? new LoadBalancingPolicyFactory(Time),
+            healthMonitors ?? new ActiveHealthMonitorFactory(NullLoggerFactory.Instance, Time),
+            meterFactory: null,
+            options ?? new DataPlaneOptions());
+    }
+
+    public FakeTimeProvider Time { get; } = new();
+
+    public DataPlaneProvider Provider { get; }
+
+    public static LoadBalancerKey Key { get; } = new("default", "web");
+
+    public static LoadBalancerSpec Spec(IPAddress address, params ListenerSpec[] listeners) => new()
+    {
+        Key = Key,
+        Addresses = [address],
+        Listeners = listeners,
+    };
+
+    public static ListenerSpec Tcp(int port, params IPEndPoint[] backends) => Listener(TransportProtocol.Tcp, port, backends);
+
+    public static ListenerSpec Udp(int port, params IPEndPoint[] backends) => Listener(TransportProtocol.Udp, port, backends);
+
+    public static ListenerSpec Listener(TransportProtocol protocol, int port, params IPEndPoint[] backends) => new()
+    {
+        Protocol = protocol,
+        Port = port,
+        Backends = backends.Select(b => new BackendSpec(b.Address, b.Port)).ToEquatableArray(),
+    };
+
+    public ListenerStats Listener(TransportProtocol protocol, int port, LoadBalancerKey? key = null) =>
+        Provider.GetStats(key ?? Key)!.Listeners.Single(l => l.Protocol == protocol && l.Port == port);
+
+    /// <summary>Advances virtual time in sweep-sized steps, so each sweep sees the time pass.</summary>
+    public void Advance(TimeSpan by)
+    {
+        var step = TimeSpan.FromSeconds(1);
+        for (var done = TimeSpan.Zero; done < by; done += step)
+        {
+            Time.Advance(step);
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until true (bounded); for counters updated on other threads.</summary>
+    public static async Task<bool> EventuallyAsync(Func<bool> condition, double seconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        return condition();
+    }
+
+    public ValueTask DisposeAsync() => Provider.DisposeAsync();
+}
