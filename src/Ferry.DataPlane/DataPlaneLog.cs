@@ -37,12 +37,6 @@ internal static partial class DataPlaneLog
     [LoggerMessage(10, LogLevel.Information, "{Listener}: drained {EndPoint} ({Remaining} connections closed at the deadline)")]
     public static partial void ListenerDrained(ILogger logger, string listener, EndPoint endPoint, int remaining);
 
-    [LoggerMessage(11, LogLevel.Warning, "{Listener}: no backend is healthy; failing open across all backends")]
-    public static partial void FailOpenEntered(ILogger logger, string listener);
-
-    [LoggerMessage(12, LogLevel.Information, "{Listener}: a backend is healthy again; fail-open left")]
-    public static partial void FailOpenLeft(ILogger logger, string listener);
-
     [LoggerMessage(13, LogLevel.Debug, "{Listener}: closed a connection idle for {IdleSeconds:0} s")]
     public static partial void IdleClosed(ILogger logger, string listener, double idleSeconds);
 

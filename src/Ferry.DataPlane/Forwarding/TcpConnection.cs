@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Ferry.Contracts;
 using Ferry.DataPlane.Listeners;
 using Ferry.DataPlane.State;
@@ -109,12 +110,11 @@ internal sealed class TcpConnection : IForwardedFlow
         for (var attempt = 0; attempt < context.Options.MaxConnectAttempts; attempt++)
         {
             var snapshot = _listener.Pool.Snapshot;
-            var backend = settings.Policy.Pick(snapshot, _clientEndPoint.Address);
-            if (backend is not null && tried is not null && tried.Contains(backend))
-            {
-                // The policy picked a backend that just failed; take the next untried one instead.
-                backend = snapshot.Available.FirstOrDefault(b => !tried.Contains(b));
-            }
+            // A retry excludes the backends that already failed; on the hash ring the client then goes
+            // where it would if those were removed, so affinity stays consistent.
+            var backend = tried is null
+                ? settings.Policy.Pick(snapshot, _clientEndPoint.Address)
+                : settings.Policy.Pick(snapshot, _clientEndPoint.Address, CollectionsMarshal.AsSpan(tried));
 
             if (backend is null)
             {

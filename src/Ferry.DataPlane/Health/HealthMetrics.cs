@@ -12,7 +12,6 @@ public sealed class HealthMetrics
 
     private readonly Counter<long> _probes;
     private readonly Counter<long> _transitions;
-    private readonly UpDownCounter<int> _failOpen;
 
     /// <param name="meterFactory">Owns the meter; null creates an unshared one (tests, tools).</param>
     public HealthMetrics(IMeterFactory? meterFactory = null)
@@ -20,7 +19,6 @@ public sealed class HealthMetrics
         var meter = Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _probes = meter.CreateCounter<long>("ferry.health.probes", "{probe}", "Active health probes, by listener and result.");
         _transitions = meter.CreateCounter<long>("ferry.health.transitions", "{transition}", "Backends turning healthy or unhealthy.");
-        _failOpen = meter.CreateUpDownCounter<int>("ferry.health.fail_open", "{listener}", "Listeners with no healthy backend, spreading traffic across all of them.");
     }
 
     /// <summary>For tests: the meter the instruments belong to.</summary>
@@ -31,7 +29,4 @@ public sealed class HealthMetrics
 
     public void BackendChanged(string listener, string backend, bool isHealthy) =>
         _transitions.Add(1, new("listener", listener), new("backend", backend), new("state", isHealthy ? "healthy" : "unhealthy"));
-
-    public void FailOpenChanged(string listener, bool isFailOpen) =>
-        _failOpen.Add(isFailOpen ? 1 : -1, new KeyValuePair<string, object?>("listener", listener));
 }

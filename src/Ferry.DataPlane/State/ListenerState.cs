@@ -27,6 +27,9 @@ internal sealed class ListenerState
     private readonly Dictionary<BackendState, long> _passiveDownSince = [];
     private ListenerSettings _settings;
     private IHealthMonitor? _monitor;
+
+    // Without an active check there is no monitor to log health changes caused by failed connects.
+    private HealthTransitionLogger? _passiveTransitions;
     private bool _isRetired;
 
     public ListenerState(LoadBalancerKey loadBalancer, ListenerSpec spec, ListenerSettings settings, DataPlaneContext context)
@@ -89,6 +92,8 @@ internal sealed class ListenerState
             {
                 replaced = _monitor;
                 _monitor = spec.HealthCheck is { } check ? Context.HealthMonitors.Create(check, Name) : null;
+                _passiveTransitions?.Dispose();
+                _passiveTransitions = _monitor is null ? new HealthTransitionLogger(Name, Context.Logger) : null;
                 _passiveDownSince.Clear();
             }
 
@@ -100,6 +105,7 @@ internal sealed class ListenerState
             if (checkChanged || backendsChanged)
             {
                 _monitor?.SetBackends(Pool.Backends);
+                _passiveTransitions?.SetBackends(Pool.Backends);
             }
 
             return replaced;
@@ -157,6 +163,8 @@ internal sealed class ListenerState
             }
 
             _hosts.Clear();
+            _passiveTransitions?.Dispose();
+            _passiveTransitions = null;
             var monitor = _monitor;
             _monitor = null;
             return monitor;
@@ -346,11 +354,11 @@ internal sealed class ListenerState
     {
         if (isFailOpen)
         {
-            DataPlaneLog.FailOpenEntered(Context.Logger, Name);
+            HealthLog.FailOpenStarted(Context.Logger, Name, pool.Snapshot.Available.Count);
         }
         else
         {
-            DataPlaneLog.FailOpenLeft(Context.Logger, Name);
+            HealthLog.FailOpenEnded(Context.Logger, Name);
         }
     }
 }
