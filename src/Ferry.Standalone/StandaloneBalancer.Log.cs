@@ -20,7 +20,7 @@ public sealed partial class StandaloneBalancer
         public static partial void Applied(ILogger logger, LoadBalancerKey key, int serving, int total, int backends);
 
         [LoggerMessage(5, LogLevel.Warning, "{Key}: {EndPoint}/{Protocol} is not serving: {Error}")]
-        public static partial void ListenerNotServing(ILogger logger, LoadBalancerKey key, string endPoint, TransportProtocol protocol, string error);
+        public static partial void ListenerNotServing(ILogger logger, LoadBalancerKey key, string endPoint, string protocol, string error);
 
         [LoggerMessage(6, LogLevel.Error, "{Key}: refused by the data plane, previous state kept: {Error}")]
         public static partial void Refused(ILogger logger, LoadBalancerKey key, string error);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Threading.Channels;
 using Ferry.Contracts;
 using Ferry.Standalone.Configuration;
@@ -225,7 +226,7 @@ public sealed partial class StandaloneBalancer : IDisposable
     {
         foreach (var listener in status.Listeners.Where(l => !l.IsServing))
         {
-            Log.ListenerNotServing(_logger, spec.Key, new System.Net.IPEndPoint(listener.Address, listener.Port).ToString(), listener.Protocol, listener.Error ?? "unknown error");
+            Log.ListenerNotServing(_logger, spec.Key, new IPEndPoint(listener.Address, listener.Port).ToString(), listener.Protocol.ToString().ToUpperInvariant(), listener.Error ?? "unknown error");
         }
 
         var serving = status.Listeners.Count(l => l.IsServing);

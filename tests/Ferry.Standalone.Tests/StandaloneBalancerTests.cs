@@ -211,7 +211,7 @@ public sealed class StandaloneBalancerTests : IDisposable
 
         Assert.Contains(
             _logger.Collector.GetSnapshot(),
-            r => r.Level == LogLevel.Warning && r.Message == "web: 127.0.0.10:8080/Tcp is not serving: address already in use");
+            r => r.Level == LogLevel.Warning && r.Message == "web: 127.0.0.10:8080/TCP is not serving: address already in use");
         Assert.Equal(["ensure web", "ensure web"], _provider.Calls);
     }
 
@@ -254,6 +254,36 @@ public sealed class StandaloneBalancerTests : IDisposable
             r => r.Outcome == ReloadOutcome.Applied);
 
         Assert.Equal(["ensure web", "ensure api"], _provider.Calls);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConfigMapStyleSymlinkSwap_Reloads()
+    {
+        // A Kubernetes ConfigMap volume: proxy.yaml -> ..data/proxy.yaml, ..data -> ..v1; an update
+        // writes ..v2, points ..data_tmp at it and renames ..data_tmp over ..data.
+        await WriteVersionAsync("..v1", Config(("web", "127.0.0.10", 9001)));
+        File.CreateSymbolicLink(Path.Combine(_directory, "..data"), "..v1");
+        File.CreateSymbolicLink(_path, Path.Combine("..data", "proxy.yaml"));
+        await using var run = await StartAsync();
+
+        await ReloadAfterAsync(
+            async () =>
+            {
+                await WriteVersionAsync("..v2", Config(("web", "127.0.0.10", 9007)));
+                File.CreateSymbolicLink(Path.Combine(_directory, "..data_tmp"), "..v2");
+                // .NET cannot rename a directory symlink over another (kubelet does, atomically): delete, then rename.
+                File.Delete(Path.Combine(_directory, "..data"));
+                Directory.Move(Path.Combine(_directory, "..data_tmp"), Path.Combine(_directory, "..data"));
+            },
+            r => r.Outcome == ReloadOutcome.Applied);
+
+        Assert.Equal(9007, BackendPort(_provider.Running[LoadBalancerKey.Standalone("web")]));
+    }
+
+    private async Task WriteVersionAsync(string version, string content)
+    {
+        Directory.CreateDirectory(Path.Combine(_directory, version));
+        await File.WriteAllTextAsync(Path.Combine(_directory, version, "proxy.yaml"), content, TestContext.Current.CancellationToken);
     }
 
     [Fact]
