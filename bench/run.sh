@@ -126,8 +126,13 @@ install_tools() {
   done
   log "installing ${pkgs[*]} (Debian packages)"
   apt-get update -qq >/dev/null 2>&1 || true
-  # policy-rc.d-style: the packages' own services must not start (they would take port 80).
-  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq "${pkgs[@]}" >/dev/null || { echo "run.sh: apt-get install failed" >&2; exit 1; }
+  # The packages' own services (nginx on port 80, haproxy) must not start: deny service starts with a
+  # policy-rc.d for the duration of the install, unless the system already has one.
+  local policy=/usr/sbin/policy-rc.d ours=0 rc=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && ours=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null || rc=$?
+  [ "$ours" = 1 ] && rm -f "$policy"
+  [ "$rc" = 0 ] || { echo "run.sh: apt-get install failed" >&2; exit 1; }
 }
 
 publish_ferry() {
