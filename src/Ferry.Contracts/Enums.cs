@@ -15,7 +15,7 @@ public enum BalancingAlgorithm
     Random,
     PowerOfTwo,
 
-    /// <summary>Consistent hashing (Maglev) of the client IP: removing a backend moves only its clients.</summary>
+    /// <summary>Consistent hashing (a hash ring) of the client IP: removing a backend moves only its clients.</summary>
     ClientIpHash,
 }
 

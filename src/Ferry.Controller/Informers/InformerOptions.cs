@@ -1,0 +1,19 @@
+namespace Ferry.Controller.Informers;
+
+/// <summary>Timing of an informer's watches.</summary>
+public sealed record InformerOptions
+{
+    /// <summary>Watches ask the server to end after a random time in [min, 2 × min), as client-go's reflector does, so they are renewed.</summary>
+    public TimeSpan MinWatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A watch that sends nothing (no event, no bookmark) for its timeout plus this grace is
+    /// presumed dead and restarted: KubernetesClient's watches can end or hang silently.
+    /// </summary>
+    public TimeSpan WatchdogGrace { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Wait before listing again after an error.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using Ferry.Contracts;
+using Ferry.Ipam;
+using k8s.Models;
+
+namespace Ferry.Controller.Reconciliation;
+
+/// <summary>Builds the allocator's request from a Service (the only place Ipam meets Kubernetes types).</summary>
+public static class AllocationRequests
+{
+    public static string OwnerOf(V1Service service) => $"{service.Metadata?.NamespaceProperty ?? "default"}/{service.Metadata?.Name}";
+
+    /// <summary>The request, or an error naming the field or annotation that is wrong.</summary>
+    public static (AllocationRequest? Request, string? Error) For(V1Service service)
+    {
+        var annotations = service.Metadata?.Annotations ?? new Dictionary<string, string>();
+        var families = (service.Spec?.IpFamilies ?? ["IPv4"])
+            .Select(f => f == "IPv6" ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork)
+            .Distinct()
+            .ToImmutableArray();
+
+        var requested = ImmutableArray.CreateBuilder<IPAddress>();
+        if (annotations.TryGetValue(FerryAnnotations.LoadBalancerIps, out var ipsText) && !string.IsNullOrWhiteSpace(ipsText))
+        {
+            foreach (var part in ipsText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!IPAddress.TryParse(part, out var ip))
+                {
+                    return (null, $"annotation {FerryAnnotations.LoadBalancerIps}: invalid IP address \"{part}\"");
+                }
+
+                requested.Add(ip);
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(service.Spec?.LoadBalancerIP))
+        {
+            if (!IPAddress.TryParse(service.Spec.LoadBalancerIP.Trim(), out var ip))
+            {
+                return (null, $"spec.loadBalancerIP: invalid IP address \"{service.Spec.LoadBalancerIP}\"");
+            }
+
+            requested.Add(ip);
+        }
+
+        // A Service asking for fewer addresses than families gets only the families it named.
+        if (requested.Count > 0 && requested.Count < families.Length)
+        {
+            families = [.. requested.Select(a => a.AddressFamily).Distinct()];
+        }
+
+        var ports = (service.Spec?.Ports ?? [])
+            .Where(p => (p.Protocol ?? "TCP") is "TCP" or "UDP")
+            .Select(p => new ServicePort(p.Protocol == "UDP" ? TransportProtocol.Udp : TransportProtocol.Tcp, p.Port))
+            .Distinct()
+            .ToImmutableArray();
+
+        annotations.TryGetValue(FerryAnnotations.AddressPool, out var pool);
+        annotations.TryGetValue(FerryAnnotations.AllowSharedIp, out var sharingKey);
+        var request = new AllocationRequest(
+            OwnerOf(service),
+            service.Metadata?.NamespaceProperty ?? "default",
+            families,
+            ports,
+            requested.ToImmutable(),
+            string.IsNullOrWhiteSpace(pool) ? null : pool.Trim(),
+            string.IsNullOrWhiteSpace(sharingKey) ? null : sharingKey.Trim());
+        return (request, null);
+    }
+
+    /// <summary>The IPs in a Service's status, to replay into the allocator after a restart.</summary>
+    public static ImmutableArray<IPAddress> StatusAddresses(V1Service service) =>
+        [.. (service.Status?.LoadBalancer?.Ingress ?? [])
+            .Select(i => IPAddress.TryParse(i.Ip, out var ip) ? ip : null)
+            .OfType<IPAddress>()];
+}

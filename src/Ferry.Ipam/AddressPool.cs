@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ferry.Ipam;
+
+/// <summary>
+/// A named set of address ranges Services may get external IPs from.
+/// </summary>
+/// <param name="Name">The pool's name (<c>ferry.dev/address-pool</c> selects it).</param>
+/// <param name="Ranges">IPv4 and IPv6 CIDRs or ranges.</param>
+/// <param name="Namespaces">Namespaces allowed to use the pool; empty means all.</param>
+/// <param name="AutoAssign">Whether Services that name no pool may get addresses from it.</param>
+/// <param name="IncludeNetworkAndBroadcast">
+/// Give out the first and last address of IPv4 CIDRs too; off by default because some clients and
+/// routers treat them as network and broadcast addresses.
+/// </param>
+public sealed record AddressPool(
+    string Name,
+    ImmutableArray<AddressRange> Ranges,
+    ImmutableArray<string> Namespaces = default,
+    bool AutoAssign = true,
+    bool IncludeNetworkAndBroadcast = false)
+{
+    public bool AllowsNamespace(string @namespace) => Namespaces.IsDefaultOrEmpty || Namespaces.Contains(@namespace);
+
+    public bool HasFamily(AddressFamily family) => Ranges.Any(r => r.Family == family);
+
+    /// <summary>True when the address is in the pool and may be handed out.</summary>
+    public bool CanAssign(IPAddress address) => Ranges.Any(r => r.Contains(address) && IsAssignable(r, AddressMath.ToNumber(address)));
+
+    internal bool IsAssignable(AddressRange range, UInt128 number) =>
+        IncludeNetworkAndBroadcast || !range.IsCidr || range.Family != AddressFamily.InterNetwork || range.Size <= 2
+        || (number != range.FirstNumber && number != range.LastNumber);
+}

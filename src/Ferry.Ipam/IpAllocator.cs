@@ -1,0 +1,426 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ferry.Ipam;
+
+/// <summary>
+/// Hands out external IPs from <see cref="AddressPool"/>s to Services: honours requested addresses
+/// and pools, lets Services with the same sharing key share an address when their ports are
+/// disjoint, and never gives one address to two Services that do not share.
+/// </summary>
+/// <remarks>
+/// Pure and in memory: the controller rebuilds it on start by replaying the addresses in Services'
+/// status (already-assigned Services first), so a restart yields the same map. Conflicts and
+/// exhaustion are results, not exceptions. All members are thread-safe.
+/// </remarks>
+public sealed class IpAllocator
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Allocation> _byOwner = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPAddress, List<Allocation>> _byAddress = [];
+    private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
+    private ImmutableArray<AddressPool> _pools;
+
+    public IpAllocator(IEnumerable<AddressPool> pools) => _pools = [.. pools];
+
+    public ImmutableArray<AddressPool> Pools
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pools;
+            }
+        }
+    }
+
+    /// <summary>How many Services hold addresses.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byOwner.Count;
+            }
+        }
+    }
+
+    public Allocation? Get(string owner)
+    {
+        lock (_lock)
+        {
+            return _byOwner.GetValueOrDefault(owner);
+        }
+    }
+
+    /// <summary>Every current allocation, for metrics and checks.</summary>
+    public IReadOnlyList<Allocation> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _byOwner.Values];
+        }
+    }
+
+    /// <summary>The Services holding <paramref name="address"/> (more than one only when they share).</summary>
+    public IReadOnlyList<string> Holders(IPAddress address)
+    {
+        lock (_lock)
+        {
+            return _byAddress.TryGetValue(address, out var holders) ? [.. holders.Select(h => h.Owner)] : [];
+        }
+    }
+
+    /// <summary>
+    /// Gives the request's owner addresses, or keeps the ones it has when they still fit the request.
+    /// On failure an owner keeps what it held before, and is remembered as waiting, so that
+    /// <see cref="Release"/> can tell the caller whom to retry.
+    /// </summary>
+    public AllocationResult Assign(AllocationRequest request)
+    {
+        lock (_lock)
+        {
+            var result = AssignLocked(request);
+            if (result.Succeeded)
+            {
+                _waiting.Remove(request.Owner);
+            }
+            else if (result.Error is AllocationError.AddressInUse or AllocationError.PortConflict or AllocationError.PoolExhausted)
+            {
+                _waiting.Add(request.Owner);
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Frees the owner's addresses. Returns the owners that were waiting for an address and should
+    /// be retried now (each is returned once; a retry that fails again waits again).
+    /// </summary>
+    public IReadOnlyList<string> Release(string owner)
+    {
+        lock (_lock)
+        {
+            _waiting.Remove(owner);
+            if (!_byOwner.TryGetValue(owner, out var existing))
+            {
+                return [];
+            }
+
+            Remove(existing);
+            string[] retry = [.. _waiting];
+            _waiting.Clear();
+            return retry;
+        }
+    }
+
+    /// <summary>Forgets that an owner was waiting (its Service was deleted or no longer wants an address).</summary>
+    public void StopWaiting(string owner)
+    {
+        lock (_lock)
+        {
+            _waiting.Remove(owner);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the pools. Allocations are kept; the owners whose addresses no longer fit any pool
+    /// are returned so the caller can re-sync them.
+    /// </summary>
+    public IReadOnlyList<string> UpdatePools(IEnumerable<AddressPool> pools)
+    {
+        lock (_lock)
+        {
+            _pools = [.. pools];
+            return [.. _byOwner.Values
+                .Where(a => _pools.FirstOrDefault(p => p.Name == a.PoolName) is not { } pool || !a.Addresses.All(pool.CanAssign))
+                .Select(a => a.Owner)];
+        }
+    }
+
+    private AllocationResult AssignLocked(AllocationRequest request)
+    {
+        if (Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        ImmutableArray<AddressPool> candidates;
+        if (request.PoolName is not null)
+        {
+            var pool = _pools.FirstOrDefault(p => p.Name == request.PoolName);
+            if (pool is null)
+            {
+                return AllocationResult.Failure(AllocationError.UnknownPool, $"address pool \"{request.PoolName}\" does not exist");
+            }
+
+            if (!pool.AllowsNamespace(request.Namespace))
+            {
+                return AllocationResult.Failure(AllocationError.NamespaceNotAllowed, $"address pool \"{pool.Name}\" is not available to namespace \"{request.Namespace}\"");
+            }
+
+            candidates = [pool];
+        }
+        else
+        {
+            candidates = [.. _pools.Where(p => p.AllowsNamespace(request.Namespace))];
+        }
+
+        _byOwner.TryGetValue(request.Owner, out var current);
+        if (current is not null && Fits(current, request, candidates))
+        {
+            var updated = current with { Ports = request.Ports, SharingKey = request.SharingKey };
+            Replace(current, updated);
+            return AllocationResult.Success(updated);
+        }
+
+        var result = request.RequestedAddresses.IsDefaultOrEmpty
+            ? AssignAutomatically(request, candidates)
+            : AssignRequested(request, candidates);
+        if (result.Succeeded)
+        {
+            if (current is not null)
+            {
+                Remove(current);
+            }
+
+            Add(result.Allocation);
+        }
+
+        return result;
+    }
+
+    private static AllocationResult? Validate(AllocationRequest request)
+    {
+        if (request.Families.IsDefaultOrEmpty)
+        {
+            return AllocationResult.Failure(AllocationError.InvalidRequest, "no IP family requested");
+        }
+
+        if (request.Families.Distinct().Count() != request.Families.Length
+            || request.Families.Any(f => f is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)))
+        {
+            return AllocationResult.Failure(AllocationError.InvalidRequest, $"IP families must be distinct IPv4/IPv6, got {string.Join(", ", request.Families)}");
+        }
+
+        if (!request.RequestedAddresses.IsDefaultOrEmpty)
+        {
+            foreach (var address in request.RequestedAddresses)
+            {
+                if (!request.Families.Contains(address.AddressFamily))
+                {
+                    return AllocationResult.Failure(AllocationError.InvalidRequest, $"requested address {address} is not of a requested IP family ({FamilyNames(request.Families)})");
+                }
+            }
+
+            if (request.RequestedAddresses.Select(a => a.AddressFamily).Distinct().Count() != request.RequestedAddresses.Length)
+            {
+                return AllocationResult.Failure(AllocationError.InvalidRequest, "at most one requested address per IP family");
+            }
+
+            if (request.RequestedAddresses.Length != request.Families.Length)
+            {
+                return AllocationResult.Failure(AllocationError.InvalidRequest, $"requested {request.RequestedAddresses.Length} address(es) for {request.Families.Length} IP families ({FamilyNames(request.Families)})");
+            }
+        }
+
+        return null;
+    }
+
+    private bool Fits(Allocation current, AllocationRequest request, ImmutableArray<AddressPool> candidates)
+    {
+        if (!current.Addresses.Select(a => a.AddressFamily).Order().SequenceEqual(request.Families.Order()))
+        {
+            return false;
+        }
+
+        if (!request.RequestedAddresses.IsDefaultOrEmpty && !request.RequestedAddresses.Order(AddressComparer.Instance).SequenceEqual(current.Addresses.Order(AddressComparer.Instance)))
+        {
+            return false;
+        }
+
+        var pool = candidates.FirstOrDefault(p => p.Name == current.PoolName);
+        if (pool is null || !current.Addresses.All(pool.CanAssign))
+        {
+            return false;
+        }
+
+        if (request.RequestedAddresses.IsDefaultOrEmpty && !pool.AutoAssign && request.PoolName is null)
+        {
+            return false;
+        }
+
+        return current.Addresses.All(a => Conflict(a, request) is null);
+    }
+
+    private AllocationResult AssignRequested(AllocationRequest request, ImmutableArray<AddressPool> candidates)
+    {
+        AddressPool? chosen = null;
+        foreach (var address in request.RequestedAddresses)
+        {
+            var pool = candidates.FirstOrDefault(p => p.CanAssign(address));
+            if (pool is null)
+            {
+                var where = request.PoolName is null ? "any address pool available to namespace \"" + request.Namespace + "\"" : $"address pool \"{request.PoolName}\"";
+                return AllocationResult.Failure(AllocationError.AddressNotInPool, $"requested address {address} is not in {where}");
+            }
+
+            chosen ??= pool;
+            if (Conflict(address, request) is { } conflict)
+            {
+                return conflict;
+            }
+        }
+
+        return AllocationResult.Success(new Allocation(request.Owner, request.RequestedAddresses, chosen!.Name, request.SharingKey, request.Ports));
+    }
+
+    private AllocationResult AssignAutomatically(AllocationRequest request, ImmutableArray<AddressPool> candidates)
+    {
+        var pools = request.PoolName is null ? candidates.Where(p => p.AutoAssign) : candidates;
+        foreach (var pool in pools)
+        {
+            if (!request.Families.All(pool.HasFamily))
+            {
+                continue;
+            }
+
+            var addresses = new List<IPAddress>(request.Families.Length);
+            foreach (var family in request.Families)
+            {
+                var address = (request.SharingKey is not null ? FindShareable(pool, family, request) : null) ?? FindFree(pool, family);
+                if (address is not null)
+                {
+                    addresses.Add(address);
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (addresses.Count == request.Families.Length)
+            {
+                return AllocationResult.Success(new Allocation(request.Owner, [.. addresses], pool.Name, request.SharingKey, request.Ports));
+            }
+        }
+
+        var scope = request.PoolName is null ? "no address pool available to namespace \"" + request.Namespace + "\"" : $"address pool \"{request.PoolName}\"";
+        return AllocationResult.Failure(
+            AllocationError.PoolExhausted,
+            request.PoolName is null
+                ? $"{scope} has a free {FamilyNames(request.Families)} address"
+                : $"{scope} has no free {FamilyNames(request.Families)} address");
+    }
+
+    private IPAddress? FindShareable(AddressPool pool, AddressFamily family, AllocationRequest request) =>
+        _byAddress.Keys
+            .Where(a => a.AddressFamily == family && pool.CanAssign(a) && Conflict(a, request) is null)
+            .Order(AddressComparer.Instance)
+            .FirstOrDefault();
+
+    private IPAddress? FindFree(AddressPool pool, AddressFamily family)
+    {
+        foreach (var range in pool.Ranges)
+        {
+            if (range.Family != family)
+            {
+                continue;
+            }
+
+            // Free addresses are found by walking from the start: at most (addresses in use + 1)
+            // steps, however large the range (an IPv6 /64 included).
+            for (var number = range.FirstNumber; ; number++)
+            {
+                if (pool.IsAssignable(range, number))
+                {
+                    var candidate = AddressMath.FromNumber(number, family);
+                    if (!_byAddress.ContainsKey(candidate))
+                    {
+                        return candidate;
+                    }
+                }
+
+                if (number == range.LastNumber)
+                {
+                    break;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why <paramref name="request"/>'s owner may not hold <paramref name="address"/>, or null if it may.</summary>
+    private AllocationResult? Conflict(IPAddress address, AllocationRequest request)
+    {
+        if (!_byAddress.TryGetValue(address, out var holders))
+        {
+            return null;
+        }
+
+        foreach (var holder in holders)
+        {
+            if (holder.Owner == request.Owner)
+            {
+                continue;
+            }
+
+            if (request.SharingKey is null || holder.SharingKey != request.SharingKey)
+            {
+                return AllocationResult.Failure(AllocationError.AddressInUse, $"address {address} is already in use by {holder.Owner}" +
+                    (holder.SharingKey is null || request.SharingKey is null ? string.Empty : $" with another sharing key (\"{holder.SharingKey}\")"));
+            }
+
+            var clash = holder.Ports.Intersect(request.Ports).ToArray();
+            if (clash.Length > 0)
+            {
+                return AllocationResult.Failure(AllocationError.PortConflict, $"address {address} is shared with {holder.Owner}, which already uses port(s) {string.Join(", ", clash)}");
+            }
+        }
+
+        return null;
+    }
+
+    private void Add(Allocation allocation)
+    {
+        _byOwner[allocation.Owner] = allocation;
+        foreach (var address in allocation.Addresses)
+        {
+            if (!_byAddress.TryGetValue(address, out var holders))
+            {
+                _byAddress[address] = holders = [];
+            }
+
+            holders.Add(allocation);
+        }
+    }
+
+    private void Remove(Allocation allocation)
+    {
+        _byOwner.Remove(allocation.Owner);
+        foreach (var address in allocation.Addresses)
+        {
+            if (_byAddress.TryGetValue(address, out var holders))
+            {
+                holders.RemoveAll(h => h.Owner == allocation.Owner);
+                if (holders.Count == 0)
+                {
+                    _byAddress.Remove(address);
+                }
+            }
+        }
+    }
+
+    private void Replace(Allocation current, Allocation updated)
+    {
+        Remove(current);
+        Add(updated);
+    }
+
+    private static string FamilyNames(ImmutableArray<AddressFamily> families) =>
+        string.Join("+", families.Select(f => f == AddressFamily.InterNetwork ? "IPv4" : "IPv6"));
+}

@@ -1,0 +1,146 @@
+using Ferry.Contracts;
+using Ferry.Controller.KubernetesApi;
+using Ferry.Controller.Reconciliation;
+using k8s.Models;
+
+namespace Ferry.Controller.Tests.Reconciliation;
+
+/// <summary>One ordered log of everything the fakes saw, to check the order of side effects.</summary>
+internal sealed class Timeline
+{
+    public List<string> Entries { get; } = [];
+
+    public void Add(string entry)
+    {
+        lock (Entries)
+        {
+            Entries.Add(entry);
+        }
+    }
+
+    public int IndexOf(string prefix) => Entries.FindIndex(e => e.StartsWith(prefix, StringComparison.Ordinal));
+}
+
+internal sealed class FakeClusterView : IClusterView
+{
+    public Dictionary<string, V1Service> Services { get; } = [];
+
+    public List<V1Node> Nodes { get; } = [];
+
+    public List<V1EndpointSlice> Slices { get; } = [];
+
+    public void Put(V1Service service) => Services[$"{service.Metadata.NamespaceProperty}/{service.Metadata.Name}"] = service;
+
+    public V1Service? GetService(string key) => Services.GetValueOrDefault(key);
+
+    public IReadOnlyList<V1Service> ListServices() => [.. Services.Values];
+
+    public IReadOnlyList<V1Node> ListNodes() => Nodes;
+
+    public IReadOnlyList<V1EndpointSlice> EndpointSlicesFor(string serviceNamespace, string serviceName) => Slices;
+}
+
+/// <summary>Applies the writes to the fake cluster, as the API server's status subresource would.</summary>
+internal sealed class RecordingServiceWriter(FakeClusterView cluster, Timeline timeline) : IServiceWriter
+{
+    public Exception? FailNext { get; set; }
+
+    public Task<V1Service> AddFinalizerAsync(V1Service service, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        timeline.Add("finalizer+");
+        service.Metadata.Finalizers = [.. service.Metadata.Finalizers ?? [], FerryAnnotations.CleanupFinalizer];
+        cluster.Put(service);
+        return Task.FromResult(service);
+    }
+
+    public Task RemoveFinalizerAsync(V1Service service, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        timeline.Add("finalizer-");
+        service.Metadata.Finalizers = [.. service.Metadata.Finalizers!.Where(f => f != FerryAnnotations.CleanupFinalizer)];
+        if (service.Metadata.DeletionTimestamp is not null && service.Metadata.Finalizers.Count == 0)
+        {
+            cluster.Services.Remove($"{service.Metadata.NamespaceProperty}/{service.Metadata.Name}");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PatchStatusAsync(V1Service service, V1LoadBalancerStatus status, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        timeline.Add("status " + string.Join(",", (status.Ingress ?? []).Select(i => $"{i.Ip}/{i.IpMode}")));
+        service.Status ??= new V1ServiceStatus();
+        service.Status.LoadBalancer = status;
+        return Task.CompletedTask;
+    }
+
+    private void ThrowIfFailing()
+    {
+        if (FailNext is { } failure)
+        {
+            FailNext = null;
+            throw failure;
+        }
+    }
+}
+
+internal sealed class RecordingEventRecorder(Timeline timeline) : IEventRecorder
+{
+    public List<(string Type, string Reason, string Message)> Events { get; } = [];
+
+    public IEnumerable<string> Reasons => Events.Select(e => e.Reason);
+
+    public void Record(V1Service service, string type, string reason, string message)
+    {
+        timeline.Add("event " + reason);
+        Events.Add((type, reason, message));
+    }
+}
+
+/// <summary>An in-memory provider: what it "serves" is the last spec it was given.</summary>
+internal sealed class RecordingProvider(Timeline timeline) : ILoadBalancerProvider
+{
+    public Dictionary<LoadBalancerKey, LoadBalancerSpec> Running { get; } = [];
+
+    public HashSet<int> UnbindablePorts { get; } = [];
+
+    public Exception? FailEnsure { get; set; }
+
+    public Task<LoadBalancerStatus?> GetAsync(LoadBalancerKey key, CancellationToken cancellationToken) =>
+        Task.FromResult(Running.TryGetValue(key, out var spec) ? StatusOf(spec) : null);
+
+    public Task<IReadOnlyList<LoadBalancerKey>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<LoadBalancerKey>>([.. Running.Keys]);
+
+    public Task<LoadBalancerStatus> EnsureAsync(LoadBalancerSpec spec, CancellationToken cancellationToken)
+    {
+        if (FailEnsure is { } failure)
+        {
+            throw failure;
+        }
+
+        timeline.Add($"ensure {spec.Key} {string.Join(",", spec.Addresses)}");
+        Running[spec.Key] = spec;
+        return Task.FromResult(StatusOf(spec));
+    }
+
+    public Task<LoadBalancerStatus> UpdateBackendsAsync(LoadBalancerSpec spec, CancellationToken cancellationToken)
+    {
+        timeline.Add($"update {spec.Key} {string.Join(",", spec.Listeners.SelectMany(l => l.Backends))}");
+        Running[spec.Key] = spec;
+        return Task.FromResult(StatusOf(spec));
+    }
+
+    public Task EnsureDeletedAsync(LoadBalancerKey key, CancellationToken cancellationToken)
+    {
+        timeline.Add($"delete {key}");
+        Running.Remove(key);
+        return Task.CompletedTask;
+    }
+
+    private LoadBalancerStatus StatusOf(LoadBalancerSpec spec) => new(
+        spec.Key,
+        [.. spec.Addresses.SelectMany(a => spec.Listeners.Select(l => new ListenerStatus(a, l.Protocol, l.Port, !UnbindablePorts.Contains(l.Port), UnbindablePorts.Contains(l.Port) ? "address already in use" : null)))]);
+}

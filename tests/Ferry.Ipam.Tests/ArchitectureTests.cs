@@ -1,0 +1,12 @@
+namespace Ferry.Ipam.Tests;
+
+public class ArchitectureTests
+{
+    [Fact]
+    public void Ipam_ReferencesNoKubernetesOrIo()
+    {
+        var references = typeof(IpAllocator).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToArray();
+        Assert.DoesNotContain("KubernetesClient", references);
+        Assert.DoesNotContain(references, r => r!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+}
