@@ -4,6 +4,7 @@ using Ferry.DataPlane;
 using Ferry.DataPlane.Balancing;
 using Ferry.DataPlane.Health;
 using Ferry.Standalone;
+using Ferry.Standalone.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Cli.Commands;
@@ -41,17 +42,54 @@ internal static partial class ProxyCommand
             DefaultValueFactory = _ => "info",
         };
         logLevel.AcceptOnlyFromAmong([.. _logLevels.Keys]);
+        var check = new Option<bool>("--check")
+        {
+            Description = "Only check the file: print every error and exit 1, or exit 0 if it is valid (like nginx -t).",
+        };
 
         var command = new Command("proxy", "Run the standalone L4 balancer from a YAML file; reloads when the file changes or on SIGHUP.")
         {
             config,
             logLevel,
+            check,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(
-            parseResult.GetRequiredValue(config).FullName,
-            _logLevels[parseResult.GetRequiredValue(logLevel)],
-            cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => parseResult.GetValue(check)
+            ? CheckAsync(parseResult.GetRequiredValue(config).FullName, parseResult.InvocationConfiguration, cancellationToken)
+            : RunAsync(
+                parseResult.GetRequiredValue(config).FullName,
+                _logLevels[parseResult.GetRequiredValue(logLevel)],
+                cancellationToken));
         return command;
+    }
+
+    /// <summary><c>--check</c>: parse the file the way a reload would, report, and start nothing.</summary>
+    private static async Task<int> CheckAsync(string configPath, InvocationConfiguration console, CancellationToken cancellationToken)
+    {
+        string content;
+        try
+        {
+            content = await File.ReadAllTextAsync(configPath, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await console.Error.WriteLineAsync($"{configPath}: cannot read the file: {e.Message}");
+            return 1;
+        }
+
+        var result = StandaloneConfigParser.Parse(content);
+        foreach (var error in result.Errors)
+        {
+            var location = error.Line > 0 ? $"{configPath}:{error.Line}:{error.Column}" : configPath;
+            await console.Error.WriteLineAsync($"{location}: {error}");
+        }
+
+        if (!result.IsValid)
+        {
+            return 1;
+        }
+
+        await console.Output.WriteLineAsync($"{configPath}: OK, {result.LoadBalancers.Count} load balancer(s): {string.Join(", ", result.LoadBalancers.Select(l => l.Key.Name))}");
+        return 0;
     }
 
     private static async Task<int> RunAsync(string configPath, LogLevel level, CancellationToken cancellationToken)
