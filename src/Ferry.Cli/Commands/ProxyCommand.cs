@@ -11,8 +11,8 @@ namespace Ferry.Cli.Commands;
 
 /// <summary>
 /// <c>ferry proxy --config FILE</c>: the data plane alone, driven by a YAML file (docs/proxy-config.md).
-/// Reloads when the file changes or on SIGHUP; the first SIGINT/SIGTERM stops gracefully (the provider
-/// drains), a second one exits at once.
+/// Reloads when the file changes or on SIGHUP; the first SIGINT/SIGTERM stops in order (the reload loop
+/// ends, then the provider is disposed, closing its sockets and health checks), a second one exits at once.
 /// </summary>
 internal static partial class ProxyCommand
 {
@@ -164,7 +164,7 @@ internal static partial class ProxyCommand
         [LoggerMessage(3, LogLevel.Information, "{Signal}: stopping (send it again to exit at once)")]
         public static partial void Stopping(ILogger logger, PosixSignal signal);
 
-        [LoggerMessage(4, LogLevel.Information, "Closing listeners and draining connections")]
+        [LoggerMessage(4, LogLevel.Information, "Closing listeners and connections")]
         public static partial void Draining(ILogger logger);
 
         [LoggerMessage(5, LogLevel.Information, "Stopped")]
