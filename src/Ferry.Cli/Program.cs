@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Ferry.Cli.Commands;
 
-var root = new RootCommand("Ferry: an external load balancer for Kubernetes Services of type LoadBalancer.");
-return await root.Parse(args).InvokeAsync();
+// Commands handle SIGINT/SIGTERM themselves (graceful drain can outlast System.CommandLine's 2 s default).
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+return await FerryCommands.CreateRoot().Parse(args).InvokeAsync(invocation);

@@ -1,0 +1,173 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Ferry.DataPlane;
+using Ferry.DataPlane.Balancing;
+using Ferry.DataPlane.Health;
+using Ferry.Standalone;
+using Ferry.Standalone.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary>
+/// <c>ferry proxy --config FILE</c>: the data plane alone, driven by a YAML file (docs/proxy-config.md).
+/// Reloads when the file changes or on SIGHUP; the first SIGINT/SIGTERM stops in order (the reload loop
+/// ends, then the provider is disposed, closing its sockets and health checks), a second one exits at once.
+/// </summary>
+internal static partial class ProxyCommand
+{
+    private static readonly Dictionary<string, LogLevel> _logLevels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["trace"] = LogLevel.Trace,
+        ["debug"] = LogLevel.Debug,
+        ["info"] = LogLevel.Information,
+        ["information"] = LogLevel.Information,
+        ["warn"] = LogLevel.Warning,
+        ["warning"] = LogLevel.Warning,
+        ["error"] = LogLevel.Error,
+        ["critical"] = LogLevel.Critical,
+        ["none"] = LogLevel.None,
+    };
+
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config", "-c")
+        {
+            Description = "The YAML file of load balancers (see docs/proxy-config.md).",
+            Required = true,
+        };
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = "The least severe log messages to print.",
+            DefaultValueFactory = _ => "info",
+        };
+        logLevel.AcceptOnlyFromAmong([.. _logLevels.Keys]);
+        var check = new Option<bool>("--check")
+        {
+            Description = "Only check the file: print every error and exit 1, or exit 0 if it is valid (like nginx -t).",
+        };
+
+        var command = new Command("proxy", "Run the standalone L4 balancer from a YAML file; reloads when the file changes or on SIGHUP.")
+        {
+            config,
+            logLevel,
+            check,
+        };
+        command.SetAction((parseResult, cancellationToken) => parseResult.GetValue(check)
+            ? CheckAsync(parseResult.GetRequiredValue(config).FullName, parseResult.InvocationConfiguration, cancellationToken)
+            : RunAsync(
+                parseResult.GetRequiredValue(config).FullName,
+                _logLevels[parseResult.GetRequiredValue(logLevel)],
+                cancellationToken));
+        return command;
+    }
+
+    /// <summary><c>--check</c>: parse the file the way a reload would, report, and start nothing.</summary>
+    private static async Task<int> CheckAsync(string configPath, InvocationConfiguration console, CancellationToken cancellationToken)
+    {
+        string content;
+        try
+        {
+            content = await File.ReadAllTextAsync(configPath, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await console.Error.WriteLineAsync($"{configPath}: cannot read the file: {e.Message}");
+            return 1;
+        }
+
+        var result = StandaloneConfigParser.Parse(content);
+        foreach (var error in result.Errors)
+        {
+            var location = error.Line > 0 ? $"{configPath}:{error.Line}:{error.Column}" : configPath;
+            await console.Error.WriteLineAsync($"{location}: {error}");
+        }
+
+        if (!result.IsValid)
+        {
+            return 1;
+        }
+
+        await console.Output.WriteLineAsync($"{configPath}: OK, {result.LoadBalancers.Count} load balancer(s): {string.Join(", ", result.LoadBalancers.Select(l => l.Key.Name))}");
+        return 0;
+    }
+
+    private static async Task<int> RunAsync(string configPath, LogLevel level, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(level)
+            .AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            })
+            .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace));
+        var logger = loggerFactory.CreateLogger("Ferry.Cli.Proxy");
+        var time = TimeProvider.System;
+
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnStopSignal(PosixSignalContext context)
+        {
+            if (stopping.IsCancellationRequested)
+            {
+                return; // a second signal: let the runtime terminate the process at once
+            }
+
+            context.Cancel = true;
+            Log.Stopping(logger, context.Signal);
+            stopping.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal);
+
+        var provider = new DataPlaneProvider(
+            loggerFactory,
+            time,
+            new LoadBalancingPolicyFactory(time),
+            new ActiveHealthMonitorFactory(loggerFactory, time));
+        try
+        {
+            using var balancer = new StandaloneBalancer(configPath, provider, loggerFactory.CreateLogger<StandaloneBalancer>(), time);
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                balancer.RequestReload();
+            });
+
+            Log.Starting(logger, VersionCommand.Version, configPath);
+            await balancer.RunAsync(stopping.Token);
+            Log.Draining(logger);
+            return 0;
+        }
+        catch (StandaloneConfigException e)
+        {
+            Log.NotStarting(logger, e.Path, e.Errors.Count);
+            return 1;
+        }
+        finally
+        {
+            await provider.DisposeAsync();
+            Log.Stopped(logger);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "ferry {Version} proxy: config {Path}; edit the file or send SIGHUP to reload, Ctrl-C to stop")]
+        public static partial void Starting(ILogger logger, string version, string path);
+
+        [LoggerMessage(2, LogLevel.Critical, "Not starting: {Path} has {Count} error(s), listed above")]
+        public static partial void NotStarting(ILogger logger, string path, int count);
+
+        [LoggerMessage(3, LogLevel.Information, "{Signal}: stopping (send it again to exit at once)")]
+        public static partial void Stopping(ILogger logger, PosixSignal signal);
+
+        [LoggerMessage(4, LogLevel.Information, "Closing listeners and connections")]
+        public static partial void Draining(ILogger logger);
+
+        [LoggerMessage(5, LogLevel.Information, "Stopped")]
+        public static partial void Stopped(ILogger logger);
+    }
+}

@@ -1,0 +1,32 @@
+using Ferry.Contracts;
+
+namespace Ferry.Standalone.Configuration;
+
+/// <summary>
+/// The outcome of parsing a standalone config file: either load balancers to apply, or every error found
+/// (never a partial config, so a bad file can never half-apply).
+/// </summary>
+public sealed class StandaloneConfigParseResult
+{
+    private StandaloneConfigParseResult(IReadOnlyList<LoadBalancerSpec> loadBalancers, IReadOnlyList<ConfigError> errors)
+    {
+        LoadBalancers = loadBalancers;
+        Errors = errors;
+    }
+
+    /// <summary>The load balancers, in file order; empty when <see cref="IsValid"/> is false.</summary>
+    public IReadOnlyList<LoadBalancerSpec> LoadBalancers { get; }
+
+    /// <summary>Every problem found, in document order.</summary>
+    public IReadOnlyList<ConfigError> Errors { get; }
+
+    public bool IsValid => Errors.Count == 0;
+
+    public static StandaloneConfigParseResult Success(IReadOnlyList<LoadBalancerSpec> loadBalancers) => new(loadBalancers, []);
+
+    public static StandaloneConfigParseResult Failure(IReadOnlyList<ConfigError> errors)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(errors.Count);
+        return new([], errors);
+    }
+}

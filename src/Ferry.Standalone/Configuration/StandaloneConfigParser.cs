@@ -1,0 +1,511 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Ferry.Contracts;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Ferry.Standalone.Configuration;
+
+/// <summary>
+/// Turns the standalone balancer's YAML file (documented in <c>docs/proxy-config.md</c>) into
+/// <see cref="LoadBalancerSpec"/>s keyed by <see cref="LoadBalancerKey.Standalone"/>.
+/// </summary>
+/// <remarks>
+/// Pure and strict: unknown keys, wrong types, out-of-range numbers, unknown enum names, duplicate
+/// names and clashing listeners are all errors, reported together with the exact path and position,
+/// because a typo silently ignored in a load balancer's config is an outage found later.
+/// </remarks>
+public static partial class StandaloneConfigParser
+{
+    private static readonly string[] _rootKeys = ["loadBalancers"];
+
+    private static readonly string[] _loadBalancerKeys =
+    [
+        "name", "addresses", "algorithm", "sourceRanges", "proxyProtocol", "sessionAffinity",
+        "drainTimeoutSeconds", "tcpIdleTimeoutSeconds", "udpIdleTimeoutSeconds", "maxUdpFlows", "listeners",
+    ];
+
+    private static readonly string[] _listenerKeys = ["protocol", "port", "backends", "healthCheck"];
+
+    private static readonly string[] _backendKeys = ["address", "port", "weight", "name"];
+
+    private static readonly string[] _healthCheckKeys =
+    [
+        "type", "intervalSeconds", "timeoutSeconds", "healthyThreshold", "unhealthyThreshold", "port", "path", "expectedStatus",
+    ];
+
+    private static readonly string[] _sessionAffinityKeys = ["timeoutSeconds"];
+
+    private static readonly (string, BalancingAlgorithm)[] _algorithms =
+    [
+        ("roundRobin", BalancingAlgorithm.RoundRobin),
+        ("leastConnections", BalancingAlgorithm.LeastConnections),
+        ("random", BalancingAlgorithm.Random),
+        ("powerOfTwo", BalancingAlgorithm.PowerOfTwo),
+        ("clientIpHash", BalancingAlgorithm.ClientIpHash),
+    ];
+
+    private static readonly (string, ProxyProtocolVersion)[] _proxyProtocols =
+    [
+        ("none", ProxyProtocolVersion.None),
+        ("v1", ProxyProtocolVersion.V1),
+        ("v2", ProxyProtocolVersion.V2),
+    ];
+
+    private static readonly (string, TransportProtocol)[] _protocols =
+    [
+        ("TCP", TransportProtocol.Tcp),
+        ("UDP", TransportProtocol.Udp),
+    ];
+
+    private static readonly (string, HealthCheckType)[] _healthCheckTypes =
+    [
+        ("tcp", HealthCheckType.Tcp),
+        ("http", HealthCheckType.Http),
+    ];
+
+    /// <summary>Parses a whole file's text. Never throws for bad input: every problem is in the result's errors.</summary>
+    public static StandaloneConfigParseResult Parse(string yaml)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            var message = e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message;
+            return StandaloneConfigParseResult.Failure(
+                [new ConfigError(string.Empty, $"YAML syntax error: {message}", (int)e.Start.Line, (int)e.Start.Column)]);
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return StandaloneConfigParseResult.Failure(
+                [new ConfigError(string.Empty, "the file is empty; expected a mapping with the key loadBalancers (write \"loadBalancers: []\" for none)")]);
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode;
+            return StandaloneConfigParseResult.Failure(
+                [new ConfigError(string.Empty, "the file holds more than one YAML document (\"---\"); expected exactly one", (int)second.Start.Line, (int)second.Start.Column)]);
+        }
+
+        var reader = new YamlValueReader();
+        var specs = ReadRoot(reader, stream.Documents[0].RootNode);
+        return reader.Errors.Count == 0
+            ? StandaloneConfigParseResult.Success(specs)
+            : StandaloneConfigParseResult.Failure([.. reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)]);
+    }
+
+    private static List<LoadBalancerSpec> ReadRoot(YamlValueReader reader, YamlNode root)
+    {
+        var specs = new List<LoadBalancerSpec>();
+        var map = reader.Mapping(root, string.Empty, _rootKeys);
+        if (map is null)
+        {
+            return specs;
+        }
+
+        if (!map.TryGetValue("loadBalancers", out var listNode))
+        {
+            reader.Error("loadBalancers", root, "required (write \"loadBalancers: []\" for none)");
+            return specs;
+        }
+
+        var items = reader.Sequence(listNode, "loadBalancers");
+        if (items is null)
+        {
+            return specs;
+        }
+
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sockets = new List<(IPAddress Address, TransportProtocol Protocol, int Port, int LoadBalancer)>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = YamlValueReader.Index("loadBalancers", i);
+            var spec = ReadLoadBalancer(reader, items[i], path, out var nameNode);
+            if (spec is null)
+            {
+                continue;
+            }
+
+            if (names.TryGetValue(spec.Key.Name, out var first))
+            {
+                reader.Error($"{path}.name", nameNode, $"duplicate name \"{spec.Key.Name}\" (also loadBalancers[{first.ToString(CultureInfo.InvariantCulture)}])");
+                continue;
+            }
+
+            names.Add(spec.Key.Name, i);
+            CheckSocketClashes(reader, spec, items[i], path, i, sockets);
+            specs.Add(spec);
+        }
+
+        return specs;
+    }
+
+    private static LoadBalancerSpec? ReadLoadBalancer(YamlValueReader reader, YamlNode node, string path, out YamlNode? nameNode)
+    {
+        nameNode = null;
+        var map = reader.Mapping(node, path, _loadBalancerKeys);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var errorsBefore = reader.Errors.Count;
+        string? name = null;
+        if (!map.TryGetValue("name", out nameNode))
+        {
+            reader.Error($"{path}.name", node, "required");
+        }
+        else if (reader.String(nameNode, $"{path}.name") is { } text)
+        {
+            if (NamePattern().IsMatch(text))
+            {
+                name = text;
+            }
+            else
+            {
+                reader.Error($"{path}.name", nameNode, "must be 1 to 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit");
+            }
+        }
+
+        var addresses = ReadAddresses(reader, map, node, path);
+        var sourceRanges = ReadSourceRanges(reader, map, path);
+        var listeners = ReadListeners(reader, map, node, path);
+
+        var spec = new LoadBalancerSpec { Key = LoadBalancerKey.Standalone(name ?? "?") };
+        spec = spec with
+        {
+            Addresses = addresses,
+            Listeners = listeners,
+            SourceRanges = sourceRanges,
+            Algorithm = Optional(map, "algorithm", n => reader.Enum(n, $"{path}.algorithm", _algorithms)) ?? spec.Algorithm,
+            ProxyProtocol = Optional(map, "proxyProtocol", n => reader.Enum(n, $"{path}.proxyProtocol", _proxyProtocols)) ?? spec.ProxyProtocol,
+            SessionAffinity = map.TryGetValue("sessionAffinity", out var affinityNode) ? ReadSessionAffinity(reader, affinityNode, $"{path}.sessionAffinity") : null,
+            DrainTimeout = Optional(map, "drainTimeoutSeconds", n => reader.Seconds(n, $"{path}.drainTimeoutSeconds", 0, 3600)) ?? spec.DrainTimeout,
+            TcpIdleTimeout = Optional(map, "tcpIdleTimeoutSeconds", n => reader.Seconds(n, $"{path}.tcpIdleTimeoutSeconds", 1, 86400)) ?? spec.TcpIdleTimeout,
+            UdpIdleTimeout = Optional(map, "udpIdleTimeoutSeconds", n => reader.Seconds(n, $"{path}.udpIdleTimeoutSeconds", 1, 86400)) ?? spec.UdpIdleTimeout,
+            MaxUdpFlows = Optional(map, "maxUdpFlows", n => reader.Integer(n, $"{path}.maxUdpFlows", 1, 10_000_000)) ?? spec.MaxUdpFlows,
+        };
+
+        return reader.Errors.Count == errorsBefore ? spec : null;
+    }
+
+    private static EquatableArray<IPAddress> ReadAddresses(YamlValueReader reader, Dictionary<string, YamlNode> map, YamlNode node, string path)
+    {
+        var listPath = $"{path}.addresses";
+        if (!map.TryGetValue("addresses", out var listNode))
+        {
+            reader.Error(listPath, node, "required: at least one IP address to listen on");
+            return [];
+        }
+
+        var items = reader.Sequence(listNode, listPath);
+        if (items is null)
+        {
+            return [];
+        }
+
+        if (items.Count == 0)
+        {
+            reader.Error(listPath, listNode, "must list at least one IP address");
+        }
+
+        var addresses = new List<IPAddress>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var itemPath = YamlValueReader.Index(listPath, i);
+            if (reader.Address(items[i], itemPath) is not { } address)
+            {
+                continue;
+            }
+
+            if (addresses.Contains(address))
+            {
+                reader.Error(itemPath, items[i], $"duplicate address {address}");
+                continue;
+            }
+
+            addresses.Add(address);
+        }
+
+        return addresses.ToEquatableArray();
+    }
+
+    private static EquatableArray<IPNetwork> ReadSourceRanges(YamlValueReader reader, Dictionary<string, YamlNode> map, string path)
+    {
+        var listPath = $"{path}.sourceRanges";
+        if (!map.TryGetValue("sourceRanges", out var listNode) || reader.Sequence(listNode, listPath) is not { } items)
+        {
+            return [];
+        }
+
+        var ranges = new List<IPNetwork>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (reader.Network(items[i], YamlValueReader.Index(listPath, i)) is { } network && !ranges.Contains(network))
+            {
+                ranges.Add(network);
+            }
+        }
+
+        return ranges.ToEquatableArray();
+    }
+
+    private static SessionAffinitySpec? ReadSessionAffinity(YamlValueReader reader, YamlNode node, string path)
+    {
+        var map = reader.Mapping(node, path, _sessionAffinityKeys);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var timeout = Optional(map, "timeoutSeconds", n => reader.Seconds(n, $"{path}.timeoutSeconds", 1, 86400));
+        return new SessionAffinitySpec(timeout ?? SessionAffinitySpec.DefaultTimeout);
+    }
+
+    private static EquatableArray<ListenerSpec> ReadListeners(YamlValueReader reader, Dictionary<string, YamlNode> map, YamlNode node, string path)
+    {
+        var listPath = $"{path}.listeners";
+        if (!map.TryGetValue("listeners", out var listNode))
+        {
+            reader.Error(listPath, node, "required: at least one listener");
+            return [];
+        }
+
+        var items = reader.Sequence(listNode, listPath);
+        if (items is null)
+        {
+            return [];
+        }
+
+        if (items.Count == 0)
+        {
+            reader.Error(listPath, listNode, "must list at least one listener");
+        }
+
+        var listeners = new List<ListenerSpec>();
+        var seen = new Dictionary<(TransportProtocol, int), int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var itemPath = YamlValueReader.Index(listPath, i);
+            if (ReadListener(reader, items[i], itemPath, out var portNode) is not { } listener)
+            {
+                continue;
+            }
+
+            if (seen.TryGetValue((listener.Protocol, listener.Port), out var first))
+            {
+                reader.Error($"{itemPath}.port", portNode, $"duplicate listener {listener} (also listeners[{first.ToString(CultureInfo.InvariantCulture)}])");
+                continue;
+            }
+
+            seen.Add((listener.Protocol, listener.Port), i);
+            listeners.Add(listener);
+        }
+
+        return listeners.ToEquatableArray();
+    }
+
+    private static ListenerSpec? ReadListener(YamlValueReader reader, YamlNode node, string path, out YamlNode? portNode)
+    {
+        portNode = null;
+        var map = reader.Mapping(node, path, _listenerKeys);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var errorsBefore = reader.Errors.Count;
+        var protocol = Optional(map, "protocol", n => reader.Enum(n, $"{path}.protocol", _protocols)) ?? TransportProtocol.Tcp;
+        int? port = null;
+        if (map.TryGetValue("port", out portNode))
+        {
+            port = reader.Integer(portNode, $"{path}.port", 1, 65535);
+        }
+        else
+        {
+            reader.Error($"{path}.port", node, "required");
+        }
+
+        var backends = ReadBackends(reader, map, path);
+        var healthCheck = map.TryGetValue("healthCheck", out var checkNode) ? ReadHealthCheck(reader, checkNode, $"{path}.healthCheck") : null;
+        if (reader.Errors.Count != errorsBefore || port is null)
+        {
+            return null;
+        }
+
+        return new ListenerSpec { Protocol = protocol, Port = port.Value, Backends = backends, HealthCheck = healthCheck };
+    }
+
+    private static EquatableArray<BackendSpec> ReadBackends(YamlValueReader reader, Dictionary<string, YamlNode> map, string path)
+    {
+        var listPath = $"{path}.backends";
+        if (!map.TryGetValue("backends", out var listNode) || reader.Sequence(listNode, listPath) is not { } items)
+        {
+            return [];
+        }
+
+        var backends = new List<BackendSpec>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var itemPath = YamlValueReader.Index(listPath, i);
+            if (ReadBackend(reader, items[i], itemPath) is not { } backend)
+            {
+                continue;
+            }
+
+            var first = backends.FindIndex(b => b.Address.Equals(backend.Address) && b.Port == backend.Port);
+            if (first >= 0)
+            {
+                reader.Error(itemPath, items[i], $"duplicate backend {backend} (also backends[{first.ToString(CultureInfo.InvariantCulture)}])");
+                continue;
+            }
+
+            backends.Add(backend);
+        }
+
+        return backends.ToEquatableArray();
+    }
+
+    private static BackendSpec? ReadBackend(YamlValueReader reader, YamlNode node, string path)
+    {
+        var map = reader.Mapping(node, path, _backendKeys);
+        if (map is null)
+        {
+            return null;
+        }
+
+        IPAddress? address = null;
+        int? port = null;
+        if (map.TryGetValue("address", out var addressNode))
+        {
+            address = reader.Address(addressNode, $"{path}.address");
+        }
+        else
+        {
+            reader.Error($"{path}.address", node, "required");
+        }
+
+        if (map.TryGetValue("port", out var portNode))
+        {
+            port = reader.Integer(portNode, $"{path}.port", 1, 65535);
+        }
+        else
+        {
+            reader.Error($"{path}.port", node, "required");
+        }
+
+        var weight = Optional(map, "weight", n => reader.Integer(n, $"{path}.weight", 1, 1000));
+        var name = map.TryGetValue("name", out var nameNode) ? reader.String(nameNode, $"{path}.name") : null;
+        return address is null || port is null || (map.ContainsKey("weight") && weight is null)
+            ? null
+            : new BackendSpec(address, port.Value, weight ?? 1, name);
+    }
+
+    private static HealthCheckSpec? ReadHealthCheck(YamlValueReader reader, YamlNode node, string path)
+    {
+        var map = reader.Mapping(node, path, _healthCheckKeys);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var check = new HealthCheckSpec();
+        var type = Optional(map, "type", n => reader.Enum(n, $"{path}.type", _healthCheckTypes)) ?? check.Type;
+        if (type != HealthCheckType.Http)
+        {
+            foreach (var httpOnly in (string[])["path", "expectedStatus"])
+            {
+                if (map.TryGetValue(httpOnly, out var misplaced))
+                {
+                    reader.Error($"{path}.{httpOnly}", misplaced, "applies only to type: http");
+                }
+            }
+        }
+
+        var checkPath = Optional(map, "path", n => reader.String(n, $"{path}.path"));
+        if (checkPath is not null && (!checkPath.StartsWith('/') || checkPath.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+        {
+            reader.Error($"{path}.path", map["path"], "must start with '/' and contain no spaces");
+        }
+
+        return check with
+        {
+            Type = type,
+            Interval = Optional(map, "intervalSeconds", n => reader.Seconds(n, $"{path}.intervalSeconds", 0, 3600, minExclusive: true)) ?? check.Interval,
+            Timeout = Optional(map, "timeoutSeconds", n => reader.Seconds(n, $"{path}.timeoutSeconds", 0, 3600, minExclusive: true)) ?? check.Timeout,
+            HealthyThreshold = Optional(map, "healthyThreshold", n => reader.Integer(n, $"{path}.healthyThreshold", 1, 100)) ?? check.HealthyThreshold,
+            UnhealthyThreshold = Optional(map, "unhealthyThreshold", n => reader.Integer(n, $"{path}.unhealthyThreshold", 1, 100)) ?? check.UnhealthyThreshold,
+            Port = Optional(map, "port", n => reader.Integer(n, $"{path}.port", 1, 65535)),
+            Path = checkPath ?? check.Path,
+            ExpectedStatus = Optional(map, "expectedStatus", n => reader.Integer(n, $"{path}.expectedStatus", 100, 599)) ?? check.ExpectedStatus,
+        };
+    }
+
+    /// <summary>
+    /// Two load balancers cannot both listen on one address, protocol and port; a wildcard address
+    /// (0.0.0.0, ::) clashes with every address of its family, as bind(2) does.
+    /// </summary>
+    private static void CheckSocketClashes(
+        YamlValueReader reader,
+        LoadBalancerSpec spec,
+        YamlNode node,
+        string path,
+        int index,
+        List<(IPAddress Address, TransportProtocol Protocol, int Port, int LoadBalancer)> sockets)
+    {
+        for (var l = 0; l < spec.Listeners.Length; l++)
+        {
+            var listener = spec.Listeners[l];
+            foreach (var address in spec.Addresses)
+            {
+                var clash = sockets.FindIndex(s => s.Protocol == listener.Protocol && s.Port == listener.Port && Overlaps(s.Address, address));
+                if (clash >= 0)
+                {
+                    var other = sockets[clash];
+                    var listenerNode = node is YamlMappingNode map && map.Children.TryGetValue("listeners", out var ls) && ls is YamlSequenceNode seq && l < seq.Children.Count
+                        ? seq.Children[l]
+                        : node;
+                    reader.Error(
+                        $"{YamlValueReader.Index($"{path}.listeners", l)}.port",
+                        listenerNode,
+                        $"{Describe(address, listener)} clashes with {Describe(other.Address, listener)} of loadBalancers[{other.LoadBalancer.ToString(CultureInfo.InvariantCulture)}]");
+                    break;
+                }
+            }
+        }
+
+        foreach (var listener in spec.Listeners)
+        {
+            foreach (var address in spec.Addresses)
+            {
+                sockets.Add((address, listener.Protocol, listener.Port, index));
+            }
+        }
+    }
+
+    private static bool Overlaps(IPAddress a, IPAddress b) =>
+        a.AddressFamily == b.AddressFamily && (a.Equals(b) || IsWildcard(a) || IsWildcard(b));
+
+    private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    private static string Describe(IPAddress address, ListenerSpec listener) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]:{listener}" : $"{address}:{listener}";
+
+    private static T? Optional<T>(Dictionary<string, YamlNode> map, string key, Func<YamlNode, T?> read)
+        where T : struct =>
+        map.TryGetValue(key, out var node) ? read(node) : null;
+
+    private static string? Optional(Dictionary<string, YamlNode> map, string key, Func<YamlNode, string?> read) =>
+        map.TryGetValue(key, out var node) ? read(node) : null;
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Net;
+using YamlDotNet.RepresentationModel;
+
+namespace Ferry.Standalone.Configuration;
+
+/// <summary>
+/// Reads typed values out of YAML nodes and collects an error (with path and position) for every value
+/// that does not fit, so one pass over the document reports all problems at once.
+/// </summary>
+/// <remarks>A null result always means "absent or invalid"; in the invalid case an error has been recorded.</remarks>
+internal sealed class YamlValueReader
+{
+    private readonly List<ConfigError> _errors = [];
+
+    public IReadOnlyList<ConfigError> Errors => _errors;
+
+    public void Error(string path, YamlNode? node, string message) =>
+        _errors.Add(new ConfigError(path, message, (int)(node?.Start.Line ?? 0), (int)(node?.Start.Column ?? 0)));
+
+    /// <summary>A plain <c>~</c>, <c>null</c> or empty value: YAML's null, treated as "key not given".</summary>
+    public static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any } scalar
+        && scalar.Tag.IsEmpty
+        && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
+
+    /// <summary>
+    /// Opens a mapping: records an error for every key that is not in <paramref name="allowedKeys"/>
+    /// (with a "did you mean" hint) and returns the known keys' values, null values left out.
+    /// </summary>
+    public Dictionary<string, YamlNode>? Mapping(YamlNode node, string path, IReadOnlyList<string> allowedKeys)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            Error(path, node, $"must be a mapping with keys {string.Join(", ", allowedKeys)}");
+            return null;
+        }
+
+        var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
+            {
+                Error(path, keyNode, "keys must be plain strings");
+                continue;
+            }
+
+            var keyPath = Join(path, key);
+            if (!allowedKeys.Contains(key, StringComparer.Ordinal))
+            {
+                var hint = Suggest(key, allowedKeys);
+                Error(keyPath, keyNode, hint is null
+                    ? $"unknown key (allowed: {string.Join(", ", allowedKeys)})"
+                    : $"unknown key, did you mean {hint}? (allowed: {string.Join(", ", allowedKeys)})");
+                continue;
+            }
+
+            if (!IsNull(valueNode))
+            {
+                values[key] = valueNode;
+            }
+        }
+
+        return values;
+    }
+
+    public IReadOnlyList<YamlNode>? Sequence(YamlNode node, string path)
+    {
+        if (node is YamlSequenceNode sequence)
+        {
+            return [.. sequence.Children];
+        }
+
+        Error(path, node, "must be a list");
+        return null;
+    }
+
+    public string? String(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { } value })
+        {
+            return value;
+        }
+
+        Error(path, node, "must be a string");
+        return null;
+    }
+
+    public int? Integer(YamlNode node, string path, int min, int max)
+    {
+        if (node is not YamlScalarNode { Value: { } text }
+            || !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            Error(path, node, $"must be a whole number between {min} and {max}");
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            Error(path, node, $"must be between {min} and {max}");
+            return null;
+        }
+
+        return (int)value;
+    }
+
+    /// <summary>A duration given in seconds; fractions are allowed (<c>0.5</c>).</summary>
+    public TimeSpan? Seconds(YamlNode node, string path, double min, double max, bool minExclusive = false)
+    {
+        var range = minExclusive
+            ? $"greater than {Format(min)} and at most {Format(max)}"
+            : $"between {Format(min)} and {Format(max)}";
+        if (node is not YamlScalarNode { Value: { } text }
+            || !double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        {
+            Error(path, node, $"must be a number of seconds {range}");
+            return null;
+        }
+
+        if (value > max || value < min || (minExclusive && value <= min))
+        {
+            Error(path, node, $"must be {range}");
+            return null;
+        }
+
+        return TimeSpan.FromSeconds(value);
+    }
+
+    /// <summary>One of a fixed set of names, matched ignoring case; the error lists the allowed names.</summary>
+    public T? Enum<T>(YamlNode node, string path, IReadOnlyList<(string Name, T Value)> allowed)
+        where T : struct
+    {
+        if (node is YamlScalarNode { Value: { } text })
+        {
+            foreach (var (name, value) in allowed)
+            {
+                if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
+                {
+                    return value;
+                }
+            }
+        }
+
+        var got = node is YamlScalarNode { Value: { } shown } ? $"\"{shown}\" is not valid; " : string.Empty;
+        Error(path, node, $"{got}must be one of {string.Join(", ", allowed.Select(a => a.Name))}");
+        return null;
+    }
+
+    /// <summary>An IPv4 address in dotted-quad form or an IPv6 address; no host names, no shorthand like <c>127.1</c>.</summary>
+    public IPAddress? Address(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { } text } && TryParseAddress(text, out var address))
+        {
+            return address;
+        }
+
+        Error(path, node, "must be an IP address (like 127.0.0.1 or ::1)");
+        return null;
+    }
+
+    /// <summary>A CIDR (<c>10.0.0.0/8</c>) or a single address (a /32 or /128).</summary>
+    public IPNetwork? Network(YamlNode node, string path)
+    {
+        if (node is not YamlScalarNode { Value: { } text })
+        {
+            Error(path, node, "must be a CIDR like 10.0.0.0/8");
+            return null;
+        }
+
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var addressText = slash < 0 ? text : text[..slash];
+        if (!TryParseAddress(addressText, out var address))
+        {
+            Error(path, node, $"\"{text}\" is not a CIDR like 10.0.0.0/8");
+            return null;
+        }
+
+        var maxPrefix = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+        var prefix = maxPrefix;
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > maxPrefix))
+        {
+            Error(path, node, $"\"{text}\" has an invalid prefix length (0 to {maxPrefix})");
+            return null;
+        }
+
+        var network = new IPNetwork(Mask(address, prefix), prefix);
+        if (!network.BaseAddress.Equals(address))
+        {
+            Error(path, node, $"\"{text}\" has host bits set; did you mean {network}?");
+            return null;
+        }
+
+        return network;
+    }
+
+    public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+
+    public static string Index(string path, int index) => $"{path}[{index.ToString(CultureInfo.InvariantCulture)}]";
+
+    private static bool TryParseAddress(string text, out IPAddress address)
+    {
+        address = IPAddress.None;
+        var looksLikeIPv4 = text.Count(c => c == '.') == 3 && !text.Contains(':', StringComparison.Ordinal);
+        var looksLikeIPv6 = text.Contains(':', StringComparison.Ordinal);
+        if (!(looksLikeIPv4 || looksLikeIPv6) || !IPAddress.TryParse(text, out var parsed) || (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && parsed.ScopeId != 0))
+        {
+            return false;
+        }
+
+        address = parsed;
+        return true;
+    }
+
+    private static IPAddress Mask(IPAddress address, int prefix)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        return new IPAddress(bytes);
+    }
+
+    private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The allowed key closest to a misspelt one: a case-only difference, a prefix (<c>interval</c>), or edit distance at most 2.</summary>
+    private static string? Suggest(string key, IReadOnlyList<string> allowedKeys)
+    {
+        string? best = null;
+        var bestDistance = 3;
+        foreach (var candidate in allowedKeys)
+        {
+            var distance = string.Equals(candidate, key, StringComparison.OrdinalIgnoreCase) ? 0
+                : key.Length >= 4 && candidate.StartsWith(key, StringComparison.OrdinalIgnoreCase) ? 1
+                : Distance(key, candidate);
+            if (distance < bestDistance)
+            {
+                (best, bestDistance) = (candidate, distance);
+            }
+        }
+
+        return best;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}
