@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ferry.Cli.Tests;
+
+/// <summary><c>ferry proxy --config FILE</c> as a user runs it: a real process, real sockets, file edits, signals.</summary>
+public sealed class ProxyCommandTests : IDisposable
+{
+    private static readonly TimeSpan _wait = TimeSpan.FromSeconds(30);
+    private readonly string _directory = Directory.CreateTempSubdirectory("ferry-proxy-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static IPAddress RandomLoopback() =>
+        IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.{Random.Shared.Next(2, 255)}"));
+
+    private static int FreePort(IPAddress address)
+    {
+        using var probe = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(address, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    private static string Config(IPAddress vip, int port, params IPEndPoint[] backends) => $"""
+        loadBalancers:
+          - name: web
+            addresses: [{vip}]
+            algorithm: roundRobin
+            listeners:
+              - protocol: TCP
+                port: {port}
+                backends:
+        {string.Join("\n", backends.Select(b => $"              - {{ address: {b.Address}, port: {b.Port} }}"))}
+                healthCheck: {"{"} type: tcp, intervalSeconds: 1, timeoutSeconds: 1, healthyThreshold: 1, unhealthyThreshold: 2 {"}"}
+        """;
+
+    private static async Task<HashSet<string>> GreetingsAsync(IPEndPoint vip, int connections, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < connections; i++)
+        {
+            if (await GreetingBackend.ReadGreetingAsync(vip, cancellationToken) is { Length: > 0 } greeting)
+            {
+                seen.Add(greeting);
+            }
+        }
+
+        return seen;
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + _wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
+    [Fact]
+    public async Task Proxy_ServesReloadsKeepsOldOnBadFileAndStopsOnSigterm()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var backendAddress = RandomLoopback();
+        await using var a = new GreetingBackend(backendAddress, "a");
+        await using var b = new GreetingBackend(backendAddress, "b");
+        var vipAddress = RandomLoopback();
+        var vip = new IPEndPoint(vipAddress, FreePort(vipAddress));
+        var path = Path.Combine(_directory, "proxy.yaml");
+        await File.WriteAllTextAsync(path, Config(vipAddress, vip.Port, a.EndPoint, b.EndPoint), ct);
+
+        await using var ferry = FerryProcess.Start("proxy", "--config", path);
+
+        Assert.True(await EventuallyAsync(async () => (await GreetingsAsync(vip, 1, ct)).Count == 1), "ferry never served\n" + ferry.Output);
+        Assert.Equal(["a", "b"], (await GreetingsAsync(vip, 6, ct)).Order());
+
+        // A bad file is refused with the field named, and the old config keeps serving.
+        await File.WriteAllTextAsync(path, Config(vipAddress, 70000, a.EndPoint), ct);
+        Assert.True(await ferry.WaitForOutputAsync("listeners[0].port", _wait), ferry.Output);
+        Assert.Equal(["a", "b"], (await GreetingsAsync(vip, 6, ct)).Order());
+
+        // A good edit is applied: only b is left.
+        await File.WriteAllTextAsync(path, Config(vipAddress, vip.Port, b.EndPoint), ct);
+        Assert.True(await EventuallyAsync(async () => (await GreetingsAsync(vip, 6, ct)).SetEquals(["b"])), ferry.Output);
+
+        await ferry.SignalAsync("TERM");
+        Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
+        Assert.Null(await GreetingBackend.ReadGreetingAsync(vip, ct));
+    }
+
+    [Fact]
+    public async Task Proxy_InvalidFileAtStart_ExitsOneNamingTheField()
+    {
+        var path = Path.Combine(_directory, "bad.yaml");
+        await File.WriteAllTextAsync(path, "loadBalancers:\n  - name: web\n    addresses: [127.0.0.1]\n    algorithm: fastest\n    listeners: []\n", TestContext.Current.CancellationToken);
+
+        await using var ferry = FerryProcess.Start("proxy", "--config", path);
+
+        Assert.Equal(1, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains("loadBalancers[0].algorithm", ferry.Output, StringComparison.Ordinal);
+    }
+}
