@@ -14,77 +14,23 @@ namespace Ferry.DataPlane.Listeners;
 /// sorted into tiers by <see cref="AcceptErrorPolicy"/>: transient ones are logged and the loop goes
 /// on, fatal ones mark the socket as not serving.
 /// </remarks>
-internal sealed class TcpListenerHost : IListenerHost
+internal sealed class TcpListenerHost : ListenerHost
 {
-    private readonly ListenerState _listener;
-    private readonly Lock _lock = new();
-    private Socket? _socket;
-    private CancellationTokenSource? _stop;
-    private ListenerStatus _status;
-
     public TcpListenerHost(ListenerState listener, IPEndPoint endPoint)
+        : base(listener, endPoint, TransportProtocol.Tcp)
     {
-        _listener = listener;
-        EndPoint = endPoint;
-        _status = new ListenerStatus(endPoint.Address, TransportProtocol.Tcp, endPoint.Port, false, "not started");
     }
 
-    public IPEndPoint EndPoint { get; }
-
-    public ListenerStatus Status => Volatile.Read(ref _status);
-
-    public void Start()
+    protected override Socket Bind()
     {
-        var context = _listener.Context;
-        lock (_lock)
-        {
-            if (_socket is not null)
-            {
-                return;
-            }
-
-            Socket socket;
-            try
-            {
-                socket = ListenSocket.Bind(EndPoint, SocketType.Stream, ProtocolType.Tcp);
-                socket.Listen(context.Options.ListenBacklog);
-            }
-            catch (SocketException e)
-            {
-                SetStatus(false, ListenSocket.Describe(e));
-                DataPlaneLog.ListenerBindFailed(context.Logger, _listener.Name, EndPoint, ListenSocket.Describe(e));
-                return;
-            }
-
-            _socket = socket;
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(context.ShutdownToken);
-            SetStatus(true, null);
-            DataPlaneLog.ListenerStarted(context.Logger, _listener.Name, EndPoint);
-            _ = AcceptLoopAsync(socket, _stop.Token);
-        }
+        var socket = ListenSocket.Bind(EndPoint, SocketType.Stream, ProtocolType.Tcp);
+        socket.Listen(Listener.Context.Options.ListenBacklog);
+        return socket;
     }
 
-    public void Stop()
+    protected override async Task RunAsync(Socket socket, CancellationToken cancellationToken)
     {
-        lock (_lock)
-        {
-            if (_socket is null)
-            {
-                return;
-            }
-
-            _stop!.Cancel();
-            _stop.Dispose();
-            _socket.Dispose();
-            _socket = null;
-            SetStatus(false, "stopped");
-            DataPlaneLog.ListenerStopped(_listener.Context.Logger, _listener.Name, EndPoint);
-        }
-    }
-
-    private async Task AcceptLoopAsync(Socket socket, CancellationToken cancellationToken)
-    {
-        var context = _listener.Context;
+        var context = Listener.Context;
         while (true)
         {
             Socket client;
@@ -106,12 +52,12 @@ internal sealed class TcpListenerHost : IListenerHost
 
                 if (kind == AcceptErrorKind.Fatal)
                 {
-                    DataPlaneLog.AcceptFatalError(context.Logger, _listener.Name, EndPoint, e.SocketErrorCode);
+                    DataPlaneLog.AcceptFatalError(context.Logger, Listener.Name, EndPoint, e.SocketErrorCode);
                     Fail(socket, $"accept failed: {ListenSocket.Describe(e)}");
                     return;
                 }
 
-                DataPlaneLog.AcceptTransientError(context.Logger, _listener.Name, EndPoint, e.SocketErrorCode);
+                DataPlaneLog.AcceptTransientError(context.Logger, Listener.Name, EndPoint, e.SocketErrorCode);
                 if (AcceptErrorPolicy.NeedsBackoff(e.SocketErrorCode))
                 {
                     try
@@ -134,7 +80,7 @@ internal sealed class TcpListenerHost : IListenerHost
             catch (Exception e)
             {
                 // A bug in a policy must cost one connection, not the listener.
-                DataPlaneLog.UnexpectedClientError(context.Logger, e, _listener.Name, EndPoint);
+                DataPlaneLog.UnexpectedClientError(context.Logger, e, Listener.Name, EndPoint);
                 client.Dispose();
             }
         }
@@ -142,7 +88,7 @@ internal sealed class TcpListenerHost : IListenerHost
 
     private void Accept(Socket client)
     {
-        _listener.Counters.OnAccepted();
+        Listener.Counters.OnAccepted();
         IPEndPoint remote;
         try
         {
@@ -154,11 +100,11 @@ internal sealed class TcpListenerHost : IListenerHost
             return;
         }
 
-        var settings = _listener.Settings;
+        var settings = Listener.Settings;
         if (!settings.IsAllowed(remote.Address))
         {
-            _listener.Counters.OnRefused();
-            DataPlaneLog.SourceRangeRefused(_listener.Context.Logger, _listener.Name, remote.Address);
+            Listener.Counters.OnRefused();
+            DataPlaneLog.SourceRangeRefused(Listener.Context.Logger, Listener.Name, remote.Address);
 
             // Linger 0: close with a reset at once, holding no state for a client we refuse.
             client.LingerState = new LingerOption(true, 0);
@@ -167,27 +113,7 @@ internal sealed class TcpListenerHost : IListenerHost
         }
 
         client.NoDelay = true;
-        var connection = new TcpConnection(_listener, this, client, remote);
+        var connection = new TcpConnection(Listener, this, client, remote);
         _ = connection.RunAsync(settings);
     }
-
-    /// <summary>The listening socket broke: close it so the next apply binds afresh.</summary>
-    private void Fail(Socket socket, string error)
-    {
-        lock (_lock)
-        {
-            if (_socket != socket)
-            {
-                return;
-            }
-
-            _stop!.Dispose();
-            _socket.Dispose();
-            _socket = null;
-            SetStatus(false, error);
-        }
-    }
-
-    private void SetStatus(bool isServing, string? error) =>
-        Volatile.Write(ref _status, new ListenerStatus(EndPoint.Address, TransportProtocol.Tcp, EndPoint.Port, isServing, error));
 }

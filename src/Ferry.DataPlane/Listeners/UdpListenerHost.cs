@@ -18,92 +18,27 @@ namespace Ferry.DataPlane.Listeners;
 /// known client allocates nothing. Idle flows are expired by the listener's sweeper; the table is
 /// bounded by <see cref="LoadBalancerSpec.MaxUdpFlows"/> per socket.
 /// </remarks>
-internal sealed class UdpListenerHost : IListenerHost
+internal sealed class UdpListenerHost : ListenerHost
 {
     /// <summary>Room in front of each received datagram for a PROXY v2 header, so it is prepended without a copy.</summary>
     private const int HeaderRoom = ProxyProtocolHeader.MaxV2Length;
     private const int MaxDatagram = 65535;
 
-    private readonly ListenerState _listener;
     private readonly ConcurrentDictionary<SocketAddress, UdpFlow> _flows = new();
-    private readonly Lock _lock = new();
-    private Socket? _socket;
-    private CancellationTokenSource? _stop;
-    private ListenerStatus _status;
     private int _flowCount;
     private int _tableFullLogged;
 
     public UdpListenerHost(ListenerState listener, IPEndPoint endPoint)
+        : base(listener, endPoint, TransportProtocol.Udp)
     {
-        _listener = listener;
-        EndPoint = endPoint;
-        _status = new ListenerStatus(endPoint.Address, TransportProtocol.Udp, endPoint.Port, false, "not started");
     }
-
-    public IPEndPoint EndPoint { get; }
-
-    public ListenerStatus Status => Volatile.Read(ref _status);
 
     public int FlowCount => Volatile.Read(ref _flowCount);
-
-    public void Start()
-    {
-        var context = _listener.Context;
-        lock (_lock)
-        {
-            if (_socket is not null)
-            {
-                return;
-            }
-
-            Socket socket;
-            try
-            {
-                socket = ListenSocket.Bind(EndPoint, SocketType.Dgram, ProtocolType.Udp);
-            }
-            catch (SocketException e)
-            {
-                SetStatus(false, ListenSocket.Describe(e));
-                DataPlaneLog.ListenerBindFailed(context.Logger, _listener.Name, EndPoint, ListenSocket.Describe(e));
-                return;
-            }
-
-            _socket = socket;
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(context.ShutdownToken);
-            SetStatus(true, null);
-            DataPlaneLog.ListenerStarted(context.Logger, _listener.Name, EndPoint);
-            _ = ReceiveLoopAsync(socket, _stop.Token);
-        }
-    }
-
-    /// <summary>Closes the socket; flows end with it, since their replies could no longer reach the client.</summary>
-    public void Stop()
-    {
-        lock (_lock)
-        {
-            if (_socket is null)
-            {
-                return;
-            }
-
-            _stop!.Cancel();
-            _stop.Dispose();
-            _socket.Dispose();
-            _socket = null;
-            SetStatus(false, "stopped");
-            DataPlaneLog.ListenerStopped(_listener.Context.Logger, _listener.Name, EndPoint);
-        }
-
-        foreach (var flow in _flows.Values)
-        {
-            flow.Abort();
-        }
-    }
 
     /// <summary>Sends a backend's reply to the client from this socket.</summary>
     public ValueTask<int> SendToClientAsync(ReadOnlyMemory<byte> datagram, SocketAddress client)
     {
-        var socket = Volatile.Read(ref _socket) ?? throw new ObjectDisposedException(nameof(UdpListenerHost));
+        var socket = BoundSocket ?? throw new ObjectDisposedException(nameof(UdpListenerHost));
         return socket.SendToAsync(datagram, SocketFlags.None, client);
     }
 
@@ -115,9 +50,20 @@ internal sealed class UdpListenerHost : IListenerHost
         }
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, CancellationToken cancellationToken)
+    protected override Socket Bind() => ListenSocket.Bind(EndPoint, SocketType.Dgram, ProtocolType.Udp);
+
+    /// <summary>Flows end with the socket, since their replies could no longer reach the client.</summary>
+    protected override void OnStopped()
     {
-        var context = _listener.Context;
+        foreach (var flow in _flows.Values)
+        {
+            flow.Abort();
+        }
+    }
+
+    protected override async Task RunAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        var context = Listener.Context;
         var buffer = GC.AllocateUninitializedArray<byte>(HeaderRoom + MaxDatagram, pinned: true);
         var address = new SocketAddress(socket.AddressFamily);
         while (true)
@@ -139,7 +85,7 @@ internal sealed class UdpListenerHost : IListenerHost
                 }
 
                 // ICMP errors from earlier sends and the like concern one client, not the socket.
-                DataPlaneLog.UdpReceiveError(context.Logger, _listener.Name, EndPoint, e.SocketErrorCode);
+                DataPlaneLog.UdpReceiveError(context.Logger, Listener.Name, EndPoint, e.SocketErrorCode);
                 continue;
             }
 
@@ -152,7 +98,7 @@ internal sealed class UdpListenerHost : IListenerHost
                 catch (Exception e)
                 {
                     // A bug in a policy must cost one datagram, not the listener.
-                    DataPlaneLog.UnexpectedClientError(context.Logger, e, _listener.Name, EndPoint);
+                    DataPlaneLog.UnexpectedClientError(context.Logger, e, Listener.Name, EndPoint);
                     flow = null;
                 }
 
@@ -168,15 +114,15 @@ internal sealed class UdpListenerHost : IListenerHost
 
     private UdpFlow? TryCreateFlow(SocketAddress address)
     {
-        var context = _listener.Context;
-        var counters = _listener.Counters;
+        var context = Listener.Context;
+        var counters = Listener.Counters;
         counters.OnAccepted();
         var client = (IPEndPoint)EndPoint.Create(address);
-        var settings = _listener.Settings;
+        var settings = Listener.Settings;
         if (!settings.IsAllowed(client.Address))
         {
             counters.OnRefused();
-            DataPlaneLog.SourceRangeRefused(context.Logger, _listener.Name, client.Address);
+            DataPlaneLog.SourceRangeRefused(context.Logger, Listener.Name, client.Address);
             return null;
         }
 
@@ -185,18 +131,18 @@ internal sealed class UdpListenerHost : IListenerHost
             counters.OnUdpFlowDropped();
             if (Interlocked.Exchange(ref _tableFullLogged, 1) == 0)
             {
-                DataPlaneLog.UdpFlowTableFull(context.Logger, _listener.Name, settings.MaxUdpFlows);
+                DataPlaneLog.UdpFlowTableFull(context.Logger, Listener.Name, settings.MaxUdpFlows);
             }
 
             return null;
         }
 
         Volatile.Write(ref _tableFullLogged, 0);
-        var backend = settings.Policy.Pick(_listener.Pool.Snapshot, client.Address);
+        var backend = settings.Policy.Pick(Listener.Pool.Snapshot, client.Address);
         if (backend is null)
         {
             counters.OnNoBackend();
-            DataPlaneLog.NoBackend(context.Logger, _listener.Name, client.Address);
+            DataPlaneLog.NoBackend(context.Logger, Listener.Name, client.Address);
             return null;
         }
 
@@ -211,7 +157,7 @@ internal sealed class UdpListenerHost : IListenerHost
             backendSocket.Dispose();
             backend.OnConnectFailed();
             counters.OnConnectFailed();
-            DataPlaneLog.BackendConnectFailed(context.Logger, _listener.Name, backend.ToString(), e.SocketErrorCode.ToString());
+            DataPlaneLog.BackendConnectFailed(context.Logger, Listener.Name, backend.ToString(), e.SocketErrorCode.ToString());
             return null;
         }
 
@@ -220,14 +166,11 @@ internal sealed class UdpListenerHost : IListenerHost
         var header = settings.ProxyProtocol == ProxyProtocolVersion.V2
             ? ProxyProtocolHeader.CreateV2(TransportProtocol.Udp, client, EndPoint)
             : null;
-        var flow = new UdpFlow(_listener, this, backend, backendSocket, key, header);
+        var flow = new UdpFlow(Listener, this, backend, backendSocket, key, header);
         _flows[key] = flow;
         Interlocked.Increment(ref _flowCount);
-        _listener.Register(flow);
+        Listener.Register(flow);
         flow.Start();
         return flow;
     }
-
-    private void SetStatus(bool isServing, string? error) =>
-        Volatile.Write(ref _status, new ListenerStatus(EndPoint.Address, TransportProtocol.Udp, EndPoint.Port, isServing, error));
 }
