@@ -59,17 +59,17 @@ public class DataPlaneProviderChangeTests
         var vip = new IPEndPoint(address, port);
         var spec = Spec(address, Udp(port, a.EndPoint)) with { DrainTimeout = TimeSpan.FromSeconds(30) };
         await harness.Provider.EnsureAsync(spec, timeout.Token);
-        using var old = DataPlaneProviderUdpTests.UdpClientSocket();
-        Assert.Equal("a:1", (await DataPlaneProviderUdpTests.ExchangeAsync(old, vip, "1", timeout.Token)).Reply);
+        using var old = Loopback.UdpClientSocket();
+        Assert.Equal("a:1", (await Loopback.ExchangeAsync(old, vip, "1", timeout.Token)).Reply);
 
         await harness.Provider.EnsureAsync(spec with { Listeners = [Udp(port, b.EndPoint)] }, timeout.Token);
 
-        using var fresh = DataPlaneProviderUdpTests.UdpClientSocket();
-        Assert.Equal("b:2", (await DataPlaneProviderUdpTests.ExchangeAsync(fresh, vip, "2", timeout.Token)).Reply);
+        using var fresh = Loopback.UdpClientSocket();
+        Assert.Equal("b:2", (await Loopback.ExchangeAsync(fresh, vip, "2", timeout.Token)).Reply);
         harness.Advance(TimeSpan.FromSeconds(20));
-        Assert.Equal("a:3", (await DataPlaneProviderUdpTests.ExchangeAsync(old, vip, "3", timeout.Token)).Reply);
+        Assert.Equal("a:3", (await Loopback.ExchangeAsync(old, vip, "3", timeout.Token)).Reply);
         harness.Advance(TimeSpan.FromSeconds(15));
-        Assert.Equal("b:4", (await DataPlaneProviderUdpTests.ExchangeAsync(old, vip, "4", timeout.Token)).Reply);
+        Assert.Equal("b:4", (await Loopback.ExchangeAsync(old, vip, "4", timeout.Token)).Reply);
     }
 
     [Fact]
@@ -237,8 +237,7 @@ public class DataPlaneProviderChangeTests
         var address = Loopback.RandomAddress();
         await using var backend = new TcpTestBackend(address);
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend.EndPoint)), timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token);
         Assert.Equal([Key], await harness.Provider.ListAsync(timeout.Token));
 
         await harness.Provider.EnsureDeletedAsync(Key, timeout.Token);
@@ -276,9 +275,8 @@ public class DataPlaneProviderChangeTests
         using var timeout = Loopback.Timeout();
         var address = Loopback.RandomAddress();
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
         var backend = new IPEndPoint(address, 9);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend)), timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backend], timeout.Token);
 
         var e = await Assert.ThrowsAsync<LoadBalancerValidationException>(() =>
             harness.Provider.UpdateBackendsAsync(Spec(address, Tcp(port, backend), Tcp(port, new IPEndPoint(address, 10))), timeout.Token));

@@ -79,8 +79,7 @@ public class DataPlaneProviderHealthTests
         await using var live = new TcpTestBackend(address, greeting: "live");
         var dead = new IPEndPoint(address, Loopback.DeadPort(address));
         await using var harness = new DataPlaneHarness(new DataPlaneOptions { PassiveReactivationPeriod = TimeSpan.FromSeconds(10) });
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, dead, live.EndPoint)), timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [dead, live.EndPoint], timeout.Token);
 
         // Whatever the policy, the dead backend is picked now and then; each time the connect moves on.
         for (var i = 0; i < 60 && harness.Listener(TransportProtocol.Tcp, port).ConnectFailures < 3; i++)

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using Ferry.Contracts;
 using Ferry.DataPlane.Tests.TestSupport;
-using static Ferry.DataPlane.Tests.TestSupport.DataPlaneHarness;
 
 namespace Ferry.DataPlane.Tests;
 
@@ -28,8 +27,7 @@ public class DataPlaneProviderIpv6Tests
             await TcpTestBackend.EchoAsync(socket, null, ct);
         });
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend.EndPoint)) with { ProxyProtocol = ProxyProtocolVersion.V1 }, timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { ProxyProtocol = ProxyProtocolVersion.V1 });
 
         using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
         await client.SendAsync("v6"u8.ToArray(), SocketFlags.None, timeout.Token);
@@ -46,8 +44,7 @@ public class DataPlaneProviderIpv6Tests
         var address = IPAddress.IPv6Loopback;
         await using var backend = new UdpTestBackend(address, "six");
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Udp(port, backend.EndPoint)), timeout.Token);
+        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token);
         using var client = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
         client.Bind(new IPEndPoint(address, 0));
         var vip = new IPEndPoint(address, port);

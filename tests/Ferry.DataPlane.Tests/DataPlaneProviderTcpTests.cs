@@ -62,8 +62,7 @@ public class DataPlaneProviderTcpTests
             socket.Shutdown(SocketShutdown.Send);
         });
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend.EndPoint)), timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token);
 
         using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
         await client.SendAsync(new byte[12345], SocketFlags.None, timeout.Token);
@@ -86,8 +85,7 @@ public class DataPlaneProviderTcpTests
             receivedByBackend.SetResult((await Loopback.ReadToEndAsync(socket, ct)).Length);
         });
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend.EndPoint)), timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token);
 
         using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
         Assert.Equal("bye", Encoding.ASCII.GetString(await Loopback.ReadToEndAsync(client, timeout.Token)));
@@ -105,8 +103,7 @@ public class DataPlaneProviderTcpTests
         await using var live = new TcpTestBackend(address, greeting: "live\n");
         var dead = new IPEndPoint(address, Loopback.DeadPort(address));
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, dead, live.EndPoint)), timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [dead, live.EndPoint], timeout.Token);
 
         for (var i = 0; i < 6; i++)
         {
@@ -148,8 +145,7 @@ public class DataPlaneProviderTcpTests
 
             Assert.True(isFull, "could not fill the backlog of the silent backend");
             await using var harness = new DataPlaneHarness(new DataPlaneOptions { ConnectTimeout = TimeSpan.FromSeconds(5) });
-            var port = Loopback.FreePort(address);
-            await harness.Provider.EnsureAsync(Spec(address, Tcp(port, (IPEndPoint)blackhole.LocalEndPoint!, live.EndPoint)), timeout.Token);
+            var port = await harness.EnsureTcpAsync(address, [(IPEndPoint)blackhole.LocalEndPoint!, live.EndPoint], timeout.Token);
 
             for (var i = 0; i < 2; i++)
             {
@@ -201,9 +197,7 @@ public class DataPlaneProviderTcpTests
         var address = Loopback.RandomAddress();
         await using var backend = new TcpTestBackend(address, greeting: "hi\n");
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        var spec = Spec(address, Tcp(port, backend.EndPoint)) with { SourceRanges = [IPNetwork.Parse("127.0.0.2/32")] };
-        await harness.Provider.EnsureAsync(spec, timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { SourceRanges = [IPNetwork.Parse("127.0.0.2/32")] });
 
         using var allowed = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token, IPAddress.Parse("127.0.0.2"));
         Assert.Equal("hi\n", Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(allowed, 3, timeout.Token)));
@@ -242,8 +236,7 @@ public class DataPlaneProviderTcpTests
             await TcpTestBackend.EchoAsync(socket, null, ct);
         });
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend.EndPoint)) with { ProxyProtocol = version }, timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { ProxyProtocol = version });
 
         using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token, clientAddress);
         var clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
@@ -267,8 +260,7 @@ public class DataPlaneProviderTcpTests
         await using var backendA = new TcpTestBackend(address);
         await using var backendB = new TcpTestBackend(address);
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backendA.EndPoint, backendB.EndPoint)), timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backendA.EndPoint, backendB.EndPoint], timeout.Token);
         var endPoint = new IPEndPoint(address, port);
         var clients = new Socket[Count];
         try
@@ -315,8 +307,7 @@ public class DataPlaneProviderTcpTests
         var address = Loopback.RandomAddress();
         await using var backend = new TcpTestBackend(address, greeting: "ok");
         await using var harness = new DataPlaneHarness(policies: new FlakyPolicyFactory());
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend.EndPoint)), timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token);
 
         using var first = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
         Assert.True(await Loopback.IsClosedAsync(first, timeout.Token));
@@ -332,8 +323,7 @@ public class DataPlaneProviderTcpTests
         var address = Loopback.RandomAddress();
         await using var backend = new TcpTestBackend(address);
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Tcp(port, backend.EndPoint)) with { TcpIdleTimeout = TimeSpan.FromSeconds(60) }, timeout.Token);
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { TcpIdleTimeout = TimeSpan.FromSeconds(60) });
         using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
         await client.SendAsync("a"u8.ToArray(), SocketFlags.None, timeout.Token);
         await Loopback.ReadExactlyAsync(client, 1, timeout.Token);

@@ -17,15 +17,14 @@ public class DataPlaneProviderUdpTests
         await using var backendA = new UdpTestBackend(address, "a");
         await using var backendB = new UdpTestBackend(address, "b");
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Udp(port, backendA.EndPoint, backendB.EndPoint)), timeout.Token);
+        var port = await harness.EnsureUdpAsync(address, [backendA.EndPoint, backendB.EndPoint], timeout.Token);
         var vip = new IPEndPoint(address, port);
-        using var client1 = UdpClientSocket();
-        using var client2 = UdpClientSocket();
+        using var client1 = Loopback.UdpClientSocket();
+        using var client2 = Loopback.UdpClientSocket();
 
-        var first = await ExchangeAsync(client1, vip, "one", timeout.Token);
-        var second = await ExchangeAsync(client1, vip, "two", timeout.Token);
-        var other = await ExchangeAsync(client2, vip, "three", timeout.Token);
+        var first = await Loopback.ExchangeAsync(client1, vip, "one", timeout.Token);
+        var second = await Loopback.ExchangeAsync(client1, vip, "two", timeout.Token);
+        var other = await Loopback.ExchangeAsync(client2, vip, "three", timeout.Token);
 
         // The same client keeps its backend; replies come from the VIP, not the backend.
         Assert.Equal(first.Reply[..2], second.Reply[..2]);
@@ -48,11 +47,10 @@ public class DataPlaneProviderUdpTests
         var address = Loopback.RandomAddress();
         await using var backend = new UdpTestBackend(address, "a");
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Udp(port, backend.EndPoint)) with { UdpIdleTimeout = TimeSpan.FromSeconds(30) }, timeout.Token);
+        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { UdpIdleTimeout = TimeSpan.FromSeconds(30) });
         var vip = new IPEndPoint(address, port);
-        using var client = UdpClientSocket();
-        await ExchangeAsync(client, vip, "x", timeout.Token);
+        using var client = Loopback.UdpClientSocket();
+        await Loopback.ExchangeAsync(client, vip, "x", timeout.Token);
 
         harness.Advance(TimeSpan.FromSeconds(20));
         Assert.Equal(1, harness.Listener(TransportProtocol.Udp, port).ActiveConnections);
@@ -60,7 +58,7 @@ public class DataPlaneProviderUdpTests
         Assert.Equal(0, harness.Listener(TransportProtocol.Udp, port).ActiveConnections);
 
         // The client's next datagram opens a new flow from a new backend-facing port.
-        await ExchangeAsync(client, vip, "y", timeout.Token);
+        await Loopback.ExchangeAsync(client, vip, "y", timeout.Token);
         Assert.Equal(2, harness.Listener(TransportProtocol.Udp, port).TotalConnections);
         Assert.NotEqual(backend.Received[0].From.Port, backend.Received[1].From.Port);
     }
@@ -72,17 +70,16 @@ public class DataPlaneProviderUdpTests
         var address = Loopback.RandomAddress();
         await using var backend = new UdpTestBackend(address, "a");
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Udp(port, backend.EndPoint)) with { MaxUdpFlows = 1 }, timeout.Token);
+        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { MaxUdpFlows = 1 });
         var vip = new IPEndPoint(address, port);
-        using var client1 = UdpClientSocket();
-        using var client2 = UdpClientSocket();
-        await ExchangeAsync(client1, vip, "x", timeout.Token);
+        using var client1 = Loopback.UdpClientSocket();
+        using var client2 = Loopback.UdpClientSocket();
+        await Loopback.ExchangeAsync(client1, vip, "x", timeout.Token);
 
         await client2.SendToAsync("dropped"u8.ToArray(), SocketFlags.None, vip, timeout.Token);
 
         Assert.True(await EventuallyAsync(() => harness.Listener(TransportProtocol.Udp, port).UdpFlowsDropped == 1));
-        await ExchangeAsync(client1, vip, "still served", timeout.Token);
+        await Loopback.ExchangeAsync(client1, vip, "still served", timeout.Token);
         Assert.Equal(1, harness.Listener(TransportProtocol.Udp, port).ActiveConnections);
     }
 
@@ -93,16 +90,14 @@ public class DataPlaneProviderUdpTests
         var address = Loopback.RandomAddress();
         await using var backend = new UdpTestBackend(address, "a");
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        var spec = Spec(address, Udp(port, backend.EndPoint)) with { SourceRanges = [IPNetwork.Parse("127.0.0.2/32")] };
-        await harness.Provider.EnsureAsync(spec, timeout.Token);
+        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { SourceRanges = [IPNetwork.Parse("127.0.0.2/32")] });
         var vip = new IPEndPoint(address, port);
-        using var outside = UdpClientSocket(IPAddress.Parse("127.0.0.3"));
-        using var inside = UdpClientSocket(IPAddress.Parse("127.0.0.2"));
+        using var outside = Loopback.UdpClientSocket(IPAddress.Parse("127.0.0.3"));
+        using var inside = Loopback.UdpClientSocket(IPAddress.Parse("127.0.0.2"));
 
         await outside.SendToAsync("no"u8.ToArray(), SocketFlags.None, vip, timeout.Token);
         Assert.True(await EventuallyAsync(() => harness.Listener(TransportProtocol.Udp, port).RefusedBySourceRange == 1));
-        var reply = await ExchangeAsync(inside, vip, "yes", timeout.Token);
+        var reply = await Loopback.ExchangeAsync(inside, vip, "yes", timeout.Token);
 
         Assert.Equal("a:yes", reply.Reply);
         Assert.Single(backend.Received);
@@ -115,13 +110,12 @@ public class DataPlaneProviderUdpTests
         var address = Loopback.RandomAddress();
         await using var backend = new UdpTestBackend(address, "a");
         await using var harness = new DataPlaneHarness();
-        var port = Loopback.FreePort(address);
-        await harness.Provider.EnsureAsync(Spec(address, Udp(port, backend.EndPoint)) with { ProxyProtocol = ProxyProtocolVersion.V2 }, timeout.Token);
-        using var client = UdpClientSocket(IPAddress.Parse("127.0.0.2"));
+        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { ProxyProtocol = ProxyProtocolVersion.V2 });
+        using var client = Loopback.UdpClientSocket(IPAddress.Parse("127.0.0.2"));
         var clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
 
-        await ExchangeAsync(client, new IPEndPoint(address, port), "d1", timeout.Token);
-        await ExchangeAsync(client, new IPEndPoint(address, port), "d2", timeout.Token);
+        await Loopback.ExchangeAsync(client, new IPEndPoint(address, port), "d1", timeout.Token);
+        await Loopback.ExchangeAsync(client, new IPEndPoint(address, port), "d2", timeout.Token);
 
         byte[] header = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x21, 0x12, 0x00, 0x0C,
             127, 0, 0, 2, .. address.GetAddressBytes(), (byte)(clientPort >> 8), (byte)clientPort, (byte)(port >> 8), (byte)port];
@@ -141,8 +135,8 @@ public class DataPlaneProviderUdpTests
         var status = await harness.Provider.EnsureAsync(Spec(address, Tcp(port, tcpBackend.EndPoint), Udp(port, udpBackend.EndPoint)), timeout.Token);
 
         using var tcp = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
-        using var udp = UdpClientSocket();
-        var udpReply = await ExchangeAsync(udp, new IPEndPoint(address, port), "hello", timeout.Token);
+        using var udp = Loopback.UdpClientSocket();
+        var udpReply = await Loopback.ExchangeAsync(udp, new IPEndPoint(address, port), "hello", timeout.Token);
 
         Assert.True(status.IsFullyServing);
         Assert.Equal(2, status.Listeners.Length);
@@ -158,25 +152,10 @@ public class DataPlaneProviderUdpTests
         await using var harness = new DataPlaneHarness();
         var port = Loopback.FreePort(address);
         await harness.Provider.EnsureAsync(Spec(address, Udp(port, new IPEndPoint(address, Loopback.FreePort(address)))), timeout.Token);
-        using var client = UdpClientSocket();
+        using var client = Loopback.UdpClientSocket();
 
         await client.SendToAsync("x"u8.ToArray(), SocketFlags.None, new IPEndPoint(address, port), timeout.Token);
 
         Assert.True(await EventuallyAsync(() => harness.Listener(TransportProtocol.Udp, port) is { ConnectFailures: 1, ActiveConnections: 0 }));
-    }
-
-    internal static Socket UdpClientSocket(IPAddress? source = null)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(source ?? IPAddress.Loopback, 0));
-        return socket;
-    }
-
-    internal static async Task<(string Reply, IPEndPoint From)> ExchangeAsync(Socket client, IPEndPoint to, string message, CancellationToken cancellationToken)
-    {
-        await client.SendToAsync(Encoding.ASCII.GetBytes(message), SocketFlags.None, to, cancellationToken);
-        var buffer = new byte[65536];
-        var result = await client.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
-        return (Encoding.ASCII.GetString(buffer, 0, result.ReceivedBytes), (IPEndPoint)result.RemoteEndPoint);
     }
 }

@@ -46,6 +46,17 @@ internal sealed class DataPlaneHarness : IAsyncDisposable
         Backends = backends.Select(b => new BackendSpec(b.Address, b.Port)).ToEquatableArray(),
     };
 
+    /// <summary>
+    /// Picks a free port on <paramref name="address"/> and ensures <see cref="Spec"/> with one TCP listener there;
+    /// returns the port. <paramref name="configure"/> changes load-balancer-wide settings of the spec.
+    /// </summary>
+    public Task<int> EnsureTcpAsync(IPAddress address, IPEndPoint[] backends, CancellationToken cancellationToken, Func<LoadBalancerSpec, LoadBalancerSpec>? configure = null) =>
+        EnsureOnFreePortAsync(address, TransportProtocol.Tcp, backends, configure, cancellationToken);
+
+    /// <summary>As <see cref="EnsureTcpAsync"/>, with one UDP listener.</summary>
+    public Task<int> EnsureUdpAsync(IPAddress address, IPEndPoint[] backends, CancellationToken cancellationToken, Func<LoadBalancerSpec, LoadBalancerSpec>? configure = null) =>
+        EnsureOnFreePortAsync(address, TransportProtocol.Udp, backends, configure, cancellationToken);
+
     public ListenerStats Listener(TransportProtocol protocol, int port, LoadBalancerKey? key = null) =>
         Provider.GetStats(key ?? Key)!.Listeners.Single(l => l.Protocol == protocol && l.Port == port);
 
@@ -77,4 +88,13 @@ internal sealed class DataPlaneHarness : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Provider.DisposeAsync();
+
+    private async Task<int> EnsureOnFreePortAsync(
+        IPAddress address, TransportProtocol protocol, IPEndPoint[] backends, Func<LoadBalancerSpec, LoadBalancerSpec>? configure, CancellationToken cancellationToken)
+    {
+        var port = Loopback.FreePort(address);
+        var spec = Spec(address, Listener(protocol, port, backends));
+        await Provider.EnsureAsync(configure is null ? spec : configure(spec), cancellationToken);
+        return port;
+    }
 }

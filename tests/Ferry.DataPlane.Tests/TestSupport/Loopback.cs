@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace Ferry.DataPlane.Tests.TestSupport;
 
@@ -116,5 +117,22 @@ internal static class Loopback
         var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(TimeSpan.FromSeconds(seconds));
         return cts;
+    }
+
+    /// <summary>A UDP client socket bound to an OS-chosen port, on 127.0.0.1 unless <paramref name="source"/> is given.</summary>
+    public static Socket UdpClientSocket(IPAddress? source = null)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(source ?? IPAddress.Loopback, 0));
+        return socket;
+    }
+
+    /// <summary>Sends <paramref name="message"/> and returns the first datagram that comes back, with its sender.</summary>
+    public static async Task<(string Reply, IPEndPoint From)> ExchangeAsync(Socket client, IPEndPoint to, string message, CancellationToken cancellationToken)
+    {
+        await client.SendToAsync(Encoding.ASCII.GetBytes(message), SocketFlags.None, to, cancellationToken);
+        var buffer = new byte[65536];
+        var result = await client.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
+        return (Encoding.ASCII.GetString(buffer, 0, result.ReceivedBytes), (IPEndPoint)result.RemoteEndPoint);
     }
 }
