@@ -24,8 +24,16 @@ internal sealed class TcpListenerHost : ListenerHost
     protected override Socket Bind()
     {
         var socket = ListenSocket.Bind(EndPoint, SocketType.Stream, ProtocolType.Tcp);
-        socket.Listen(Listener.Context.Options.ListenBacklog);
-        return socket;
+        try
+        {
+            socket.Listen(Listener.Context.Options.ListenBacklog);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     protected override async Task RunAsync(Socket socket, CancellationToken cancellationToken)
