@@ -1,0 +1,105 @@
+using System.Net;
+using Ferry.ApiServer.Hooks;
+using Ferry.ApiServer.Hosting;
+using Ferry.ApiServer.Http;
+using Ferry.ApiServer.Registry;
+using Ferry.ApiServer.Resources;
+using Ferry.ApiServer.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.ApiServer;
+
+/// <summary>
+/// Starts the embedded Kubernetes-compatible API server: Kestrel over HTTPS with a self-signed
+/// certificate and a bearer token, state in SQLite, and a kubeconfig in the data directory.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var api = await ApiServerHost.StartAsync(new ApiServerOptions { DataDirectory = dir }, loggerFactory, ct);
+/// Console.WriteLine($"export KUBECONFIG={api.KubeconfigPath}");
+/// </code>
+/// </example>
+public static partial class ApiServerHost
+{
+    /// <summary>Starts the server and returns once it accepts connections and the kubeconfig is written.</summary>
+    public static async Task<ApiServerHandle> StartAsync(ApiServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var dir = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(dir);
+        var logger = loggerFactory.CreateLogger("Ferry.ApiServer");
+        var time = options.TimeProvider;
+
+        var certificate = ServerCertificate.LoadOrCreate(dir, options.Listen.Address, time);
+        var token = BearerToken.LoadOrCreate(dir);
+        var store = new ObjectStore(Path.Combine(dir, "state.db"), options.WatchHistorySize);
+        var shutdown = new CancellationTokenSource();
+        WebApplication? app = null;
+        try
+        {
+            var catalog = new ResourceCatalog();
+            var registry = new ResourceRegistry(store, catalog, new AdmissionHook(catalog), time);
+            registry.Initialize();
+            var watch = new WatchStreamer(store, time, options.BookmarkInterval, shutdown.Token);
+            var handler = new ApiRequestHandler(registry, watch, token, options.MaxRequestBodyBytes, time, logger);
+
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                k.AddServerHeader = false;
+                k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes * 2;
+                k.Listen(options.Listen, l => l.UseHttps(certificate));
+            });
+            app = builder.Build();
+            app.Run(handler.HandleAsync);
+            await app.StartAsync(cancellationToken);
+
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                ?? throw new InvalidOperationException("Kestrel reported no bound address.");
+            var port = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
+            var host = options.Listen.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
+                : options.Listen.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+                : options.Listen.Address;
+            var url = new Uri("https://" + new IPEndPoint(host, port));
+            var caPath = Path.Combine(dir, ServerCertificate.CaFile);
+            var kubeconfig = KubeconfigWriter.Write(dir, url, await File.ReadAllTextAsync(caPath, cancellationToken), token);
+            LogStarted(logger, url, kubeconfig);
+
+            var running = app;
+            return new ApiServerHandle(url, kubeconfig, token, caPath, async () =>
+            {
+                await shutdown.CancelAsync();
+                store.CloseWatchers();
+                await running.StopAsync(CancellationToken.None);
+                await running.DisposeAsync();
+                store.Dispose();
+                certificate.Dispose();
+                shutdown.Dispose();
+            });
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            store.Dispose();
+            certificate.Dispose();
+            shutdown.Dispose();
+            throw;
+        }
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Ferry API listening on {Url}; kubeconfig at {Kubeconfig}")]
+    private static partial void LogStarted(ILogger logger, Uri url, string kubeconfig);
+}

@@ -1,0 +1,17 @@
+namespace Ferry.ApiServer.Resources;
+
+/// <summary>Which server-side printer renders a kind for <c>kubectl get</c>.</summary>
+internal enum TableLayout
+{
+    /// <summary>NAME and AGE only.</summary>
+    NameAge,
+
+    /// <summary>kube-apiserver's Service columns.</summary>
+    Service,
+
+    /// <summary>kube-apiserver's Event columns.</summary>
+    Event,
+
+    /// <summary>NAME, STATUS, AGE.</summary>
+    Namespace,
+}

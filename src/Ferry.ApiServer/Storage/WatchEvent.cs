@@ -1,0 +1,6 @@
+using System.Text.Json.Nodes;
+
+namespace Ferry.ApiServer.Storage;
+
+/// <summary>A change to one object; <see cref="Previous"/> lets selector-filtered watches turn transitions into ADDED/DELETED.</summary>
+internal sealed record WatchEvent(WatchEventType Type, string Key, string Namespace, long ResourceVersion, JsonObject? Object, JsonObject? Previous);
