@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Ferry.ApiServer.Errors;
 using Ferry.ApiServer.Resources;
+using Ferry.ApiServer.Selectors;
 
 namespace Ferry.ApiServer.Hooks;
 
@@ -10,39 +11,38 @@ namespace Ferry.ApiServer.Hooks;
 /// </summary>
 internal static class SelectorHook
 {
-    /// <summary>Compiles both selectors into one predicate; bad syntax or an unsupported field gives 400 BadRequest.</summary>
+    /// <summary>Compiles both selectors into one predicate (null: everything); bad syntax or an unsupported field gives 400 BadRequest.</summary>
     public static Func<JsonObject, bool>? Compile(ResourceType type, string? labelSelector, string? fieldSelector)
     {
-        Func<JsonObject, bool>? labels = null;
-        Func<JsonObject, bool>? fields = null;
-        if (!string.IsNullOrWhiteSpace(labelSelector))
+        LabelSelector labels;
+        FieldSelector fields;
+        try
         {
-            SimpleLabelSelector parsed;
-            try
-            {
-                parsed = SimpleLabelSelector.Parse(labelSelector);
-            }
-            catch (FormatException ex)
-            {
-                throw ApiErrors.BadRequest("unable to parse requirement: " + ex.Message);
-            }
-
-            labels = o => parsed.Matches(LabelsOf(o));
+            labels = LabelSelector.Parse(labelSelector);
+            fields = FieldSelector.Parse(fieldSelector);
+        }
+        catch (SelectorParseException ex)
+        {
+            throw ApiErrors.BadRequest(ex.Message);
         }
 
-        if (!string.IsNullOrWhiteSpace(fieldSelector))
+        var supported = type.Group.Length == 0
+            ? FieldSelectorFields.For(type.Plural)
+            : (IReadOnlySet<string>)new HashSet<string>(type.FieldSelectors.Append("metadata.name").Append("metadata.namespace"), StringComparer.Ordinal);
+        var unsupported = fields.Requirements.Select(r => r.Field).FirstOrDefault(f => !supported.Contains(f));
+        if (unsupported is not null)
         {
-            var clauses = ParseFieldSelector(type, fieldSelector);
-            fields = o => clauses.TrueForAll(c => (FieldValue(o, c.Field) == c.Value) != c.Negated);
+            throw ApiErrors.BadRequest(FieldSelectorFields.UnsupportedMessage(unsupported));
         }
 
-        return (labels, fields) switch
+        var anyLabels = labelSelector is { Length: > 0 };
+        var anyFields = !fields.IsEmpty;
+        if (!anyLabels && !anyFields)
         {
-            (null, null) => null,
-            ({ } l, null) => l,
-            (null, { } f) => f,
-            ({ } l, { } f) => o => l(o) && f(o),
-        };
+            return null;
+        }
+
+        return o => (!anyLabels || labels.Matches(LabelsOf(o))) && (!anyFields || fields.Matches(f => FieldSelectorFields.GetValue(o, f)));
     }
 
     /// <summary>The labels of an object as a dictionary (empty when absent).</summary>
@@ -61,75 +61,5 @@ internal static class SelectorHook
         }
 
         return result;
-    }
-
-    private static List<(string Field, string Value, bool Negated)> ParseFieldSelector(ResourceType type, string text)
-    {
-        var clauses = new List<(string, string, bool)>();
-        foreach (var raw in text.Split(','))
-        {
-            var part = raw.Trim();
-            if (part.Length == 0)
-            {
-                continue;
-            }
-
-            string field;
-            string value;
-            var negated = false;
-            int i;
-            if ((i = part.IndexOf("!=", StringComparison.Ordinal)) > 0)
-            {
-                negated = true;
-                field = part[..i];
-                value = part[(i + 2)..];
-            }
-            else if ((i = part.IndexOf("==", StringComparison.Ordinal)) > 0)
-            {
-                field = part[..i];
-                value = part[(i + 2)..];
-            }
-            else if ((i = part.IndexOf('=', StringComparison.Ordinal)) > 0)
-            {
-                field = part[..i];
-                value = part[(i + 1)..];
-            }
-            else
-            {
-                throw ApiErrors.BadRequest("invalid selector: '" + text + "'; can't understand '" + part + "'");
-            }
-
-            field = field.Trim();
-            if (field != "metadata.name" && field != "metadata.namespace" && !type.FieldSelectors.Contains(field))
-            {
-                throw ApiErrors.BadRequest("field label not supported: " + field);
-            }
-
-            clauses.Add((field, value.Trim(), negated));
-        }
-
-        return clauses;
-    }
-
-    private static string FieldValue(JsonObject o, string field)
-    {
-        if (field == "source")
-        {
-            field = "source.component";
-        }
-
-        JsonNode? node = o;
-        foreach (var part in field.Split('.'))
-        {
-            node = node is JsonObject obj ? obj[part] : null;
-        }
-
-        return node switch
-        {
-            null => field == "spec.unschedulable" ? "false" : string.Empty,
-            JsonValue v when v.TryGetValue<string>(out var s) => s,
-            JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
-            _ => node.ToJsonString(),
-        };
     }
 }

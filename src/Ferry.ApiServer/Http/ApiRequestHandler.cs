@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ferry.ApiServer.Errors;
 using Ferry.ApiServer.Hooks;
-using Ferry.ApiServer.Json;
+using Ferry.ApiServer.Objects;
 using Ferry.ApiServer.Registry;
 using Ferry.ApiServer.Resources;
 using Ferry.ApiServer.Tables;
@@ -342,7 +342,7 @@ internal sealed partial class ApiRequestHandler
                     }
 
                     var text = await ReadBodyAsync(ctx);
-                    var patch = ParseBody(text, mediaType == PatchHook.ApplyPatch) ?? throw ApiErrors.BadRequest("the patch body is empty");
+                    var patch = ParseBody(text, mediaType == PatchHook.ApplyPatchType) ?? throw ApiErrors.BadRequest("the patch body is empty");
                     var result = _registry.Patch(t.Type, ns, t.Name, status, mediaType, patch, Options(r), Bool(r, "force"));
                     AddWarnings(ctx, result.Warnings);
                     await ResponseWriter.WriteJsonAsync(ctx, result.Code, result.Object);
@@ -490,6 +490,19 @@ internal sealed partial class ApiRequestHandler
 
     private async Task<string> ReadBodyAsync(HttpContext ctx)
     {
+        var bytes = await ReadBytesAsync(ctx);
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(bytes.Span);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw ApiErrors.BadRequest("the request body is not valid UTF-8");
+        }
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpContext ctx)
+    {
         var length = ctx.Request.ContentLength;
         if (length > _maxBodyBytes)
         {
@@ -509,22 +522,21 @@ internal sealed partial class ApiRequestHandler
             await buffer.WriteAsync(chunk.AsMemory(0, read), ctx.RequestAborted);
         }
 
-        try
-        {
-            return new UTF8Encoding(false, true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw ApiErrors.BadRequest("the request body is not valid UTF-8");
-        }
+        return buffer.ToArray();
     }
 
     private async Task<JsonObject> ReadObjectAsync(HttpContext ctx)
     {
         var mediaType = MediaTypes.Essence(ctx.Request.ContentType);
+        if (mediaType == ProtobufBody.MediaType)
+        {
+            var bytes = await ReadBytesAsync(ctx);
+            return ProtobufBody.Decode(bytes.Span);
+        }
+
         if (mediaType is not ("" or MediaTypes.Json or "application/yaml" or "*/*"))
         {
-            throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+            throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
         }
 
         var text = await ReadBodyAsync(ctx);

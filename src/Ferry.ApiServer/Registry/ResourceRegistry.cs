@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Ferry.ApiServer.Errors;
 using Ferry.ApiServer.Hooks;
-using Ferry.ApiServer.Json;
+using Ferry.ApiServer.Objects;
 using Ferry.ApiServer.Resources;
 using Ferry.ApiServer.Storage;
 using Ferry.ApiServer.Validation;
@@ -132,18 +132,18 @@ internal sealed class ResourceRegistry
     public WriteResult Patch(ResourceType type, string ns, string name, bool status, string mediaType, JsonNode patch, WriteOptions options, bool force)
     {
         ns = Scope(type, ns);
-        if (mediaType == PatchHook.ApplyPatch && string.IsNullOrEmpty(options.FieldManager))
+        if (mediaType == PatchHook.ApplyPatchType && string.IsNullOrEmpty(options.FieldManager))
         {
             throw new ApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
         }
 
-        if (force && mediaType != PatchHook.ApplyPatch)
+        if (force && mediaType != PatchHook.ApplyPatchType)
         {
             throw new ApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch");
         }
 
         var existing = _store.Get(type.Key, ns, name);
-        if (existing is null && mediaType == PatchHook.ApplyPatch && !status)
+        if (existing is null && mediaType == PatchHook.ApplyPatchType && !status)
         {
             var created = PatchHook.Apply(mediaType, new JsonObject(), patch, type, options.FieldManager, force);
             var createdMeta = Meta(created);

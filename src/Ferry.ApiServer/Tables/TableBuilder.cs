@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Ferry.ApiServer.Json;
+using Ferry.ApiServer.Objects;
 using Ferry.ApiServer.Resources;
 
 namespace Ferry.ApiServer.Tables;

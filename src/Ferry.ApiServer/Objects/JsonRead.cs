@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Ferry.ApiServer.Json;
+namespace Ferry.ApiServer.Objects;
 
 /// <summary>Tolerant readers for JSON nodes whether they were parsed or built in code.</summary>
 internal static class JsonRead

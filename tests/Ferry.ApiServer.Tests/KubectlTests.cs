@@ -1,0 +1,204 @@
+using System.Text.RegularExpressions;
+using k8s;
+using k8s.Models;
+
+namespace Ferry.ApiServer.Tests;
+
+/// <summary>The seed walkthrough and common commands through the real kubectl.</summary>
+public class KubectlTests
+{
+    [Fact]
+    public async Task SeedCommands_CreateExposeGetDescribe_WorkAsOnACluster()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+
+        var create = await kubectl.RunAsync("create deployment example --image=example");
+        Assert.True(create.ExitCode == 0, create.StdErr);
+        Assert.Contains("deployment.apps/example created", create.StdOut, StringComparison.Ordinal);
+
+        var expose = await kubectl.RunAsync("expose deployment example --port=8765 --target-port=9376 --name=example-service --type=LoadBalancer");
+        Assert.True(expose.ExitCode == 0, expose.StdErr);
+        Assert.Contains("service/example-service exposed", expose.StdOut, StringComparison.Ordinal);
+
+        var get = await kubectl.RunAsync("get svc");
+        Assert.True(get.ExitCode == 0, get.StdErr);
+        var lines = get.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$", lines[0]);
+        var row = lines.Single(l => l.StartsWith("example-service", StringComparison.Ordinal));
+        // TODO(admission): tighten to a cluster IP and 8765:3xxxx/TCP once Service admission is wired.
+        Assert.Matches(@"^example-service\s+LoadBalancer\s+\S+\s+<pending>\s+8765(:3\d{4})?/TCP\s+\d+s$", row);
+
+        var wide = await kubectl.RunAsync("get svc example-service -o wide");
+        Assert.Matches(@"SELECTOR", wide.StdOut);
+        Assert.Matches(@"app=example", wide.StdOut);
+
+        var describe = await kubectl.RunAsync("describe services example-service");
+        Assert.True(describe.ExitCode == 0, describe.StdErr);
+        Assert.Matches(@"Name:\s+example-service", describe.StdOut);
+        Assert.Matches(@"Namespace:\s+default", describe.StdOut);
+        Assert.Matches(@"Selector:\s+app=example", describe.StdOut);
+        Assert.Matches(@"Type:\s+LoadBalancer", describe.StdOut);
+        Assert.Matches(@"Port:\s+<unset>\s+8765/TCP", describe.StdOut);
+        Assert.Matches(@"TargetPort:\s+9376/TCP", describe.StdOut);
+        Assert.Matches(@"Endpoints:\s+<none>", describe.StdOut);
+        Assert.Matches(@"Events:\s+<none>", describe.StdOut);
+    }
+
+    [Fact]
+    public async Task Describe_WithCoreEvent_ShowsTheEvent()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+        var ct = TestContext.Current.CancellationToken;
+        var svc = await server.Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = "web" },
+                Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }] },
+            },
+            "default",
+            cancellationToken: ct);
+        await server.Client.CoreV1.CreateNamespacedEventAsync(
+            new Corev1Event
+            {
+                Metadata = new V1ObjectMeta { GenerateName = "web." },
+                InvolvedObject = new V1ObjectReference { ApiVersion = "v1", Kind = "Service", Name = "web", NamespaceProperty = "default", Uid = svc.Metadata.Uid },
+                Reason = "EnsuringLoadBalancer",
+                Message = "Ensuring load balancer",
+                Type = "Normal",
+                Source = new V1EventSource { Component = "service-controller" },
+                FirstTimestamp = DateTime.UtcNow,
+                LastTimestamp = DateTime.UtcNow,
+                Count = 1,
+            },
+            "default",
+            cancellationToken: ct);
+
+        var describe = await kubectl.RunAsync("describe svc web");
+        Assert.True(describe.ExitCode == 0, describe.StdErr);
+        Assert.Matches(@"Normal\s+EnsuringLoadBalancer\s+\S+\s+service-controller\s+Ensuring load balancer", describe.StdOut);
+
+        var events = await kubectl.RunAsync("get events");
+        Assert.True(events.ExitCode == 0, events.StdErr);
+        Assert.Matches(@"LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE", events.StdOut);
+        Assert.Matches(@"Normal\s+EnsuringLoadBalancer\s+service/web\s+Ensuring load balancer", events.StdOut);
+    }
+
+    [Fact]
+    public async Task ApplyPatchEdit_ServiceManifest_UpdatesInPlace()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+        var ct = TestContext.Current.CancellationToken;
+        const string Manifest = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: example-service
+              labels:
+                app: example
+            spec:
+              type: LoadBalancer
+              externalTrafficPolicy: Local
+              selector:
+                app: example
+              ports:
+              - port: 8765
+                targetPort: 9376
+            """;
+        var apply = await kubectl.RunAsync("apply -f -", Manifest);
+        Assert.True(apply.ExitCode == 0, apply.StdErr);
+        Assert.Contains("service/example-service created", apply.StdOut, StringComparison.Ordinal);
+
+        var reapply = await kubectl.RunAsync("apply -f -", Manifest.Replace("8765", "8766", StringComparison.Ordinal));
+        Assert.True(reapply.ExitCode == 0, reapply.StdErr);
+        Assert.Contains("service/example-service configured", reapply.StdOut, StringComparison.Ordinal);
+        var svc = await server.Client.CoreV1.ReadNamespacedServiceAsync("example-service", "default", cancellationToken: ct);
+        Assert.Equal([8766], svc.Spec.Ports.Select(p => p.Port));
+
+        var patch = await kubectl.RunAsync("patch svc example-service -p '{\"metadata\":{\"annotations\":{\"probe\":\"3\"}}}'");
+        Assert.True(patch.ExitCode == 0, patch.StdErr);
+        var merge = await kubectl.RunAsync("patch svc example-service --type=merge -p '{\"metadata\":{\"labels\":{\"tier\":\"web\"}}}'");
+        Assert.True(merge.ExitCode == 0, merge.StdErr);
+        var json = await kubectl.RunAsync("patch svc example-service --type=json -p '[{\"op\":\"add\",\"path\":\"/metadata/labels/extra\",\"value\":\"1\"}]'");
+        Assert.True(json.ExitCode == 0, json.StdErr);
+        svc = await server.Client.CoreV1.ReadNamespacedServiceAsync("example-service", "default", cancellationToken: ct);
+        Assert.Equal("3", svc.Metadata.Annotations["probe"]);
+        Assert.Equal("web", svc.Metadata.Labels["tier"]);
+        Assert.Equal("1", svc.Metadata.Labels["extra"]);
+        Assert.Equal("example", svc.Metadata.Labels["app"]);
+
+        var serverSide = await kubectl.RunAsync("apply --server-side -f -", Manifest);
+        Assert.True(serverSide.ExitCode == 0, serverSide.StdErr);
+        Assert.Contains("serverside-applied", serverSide.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delete_WithFinalizer_WaitsUntilAnotherClientRemovesIt()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+        var ct = TestContext.Current.CancellationToken;
+        await server.Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = "held", Finalizers = ["service.kubernetes.io/load-balancer-cleanup"] },
+                Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 80 }] },
+            },
+            "default",
+            cancellationToken: ct);
+
+        using var delete = kubectl.Start("delete svc held --timeout=30s");
+        V1Service? marked = null;
+        for (var i = 0; i < 100 && marked?.Metadata.DeletionTimestamp is null; i++)
+        {
+            await Task.Delay(100, ct);
+            marked = await server.Client.CoreV1.ReadNamespacedServiceAsync("held", "default", cancellationToken: ct);
+        }
+
+        Assert.NotNull(marked?.Metadata.DeletionTimestamp);
+        Assert.False(delete.HasExited, "kubectl delete must wait while a finalizer remains");
+
+        await server.Client.CoreV1.PatchNamespacedServiceAsync(
+            new V1Patch("""[{"op":"remove","path":"/metadata/finalizers"}]""", V1Patch.PatchType.JsonPatch), "held", "default", cancellationToken: ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(30));
+        await delete.WaitForExitAsync(cts.Token);
+        Assert.Equal(0, delete.ExitCode);
+        Assert.Contains("service \"held\" deleted", await delete.StandardOutput.ReadToEndAsync(ct), StringComparison.Ordinal);
+        var list = await server.Client.CoreV1.ListNamespacedServiceAsync("default", cancellationToken: ct);
+        Assert.DoesNotContain(list.Items, s => s.Metadata.Name == "held");
+    }
+
+    [Fact]
+    public async Task GetWatch_ServiceChanges_PrintsRowsUntilTimeout()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+        var ct = TestContext.Current.CancellationToken;
+        await server.Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service { Metadata = new V1ObjectMeta { Name = "first" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 80 }] } },
+            "default",
+            cancellationToken: ct);
+
+        using var watch = kubectl.Start("get svc -w --request-timeout=4s");
+        await Task.Delay(1500, ct);
+        await server.Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service { Metadata = new V1ObjectMeta { Name = "second" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 81 }] } },
+            "default",
+            cancellationToken: ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(20));
+        var output = await watch.StandardOutput.ReadToEndAsync(cts.Token);
+        await watch.WaitForExitAsync(cts.Token);
+        Assert.Matches(new Regex("^NAME\\s+TYPE", RegexOptions.Multiline), output);
+        Assert.Matches(new Regex("^first\\s+ClusterIP", RegexOptions.Multiline), output);
+        Assert.Matches(new Regex("^second\\s+ClusterIP", RegexOptions.Multiline), output);
+    }
+}
