@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -7,11 +8,14 @@ namespace Ferry.ApiServer.Http;
 /// <summary>Writes JSON bodies straight to the response pipe (no intermediate strings for big lists).</summary>
 internal static class ResponseWriter
 {
+    /// <summary>Relaxed escaping, as Go's encoder writes <c>\"</c> and <c>&lt;pending&gt;</c> rather than <c>\u0022</c>.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task WriteJsonAsync(HttpContext ctx, int code, JsonNode body, string contentType = MediaTypes.Json)
     {
         ctx.Response.StatusCode = code;
         ctx.Response.ContentType = contentType;
-        await using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter))
+        await using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter, WriterOptions))
         {
             body.WriteTo(writer);
         }
@@ -24,7 +28,7 @@ internal static class ResponseWriter
     {
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = MediaTypes.Json;
-        await using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter))
+        await using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("kind", kind);

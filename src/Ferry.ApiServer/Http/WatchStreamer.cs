@@ -170,7 +170,7 @@ internal sealed class WatchStreamer
 
     private static void WriteEvent(HttpContext ctx, string type, JsonNode obj)
     {
-        using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter))
+        using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter, ResponseWriter.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("type", type);
