@@ -52,7 +52,7 @@ public static class ServiceDefaulter
 
             var target = port["targetPort"];
             var unset = target is null
-                || (target is JsonValue v && ((v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) && n == 0)
+                || (target is JsonValue v && (ServiceFields.AsInteger(v) == 0
                     || (v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Length == 0)));
             if (unset && port["port"] is JsonValue portValue)
             {

@@ -33,8 +33,17 @@ public static class ServiceFields
     public static string? GetString(JsonObject? obj, string key) =>
         obj?[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
-    public static long? GetInteger(JsonObject? obj, string key) =>
-        obj?[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : null;
+    public static long? GetInteger(JsonObject? obj, string key) => AsInteger(obj?[key]);
+
+    /// <summary>
+    /// An integral JSON number as <see cref="long"/>, whatever CLR type backs the node (parsed, or created from an
+    /// <see cref="int"/> in code, where <c>TryGetValue&lt;long&gt;</c> alone would fail); null otherwise.
+    /// </summary>
+    public static long? AsInteger(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            && long.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? n
+            : null;
 
     public static bool? GetBoolean(JsonObject? obj, string key) => obj?[key] is JsonValue v
         ? v.GetValueKind() switch

@@ -273,7 +273,7 @@ public static class ServiceValidator
 
                 break;
             case JsonValue v when v.GetValueKind() == JsonValueKind.Number:
-                var target = v.TryGetValue<long>(out var t) ? t : 0;
+                var target = ServiceFields.AsInteger(v) ?? 0;
                 if (target is < 1 or > 65535)
                 {
                     errors.Add(FieldErrors.Invalid(path + ".targetPort", target, PortRangeMessage));

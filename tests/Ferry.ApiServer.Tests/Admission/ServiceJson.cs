@@ -9,7 +9,7 @@ internal static class ServiceJson
         {"apiVersion":"v1","kind":"Service","metadata":{"creationTimestamp":null,"labels":{"app":"example"},"name":"NAME","namespace":"default"},
          "spec":{"ports":[{"port":8765,"protocol":"TCP","targetPort":9376}],"selector":{"app":"example"},"type":"LoadBalancer"},
          "status":{"loadBalancer":{}}}
-        """)!.AsObject();
+        """.Replace("NAME", name, StringComparison.Ordinal))!.AsObject();
 
     public static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
 
