@@ -126,11 +126,6 @@ internal static class JsonNodes
 
     private static bool NumberEquals(JsonValue a, JsonValue b)
     {
-        if (a.TryGetValue<long>(out var la) && b.TryGetValue<long>(out var lb))
-        {
-            return la == lb;
-        }
-
         var ta = a.ToJsonString();
         var tb = b.ToJsonString();
         if (decimal.TryParse(ta, NumberStyles.Float, CultureInfo.InvariantCulture, out var da)
