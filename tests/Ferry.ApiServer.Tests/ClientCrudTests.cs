@@ -13,7 +13,7 @@ public class ClientCrudTests
     private static V1Service Service(string name, params string[] finalizers) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = name }, Finalizers = finalizers.Length > 0 ? finalizers : null },
-        Spec = new V1ServiceSpec { Type = "LoadBalancer", Selector = new Dictionary<string, string> { ["app"] = name }, Ports = [new V1ServicePort { Port = 80, TargetPort = 8080 }] },
+        Spec = new V1ServiceSpec { Type = "LoadBalancer", Selector = new Dictionary<string, string> { ["app"] = name }, Ports = [new V1ServicePort { Name = "http", Port = 80, TargetPort = 8080 }] },
     };
 
     [Fact]
@@ -187,7 +187,7 @@ public class ClientCrudTests
         var ev = await server.Client.CoreV1.CreateNamespacedEventAsync(
             new Corev1Event
             {
-                Metadata = new V1ObjectMeta { GenerateName = "web." },
+                Metadata = new V1ObjectMeta { GenerateName = "web-" },
                 InvolvedObject = new V1ObjectReference { Kind = "Service", Name = "web", NamespaceProperty = "default" },
                 Reason = "Test",
                 Message = "hello",
@@ -198,12 +198,12 @@ public class ClientCrudTests
             },
             "default",
             cancellationToken: Ct);
-        Assert.Matches("^web\\.[bcdfghjklmnpqrstvwxz2456789]{5}$", ev.Metadata.Name);
+        Assert.Matches("^web-[bcdfghjklmnpqrstvwxz2456789]{5}$", ev.Metadata.Name);
 
         var v1 = await server.Client.EventsV1.CreateNamespacedEventAsync(
             new Eventsv1Event
             {
-                Metadata = new V1ObjectMeta { GenerateName = "web." },
+                Metadata = new V1ObjectMeta { GenerateName = "web-" },
                 EventTime = DateTime.UtcNow,
                 ReportingController = "ferry.example/controller",
                 ReportingInstance = "ferry-1",
@@ -215,7 +215,7 @@ public class ClientCrudTests
             },
             "default",
             cancellationToken: Ct);
-        Assert.StartsWith("web.", v1.Metadata.Name, StringComparison.Ordinal);
+        Assert.StartsWith("web-", v1.Metadata.Name, StringComparison.Ordinal);
 
         var selected = await server.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.kind=Service,involvedObject.name=web", cancellationToken: Ct);
         Assert.Single(selected.Items);

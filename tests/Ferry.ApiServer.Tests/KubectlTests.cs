@@ -27,8 +27,7 @@ public class KubectlTests
         var lines = get.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$", lines[0]);
         var row = lines.Single(l => l.StartsWith("example-service", StringComparison.Ordinal));
-        // TODO(admission): tighten to a cluster IP and 8765:3xxxx/TCP once Service admission is wired.
-        Assert.Matches(@"^example-service\s+LoadBalancer\s+\S+\s+<pending>\s+8765(:3\d{4})?/TCP\s+\d+s$", row);
+        Assert.Matches(@"^example-service\s+LoadBalancer\s+10\.\d+\.\d+\.\d+\s+<pending>\s+8765:3\d{4}/TCP\s+\d+s$", row);
 
         var wide = await kubectl.RunAsync("get svc example-service -o wide");
         Assert.Matches(@"SELECTOR", wide.StdOut);
@@ -42,6 +41,9 @@ public class KubectlTests
         Assert.Matches(@"Type:\s+LoadBalancer", describe.StdOut);
         Assert.Matches(@"Port:\s+<unset>\s+8765/TCP", describe.StdOut);
         Assert.Matches(@"TargetPort:\s+9376/TCP", describe.StdOut);
+        Assert.Matches(@"NodePort:\s+<unset>\s+3\d{4}/TCP", describe.StdOut);
+        Assert.Matches(@"IP Families:\s+IPv4", describe.StdOut);
+        Assert.Matches(@"External Traffic Policy:\s+Cluster", describe.StdOut);
         Assert.Matches(@"Endpoints:\s+<none>", describe.StdOut);
         Assert.Matches(@"Events:\s+<none>", describe.StdOut);
     }
@@ -64,7 +66,7 @@ public class KubectlTests
         await server.Client.CoreV1.CreateNamespacedEventAsync(
             new Corev1Event
             {
-                Metadata = new V1ObjectMeta { GenerateName = "web." },
+                Metadata = new V1ObjectMeta { GenerateName = "web-" },
                 InvolvedObject = new V1ObjectReference { ApiVersion = "v1", Kind = "Service", Name = "web", NamespaceProperty = "default", Uid = svc.Metadata.Uid },
                 Reason = "EnsuringLoadBalancer",
                 Message = "Ensuring load balancer",
@@ -119,6 +121,7 @@ public class KubectlTests
         Assert.Contains("service/example-service configured", reapply.StdOut, StringComparison.Ordinal);
         var svc = await server.Client.CoreV1.ReadNamespacedServiceAsync("example-service", "default", cancellationToken: ct);
         Assert.Equal([8766], svc.Spec.Ports.Select(p => p.Port));
+        Assert.InRange(svc.Spec.HealthCheckNodePort ?? 0, 30000, 32767);
 
         var patch = await kubectl.RunAsync("patch svc example-service -p '{\"metadata\":{\"annotations\":{\"probe\":\"3\"}}}'");
         Assert.True(patch.ExitCode == 0, patch.StdErr);

@@ -177,7 +177,9 @@ public class ProtocolTests
     {
         await using var server = await TestApiServer.StartAsync();
         using var http = server.RawClient();
-        await SendAsync(http, HttpMethod.Post, "/api/v1/namespaces/default/services", """{"metadata":{"name":"lb"},"spec":{"type":"LoadBalancer","selector":{"b":"2","a":"1"},"ports":[{"port":80,"nodePort":30080,"protocol":"TCP"},{"port":53,"protocol":"UDP"}],"clusterIPs":["10.96.0.10"],"externalIPs":["198.51.100.1"]}}""");
+        var (created, body, _) = await SendAsync(http, HttpMethod.Post, "/api/v1/namespaces/default/services", """{"metadata":{"name":"lb"},"spec":{"type":"LoadBalancer","selector":{"b":"2","a":"1"},"ports":[{"name":"http","port":80,"nodePort":30080,"protocol":"TCP"},{"name":"dns","port":53,"protocol":"UDP"}],"clusterIP":"10.96.0.10","externalIPs":["198.51.100.1"]}}""");
+        Assert.True(created == HttpStatusCode.Created, body?.ToJsonString());
+        var udpNodePort = body!["spec"]!["ports"]![1]!["nodePort"]!.GetValue<int>();
         await SendAsync(http, HttpMethod.Patch, "/api/v1/namespaces/default/services/lb/status", """{"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.9"},{"hostname":"lb.example"},{"ip":"192.0.2.1"}]}}}""", "application/merge-patch+json");
         var (_, table, response) = await SendAsync(http, HttpMethod.Get, "/api/v1/namespaces/default/services", accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json");
         Assert.Equal("Table", table!["kind"]!.GetValue<string>());
@@ -187,7 +189,7 @@ public class ProtocolTests
         Assert.Equal("LoadBalancer", cells[1]);
         Assert.Equal("10.96.0.10", cells[2]);
         Assert.Equal("192.0.2.1,192.0.2.9,lb.example,198.51.100.1", cells[3]);
-        Assert.Equal("80:30080/TCP,53/UDP", cells[4]);
+        Assert.Equal("80:30080/TCP,53:" + udpNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/UDP", cells[4]);
         Assert.Matches("^\\d+s$", cells[5]);
         Assert.Equal("a=1,b=2", cells[6]);
         Assert.Equal("PartialObjectMetadata", table["rows"]![0]!["object"]!["kind"]!.GetValue<string>());

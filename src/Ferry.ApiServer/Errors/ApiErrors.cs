@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Ferry.ApiServer.Admission;
+using Ferry.ApiServer.Objects;
 using Ferry.ApiServer.Resources;
 
 namespace Ferry.ApiServer.Errors;
@@ -24,15 +26,13 @@ internal static class ApiErrors
 
     public static ApiException Invalid(ResourceType type, string name, IReadOnlyList<FieldError> errors)
     {
-        var causes = new JsonArray();
-        foreach (var e in errors)
+        if (errors.FirstOrDefault(e => e.Type == FieldErrorType.InternalError) is { } internalError)
         {
-            causes.Add(new JsonObject { ["reason"] = e.Type, ["message"] = e.Detail, ["field"] = e.Field });
+            return Internal(internalError.Message);
         }
 
-        var text = errors.Count == 1 ? errors[0].ToString() : "[" + string.Join(", ", errors) + "]";
-        var details = new JsonObject { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Kind, ["causes"] = causes };
-        return new ApiException(422, "Invalid", type.Kind + " \"" + name + "\" is invalid: " + text, details);
+        var status = InvalidStatus.Build(type.Group, type.Kind, name, errors);
+        return new ApiException(422, "Invalid", JsonRead.Str(status["message"]), status["details"]?.DeepClone().AsObject());
     }
 
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Ferry.ApiServer.Admission;
 using Ferry.ApiServer.Errors;
 using Ferry.ApiServer.Hooks;
 using Ferry.ApiServer.Objects;
@@ -62,13 +63,7 @@ internal sealed class ResourceRegistry
         var generateName = JsonRead.Str(meta["generateName"]);
         if (name.Length == 0 && generateName.Length == 0)
         {
-            throw ApiErrors.Invalid(type, string.Empty, [new FieldError("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")]);
-        }
-
-        var nameErrors = name.Length > 0 ? NameRules.Validate(type.Plural, name) : NameRules.Validate(type.Plural, generateName.TrimEnd('-') + "a", "metadata.generateName");
-        if (nameErrors.Count > 0)
-        {
-            throw ApiErrors.Invalid(type, name.Length > 0 ? name : generateName, nameErrors);
+            throw ApiErrors.Invalid(type, string.Empty, [FieldErrors.Required("metadata.name", "name or generateName is required")]);
         }
 
         foreach (var field in _systemMetadata.Append("resourceVersion").Append("selfLink"))
@@ -293,7 +288,7 @@ internal sealed class ResourceRegistry
             {
                 var message = "strict decoding error: " + string.Join(", ", texts);
                 throw isPatch
-                    ? ApiErrors.Invalid(type, meta["name"]?.ToString() ?? string.Empty, [new FieldError("FieldValueInvalid", "patch", "Invalid value: " + message)])
+                    ? new ApiException(422, "Invalid", type.Kind + " \"" + JsonRead.Str(meta["name"]) + "\" is invalid: patch: " + message)
                     : ApiErrors.BadRequest(message);
             }
 
@@ -425,11 +420,11 @@ internal sealed class ResourceRegistry
             var added = finalizers.Where(f => !oldFinalizers.Contains(f)).ToList();
             if (added.Count > 0)
             {
-                throw ApiErrors.Invalid(type, current.Name, [new FieldError("FieldValueForbidden", "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"" + string.Join("\", \"", added) + "\"}")]);
+                throw ApiErrors.Invalid(type, current.Name, [FieldErrors.Forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers []string{\"" + string.Join("\", \"", added) + "\"}")]);
             }
         }
 
-        _admission.OnUpdate(type, updated, old, options.DryRun);
+        _admission.OnUpdate(type, updated, old, status, options.DryRun);
         if (JsonNode.DeepEquals(updated, old))
         {
             return new WriteResult(old.DeepClone().AsObject(), 200, warnings);
