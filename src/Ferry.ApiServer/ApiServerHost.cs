@@ -45,7 +45,7 @@ public static partial class ApiServerHost
         try
         {
             var catalog = new ResourceCatalog();
-            var registry = new ResourceRegistry(store, catalog, new AdmissionHook(catalog), time);
+            var registry = new ResourceRegistry(store, catalog, new AdmissionHook(catalog, options.ServiceAllocation), time);
             registry.Initialize();
             var watch = new WatchStreamer(store, time, options.BookmarkInterval, shutdown.Token);
             var handler = new ApiRequestHandler(registry, watch, token, options.MaxRequestBodyBytes, time, logger);
@@ -97,6 +97,24 @@ public static partial class ApiServerHost
             certificate.Dispose();
             shutdown.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the server until <paramref name="cancellationToken"/> is cancelled (for <c>ferry api</c>), then stops it.
+    /// <paramref name="started"/> is called once it serves, with the handle (URL, kubeconfig path).
+    /// </summary>
+    public static async Task RunAsync(ApiServerOptions options, ILoggerFactory loggerFactory, Action<ApiServerHandle>? started, CancellationToken cancellationToken)
+    {
+        await using var handle = await StartAsync(options, loggerFactory, cancellationToken);
+        started?.Invoke(handle);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Normal shutdown.
         }
     }
 

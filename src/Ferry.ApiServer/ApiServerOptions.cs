@@ -20,6 +20,36 @@ public sealed class ApiServerOptions
     /// <summary>How many recent events are kept for watch resumption; older versions get 410 Expired.</summary>
     public int WatchHistorySize { get; init; } = 10_000;
 
+    /// <summary>Cluster IP range and NodePort range for Service allocation (defaults: 10.96.0.0/12, 30000–32767).</summary>
+    public Admission.ServiceAllocatorOptions ServiceAllocation { get; init; } = new();
+
     /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> gets a BOOKMARK (upstream: one minute).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Parses a <c>--listen</c> value: <c>127.0.0.1:6443</c>, <c>[::1]:6443</c>, <c>0.0.0.0:0</c>, or a bare port
+    /// (<c>6443</c>, <c>:6443</c>) meaning 127.0.0.1.
+    /// </summary>
+    /// <exception cref="FormatException">The text is not an address and port.</exception>
+    public static IPEndPoint ParseListen(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        if (trimmed.StartsWith(':'))
+        {
+            trimmed = trimmed[1..];
+        }
+
+        if (int.TryParse(trimmed, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= IPEndPoint.MaxPort)
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+
+        if (IPEndPoint.TryParse(trimmed, out var endpoint) && trimmed.Contains(':', StringComparison.Ordinal) && (endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || trimmed.StartsWith('[')))
+        {
+            return endpoint;
+        }
+
+        throw new FormatException("expected ADDRESS:PORT (e.g. 127.0.0.1:6443), got \"" + text + "\"");
+    }
 }

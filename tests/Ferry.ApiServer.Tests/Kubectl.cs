@@ -19,7 +19,7 @@ internal sealed class Kubectl : IDisposable
 
     public static string? SkipReason => Available ? null : "kubectl is not installed at " + Path;
 
-    public async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string args, string? stdin = null, TimeSpan? timeout = null)
+    public async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string args, string? stdin = null, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(Path)
         {
@@ -39,6 +39,11 @@ internal sealed class Kubectl : IDisposable
         psi.ArgumentList.Add(_cacheDir);
         psi.Environment["HOME"] = _cacheDir;
         psi.Environment["KUBECACHEDIR"] = _cacheDir;
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
         using var process = Process.Start(psi)!;
         if (stdin is not null)
         {

@@ -204,4 +204,79 @@ public class KubectlTests
         Assert.Matches(new Regex("^first\\s+ClusterIP", RegexOptions.Multiline), output);
         Assert.Matches(new Regex("^second\\s+ClusterIP", RegexOptions.Multiline), output);
     }
+
+    [Fact]
+    public async Task TypedCreates_SentAsProtobuf_AreDecoded()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var command in new[]
+        {
+            "create namespace team",
+            "create configmap cfg -n team --from-literal=a=b --from-literal=c=d",
+            "create service loadbalancer lb -n team --tcp=80:8080 --tcp=443:8443",
+            "create deployment web -n team --image=nginx --replicas=3 --port=80",
+        })
+        {
+            var result = await kubectl.RunAsync(command);
+            Assert.True(result.ExitCode == 0, command + ": " + result.StdErr);
+        }
+
+        var cm = await server.Client.CoreV1.ReadNamespacedConfigMapAsync("cfg", "team", cancellationToken: ct);
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "b", ["c"] = "d" }, cm.Data);
+        var svc = await server.Client.CoreV1.ReadNamespacedServiceAsync("lb", "team", cancellationToken: ct);
+        Assert.Equal("LoadBalancer", svc.Spec.Type);
+        Assert.Equal([80, 443], svc.Spec.Ports.Select(p => p.Port));
+        Assert.Equal(["8080", "8443"], svc.Spec.Ports.Select(p => p.TargetPort.Value));
+        Assert.Equal(["80-8080", "443-8443"], svc.Spec.Ports.Select(p => p.Name));
+        Assert.Equal("lb", svc.Spec.Selector["app"]);
+        var deployment = await server.Client.AppsV1.ReadNamespacedDeploymentAsync("web", "team", cancellationToken: ct);
+        Assert.Equal(3, deployment.Spec.Replicas);
+        Assert.Equal("nginx", deployment.Spec.Template.Spec.Containers.Single().Image);
+        Assert.Equal(80, deployment.Spec.Template.Spec.Containers.Single().Ports.Single().ContainerPort);
+        Assert.Equal("web", deployment.Spec.Selector.MatchLabels["app"]);
+
+        var all = await kubectl.RunAsync("get all -A");
+        Assert.True(all.ExitCode == 0, all.StdErr);
+        Assert.Contains("service/lb", all.StdOut, StringComparison.Ordinal);
+        Assert.Contains("deployment.apps/web", all.StdOut, StringComparison.Ordinal);
+        var ns = await kubectl.RunAsync("get ns");
+        Assert.Matches(@"team\s+Active", ns.StdOut);
+    }
+
+    [Fact]
+    public async Task Edit_WithScriptedEditor_SendsStrategicMergePatch()
+    {
+        Assert.SkipWhen(!Kubectl.Available || OperatingSystem.IsWindows(), Kubectl.SkipReason ?? "needs a POSIX shell editor script");
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+        var ct = TestContext.Current.CancellationToken;
+        await server.Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service { Metadata = new V1ObjectMeta { Name = "ed" }, Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }] } },
+            "default",
+            cancellationToken: ct);
+        var script = Path.Combine(Path.GetTempPath(), "ferry-edit-" + Guid.NewGuid().ToString("N") + ".sh");
+        await File.WriteAllTextAsync(script, "#!/bin/sh\nsed -i 's/port: 80$/port: 81/' \"$1\"\n", ct);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var edit = await kubectl.RunAsync("edit svc ed", environment: new Dictionary<string, string> { ["KUBE_EDITOR"] = script });
+            Assert.True(edit.ExitCode == 0, edit.StdErr);
+            Assert.Contains("service/ed edited", edit.StdOut, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+
+        var svc = await server.Client.CoreV1.ReadNamespacedServiceAsync("ed", "default", cancellationToken: ct);
+        Assert.Equal([81], svc.Spec.Ports.Select(p => p.Port));
+    }
 }
