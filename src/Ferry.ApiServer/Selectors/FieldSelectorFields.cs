@@ -59,15 +59,20 @@ public static class FieldSelectorFields
     /// <summary>
     /// Reads <paramref name="field"/> from <paramref name="obj"/> as the string the selector compares with;
     /// null when absent. Booleans read as <c>true</c>/<c>false</c>; the event field <c>source</c> reads
-    /// <c>source.component</c>; <c>status.podIPs</c> reads the first pod IP.
+    /// <c>source.component</c> (falling back to <c>reportingComponent</c>, as upstream); <c>status.podIPs</c> reads
+    /// the first pod IP.
     /// </summary>
     public static string? GetValue(JsonObject obj, string field)
     {
         ArgumentNullException.ThrowIfNull(obj);
         ArgumentNullException.ThrowIfNull(field);
+        if (field == "source")
+        {
+            var component = GetValue(obj, "source.component");
+            return string.IsNullOrEmpty(component) ? GetValue(obj, "reportingComponent") : component;
+        }
         var path = field switch
         {
-            "source" => "source.component",
             "status.podIPs" => "status.podIPs.0.ip",
             _ => field,
         };

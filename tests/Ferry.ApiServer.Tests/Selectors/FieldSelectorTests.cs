@@ -58,6 +58,14 @@ public class FieldSelectorTests
     }
 
     [Fact]
+    public void GetValue_SourceWithoutComponent_FallsBackToReportingComponent()
+    {
+        var node = JsonNode.Parse("""{"metadata":{"name":"e"},"reportingComponent":"ferry"}""")!.AsObject();
+        Assert.Equal("ferry", FieldSelectorFields.GetValue(node, "source"));
+        Assert.Equal(["metadata.name", "metadata.namespace", "spec.clusterIP", "spec.type"], FieldSelectorFields.For("services").Order());
+    }
+
+    [Fact]
     public void GetValue_BooleanAbsent_ReadsFalse()
     {
         var node = JsonNode.Parse("""{"metadata":{"name":"n"},"spec":{}}""")!.AsObject();
