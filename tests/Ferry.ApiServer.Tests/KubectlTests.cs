@@ -135,9 +135,12 @@ public class KubectlTests
         Assert.Equal("1", svc.Metadata.Labels["extra"]);
         Assert.Equal("example", svc.Metadata.Labels["app"]);
 
-        var serverSide = await kubectl.RunAsync("apply --server-side -f -", Manifest);
+        var serverSide = await kubectl.RunAsync("apply --server-side -f -", Manifest.Replace("8765", "8766", StringComparison.Ordinal).Replace("tier: web", string.Empty, StringComparison.Ordinal));
         Assert.True(serverSide.ExitCode == 0, serverSide.StdErr);
         Assert.Contains("serverside-applied", serverSide.StdOut, StringComparison.Ordinal);
+        svc = await server.Client.CoreV1.ReadNamespacedServiceAsync("example-service", "default", cancellationToken: ct);
+        Assert.Equal([8766], svc.Spec.Ports.Select(p => p.Port));
+        Assert.Contains(svc.Metadata.ManagedFields, m => m.Manager == "kubectl" && m.Operation == "Apply");
     }
 
     [Fact]

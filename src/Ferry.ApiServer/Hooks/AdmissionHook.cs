@@ -14,12 +14,14 @@ namespace Ferry.ApiServer.Hooks;
 internal sealed class AdmissionHook
 {
     private readonly ResourceType _services;
+    private readonly ResourceType _namespaces;
     private readonly ServiceAllocator _allocator;
     private readonly ServiceAdmission _serviceAdmission;
 
     public AdmissionHook(ResourceCatalog catalog, ServiceAllocatorOptions? options = null)
     {
         _services = catalog.Services;
+        _namespaces = catalog.Namespaces;
         _allocator = new ServiceAllocator(options);
         _serviceAdmission = new ServiceAdmission(_allocator);
     }
@@ -30,6 +32,11 @@ internal sealed class AdmissionHook
     /// <summary>Defaults, validates and allocates for a new object; throws a Status error when invalid.</summary>
     public void OnCreate(ResourceType type, JsonObject obj, bool dryRun)
     {
+        if (type == _namespaces)
+        {
+            NamespaceDefaulter.ApplyDefaults(obj);
+        }
+
         var errors = new List<FieldError>(ObjectMetaValidator.Validate(obj, type.Namespaced, ObjectMetaValidator.NameRuleFor(type.Kind)));
         if (errors.Count > 0)
         {
@@ -45,6 +52,11 @@ internal sealed class AdmissionHook
     /// <summary>Defaults, validates and (re)allocates for an update of <paramref name="old"/> into <paramref name="obj"/>.</summary>
     public void OnUpdate(ResourceType type, JsonObject obj, JsonObject old, bool status, bool dryRun)
     {
+        if (type == _namespaces)
+        {
+            NamespaceDefaulter.ApplyDefaults(obj);
+        }
+
         Throw(type, obj, ObjectMetaValidator.ValidateUpdate(obj, old));
         if (type != _services)
         {

@@ -140,7 +140,7 @@ internal sealed class ResourceRegistry
         var existing = _store.Get(type.Key, ns, name);
         if (existing is null && mediaType == PatchHook.ApplyPatchType && !status)
         {
-            var created = PatchHook.Apply(mediaType, new JsonObject(), patch, type, options.FieldManager, force);
+            var created = PatchHook.Apply(mediaType, null, patch, type, options.FieldManager, force, status: false, _time);
             var createdMeta = Meta(created);
             createdMeta["name"] ??= name;
             CheckName(created, name);
@@ -150,7 +150,7 @@ internal sealed class ResourceRegistry
         var result = _store.Write(tx =>
         {
             var current = tx.Get(type.Key, ns, name) ?? throw ApiErrors.NotFound(type, name);
-            var patched = PatchHook.Apply(mediaType, current.Object.DeepClone().AsObject(), patch, type, options.FieldManager, force);
+            var patched = PatchHook.Apply(mediaType, current.Object.DeepClone().AsObject(), patch, type, options.FieldManager, force, status, _time);
             var warnings = Prepare(type, ns, patched, options, isPatch: true);
             CheckName(patched, name);
             return Commit(tx, type, current, patched, status, options, warnings);
