@@ -553,7 +553,9 @@ internal sealed partial class ApiRequestHandler
 
         try
         {
-            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 128 });
+            var node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 128 });
+            EnsureDecodable(node);
+            return node;
         }
         catch (JsonException ex) when (yaml)
         {
@@ -569,6 +571,48 @@ internal sealed partial class ApiRequestHandler
         catch (JsonException ex)
         {
             throw ApiErrors.BadRequest("json: " + ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// JsonNode decodes strings lazily; read every key and string now so invalid escapes (a lone surrogate)
+    /// become 400 here instead of an exception deep inside a handler.
+    /// </summary>
+    private static void EnsureDecodable(JsonNode? node)
+    {
+        try
+        {
+            Walk(node);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw ApiErrors.BadRequest("json: invalid string in request body: " + ex.Message);
+        }
+
+        static void Walk(JsonNode? n)
+        {
+            switch (n)
+            {
+                case JsonObject o:
+                    foreach (var (_, v) in o)
+                    {
+                        Walk(v);
+                    }
+
+                    break;
+                case JsonArray a:
+                    foreach (var v in a)
+                    {
+                        Walk(v);
+                    }
+
+                    break;
+                case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                    _ = v.GetValue<string>();
+                    break;
+                default:
+                    break;
+            }
         }
     }
 
