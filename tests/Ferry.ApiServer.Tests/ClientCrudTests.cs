@@ -218,7 +218,7 @@ public class ClientCrudTests
         Assert.StartsWith("web-", v1.Metadata.Name, StringComparison.Ordinal);
 
         var selected = await server.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.kind=Service,involvedObject.name=web", cancellationToken: Ct);
-        Assert.Single(selected.Items);
+        Assert.Equal(2, selected.Items.Count);
         var none = await server.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=other", cancellationToken: Ct);
         Assert.Empty(none.Items);
     }
@@ -299,5 +299,48 @@ public class ClientCrudTests
 
         var protectedNs = await Assert.ThrowsAsync<HttpOperationException>(() => server.Client.CoreV1.DeleteNamespaceAsync("default", cancellationToken: Ct));
         Assert.Equal(HttpStatusCode.Forbidden, protectedNs.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Events_BothApis_AreViewsOfOneStorage()
+    {
+        await using var server = await TestApiServer.StartAsync();
+        var v1 = await server.Client.EventsV1.CreateNamespacedEventAsync(
+            new Eventsv1Event
+            {
+                Metadata = new V1ObjectMeta { Name = "from-v1" },
+                EventTime = DateTime.UtcNow,
+                ReportingController = "ferry.example/controller",
+                ReportingInstance = "ferry-1",
+                Action = "Ensure",
+                Reason = "EnsuringLoadBalancer",
+                Note = "Ensuring load balancer",
+                Type = "Normal",
+                Regarding = new V1ObjectReference { Kind = "Service", Name = "web", NamespaceProperty = "default", Uid = "u-1" },
+            },
+            "default",
+            cancellationToken: Ct);
+        Assert.Equal("Ensuring load balancer", v1.Note);
+
+        var core = await server.Client.CoreV1.ReadNamespacedEventAsync("from-v1", "default", cancellationToken: Ct);
+        Assert.Equal("Ensuring load balancer", core.Message);
+        Assert.Equal("web", core.InvolvedObject.Name);
+        Assert.Equal("ferry.example/controller", core.ReportingComponent);
+        var byUid = await server.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.uid=u-1,involvedObject.kind=Service", cancellationToken: Ct);
+        Assert.Equal(["from-v1"], byUid.Items.Select(e => e.Metadata.Name));
+
+        await server.Client.CoreV1.CreateNamespacedEventAsync(
+            new Corev1Event { Metadata = new V1ObjectMeta { Name = "from-core" }, InvolvedObject = new V1ObjectReference { Kind = "Service", Name = "web" }, Message = "m", Reason = "R", Count = 3 },
+            "default",
+            cancellationToken: Ct);
+        var list = await server.Client.EventsV1.ListNamespacedEventAsync("default", fieldSelector: "regarding.name=web", cancellationToken: Ct);
+        Assert.Equal(["from-core", "from-v1"], list.Items.Select(e => e.Metadata.Name).Order(StringComparer.Ordinal));
+        var converted = list.Items.Single(e => e.Metadata.Name == "from-core");
+        Assert.Equal("m", converted.Note);
+        Assert.Equal(3, converted.DeprecatedCount);
+
+        var patched = await server.Client.EventsV1.PatchNamespacedEventAsync(new V1Patch("""{"note":"changed"}""", V1Patch.PatchType.MergePatch), "from-core", "default", cancellationToken: Ct);
+        Assert.Equal("changed", patched.Note);
+        Assert.Equal("changed", (await server.Client.CoreV1.ReadNamespacedEventAsync("from-core", "default", cancellationToken: Ct)).Message);
     }
 }

@@ -387,7 +387,8 @@ internal sealed partial class ApiRequestHandler
             }
         }
 
-        var selected = filter is null ? items.Select(i => i.Object) : items.Select(i => i.Object).Where(filter);
+        var presented = items.Select(i => t.Type.Present(i.Object));
+        var selected = filter is null ? presented : presented.Where(filter);
         var listRvText = listRv.ToString(CultureInfo.InvariantCulture);
         var accept = r.Headers.Accept.ToString();
         if (MediaTypes.WantsAs(accept, "Table"))

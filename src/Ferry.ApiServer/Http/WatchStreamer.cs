@@ -68,9 +68,10 @@ internal sealed class WatchStreamer
                 await ctx.Response.StartAsync(deadline.Token);
                 foreach (var o in initial)
                 {
-                    if (filter is null || filter(o.Object))
+                    var presented = type.Present(o.Object);
+                    if (filter is null || filter(presented))
                     {
-                        WriteObjectEvent(ctx, "ADDED", type, o.Object, table, includeObject, ref headersSent);
+                        WriteObjectEvent(ctx, "ADDED", type, presented, table, includeObject, ref headersSent);
                     }
                 }
 
@@ -88,9 +89,9 @@ internal sealed class WatchStreamer
                     {
                         await WriteEventAsync(ctx, "BOOKMARK", Bookmark(type, e.ResourceVersion));
                     }
-                    else if (Translate(e, filter) is { } eventType)
+                    else if (Translate(type, e, filter) is { } eventType)
                     {
-                        WriteObjectEvent(ctx, eventType, type, e.Object!, table, includeObject, ref headersSent);
+                        WriteObjectEvent(ctx, eventType, type, type.Present(e.Object!), table, includeObject, ref headersSent);
                     }
                     else
                     {
@@ -111,7 +112,7 @@ internal sealed class WatchStreamer
         }
     }
 
-    private static string? Translate(WatchEvent e, Func<JsonObject, bool>? filter)
+    private static string? Translate(ResourceType type, WatchEvent e, Func<JsonObject, bool>? filter)
     {
         if (filter is null)
         {
@@ -123,8 +124,8 @@ internal sealed class WatchStreamer
             };
         }
 
-        var now = e.Object is not null && filter(e.Object);
-        var before = e.Previous is not null && filter(e.Previous);
+        var now = e.Object is not null && filter(type.Present(e.Object));
+        var before = e.Previous is not null && filter(type.Present(e.Previous));
         return e.Type switch
         {
             WatchEventType.Added => now ? "ADDED" : null,

@@ -52,7 +52,7 @@ internal sealed class ResourceRegistry
     }
 
     public JsonObject Get(ResourceType type, string ns, string name) =>
-        _store.Get(type.Key, Scope(type, ns), name)?.Object ?? throw ApiErrors.NotFound(type, name);
+        type.Present(_store.Get(type.Key, Scope(type, ns), name)?.Object ?? throw ApiErrors.NotFound(type, name));
 
     public WriteResult Create(ResourceType type, string ns, JsonObject body, WriteOptions options)
     {
@@ -79,7 +79,9 @@ internal sealed class ResourceRegistry
         }
 
         PrepareForCreate(type, body);
-        return _store.Write(tx =>
+        body = type.Store(body);
+        meta = Meta(body);
+        var created = _store.Write(tx =>
         {
             if (type.Namespaced)
             {
@@ -108,6 +110,7 @@ internal sealed class ResourceRegistry
 
             return new WriteResult(tx.Put(type.Key, ns, name, body, created: true).DeepClone().AsObject(), 201, warnings);
         });
+        return Presented(type, created);
     }
 
     public WriteResult Update(ResourceType type, string ns, string name, JsonObject body, bool status, WriteOptions options)
@@ -115,13 +118,14 @@ internal sealed class ResourceRegistry
         ns = Scope(type, ns);
         var warnings = Prepare(type, ns, body, options, isPatch: false);
         CheckName(body, name);
+        body = type.Store(body);
         var result = _store.Write(tx =>
         {
             var current = tx.Get(type.Key, ns, name) ?? throw ApiErrors.NotFound(type, name);
             return Commit(tx, type, current, body, status, options, warnings);
         });
         AfterWrite(type, ns, result);
-        return result;
+        return Presented(type, result);
     }
 
     public WriteResult Patch(ResourceType type, string ns, string name, bool status, string mediaType, JsonNode patch, WriteOptions options, bool force)
@@ -150,13 +154,13 @@ internal sealed class ResourceRegistry
         var result = _store.Write(tx =>
         {
             var current = tx.Get(type.Key, ns, name) ?? throw ApiErrors.NotFound(type, name);
-            var patched = PatchHook.Apply(mediaType, current.Object.DeepClone().AsObject(), patch, type, options.FieldManager, force, status, _time);
+            var patched = PatchHook.Apply(mediaType, type.Present(current.Object).DeepClone().AsObject(), patch, type, options.FieldManager, force, status, _time);
             var warnings = Prepare(type, ns, patched, options, isPatch: true);
             CheckName(patched, name);
-            return Commit(tx, type, current, patched, status, options, warnings);
+            return Commit(tx, type, current, type.Store(patched), status, options, warnings);
         });
         AfterWrite(type, ns, result);
-        return result;
+        return Presented(type, result);
     }
 
     public WriteResult Delete(ResourceType type, string ns, string name, JsonObject? deleteOptions, bool dryRun)
@@ -178,7 +182,7 @@ internal sealed class ResourceRegistry
             AfterWrite(type, ns, result);
         }
 
-        return result;
+        return Presented(type, result);
     }
 
     public List<JsonObject> DeleteCollection(ResourceType type, string? ns, Func<JsonObject, bool>? filter, bool dryRun)
@@ -187,7 +191,7 @@ internal sealed class ResourceRegistry
         var deleted = new List<JsonObject>();
         foreach (var item in items)
         {
-            if (filter is not null && !filter(item.Object))
+            if (filter is not null && !filter(type.Present(item.Object)))
             {
                 continue;
             }
@@ -204,6 +208,9 @@ internal sealed class ResourceRegistry
 
         return deleted;
     }
+
+    private static WriteResult Presented(ResourceType type, WriteResult result) =>
+        type.FromStorage is null ? result : result with { Object = type.Present(result.Object) };
 
     private static string Scope(ResourceType type, string ns) => type.Namespaced ? ns : string.Empty;
 

@@ -61,6 +61,9 @@ internal sealed class ResourceCatalog
         {
             ShortNames = ["ev"],
             FieldSelectors = ["regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "reason", "type", "reportingController"],
+            StorageKey = "/events",
+            ToStorage = EventConversion.ToCore,
+            FromStorage = EventConversion.FromCore,
         });
         Add(new("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, typeof(V1Lease)));
     }
