@@ -183,7 +183,16 @@ public static partial class ServiceValidator
             var port = ServiceFields.GetInteger(ports[i], "port") ?? 0;
             if (!servicePorts.Add((protocol, port)))
             {
-                errors.Add(FieldErrors.Duplicate($"spec.ports[{Index(i)}]", new JsonObject { ["port"] = port, ["protocol"] = protocol }));
+                // Upstream marshals the internal core.ServicePort key (no json tags, so Go field names).
+                errors.Add(FieldErrors.Duplicate($"spec.ports[{Index(i)}]", new JsonObject
+                {
+                    ["Name"] = string.Empty,
+                    ["Protocol"] = protocol,
+                    ["AppProtocol"] = null,
+                    ["Port"] = port,
+                    ["TargetPort"] = 0,
+                    ["NodePort"] = 0,
+                }));
             }
         }
 
