@@ -390,6 +390,12 @@ public sealed partial class ServiceAllocator
         }
 
         string? problem = null;
+        if (IpOffset(first) is { } reserved && reserved == _reservedOffset && IsKubernetesService(service))
+        {
+            // The reserved first address belongs to default/kubernetes, as kube-apiserver's own Service.
+            return;
+        }
+
         if (IpOffset(first) is not { } wanted)
         {
             problem = $"the provided IP ({first}) is not in the valid range. The range of valid IPs is {ServiceCidr}";
@@ -438,6 +444,10 @@ public sealed partial class ServiceAllocator
         allocation.ReleasedIps.Clear();
         allocation.ReleasedPorts.Clear();
     }
+
+    private static bool IsKubernetesService(JsonObject service) =>
+        ServiceFields.GetString(service["metadata"] as JsonObject, "name") == "kubernetes"
+        && ServiceFields.GetString(service["metadata"] as JsonObject, "namespace") == "default";
 
     private static IEnumerable<int> NodePortsOf(JsonObject service) =>
         ServiceFields.Ports(service).Select(p => (int)(ServiceFields.GetInteger(p, "nodePort") ?? 0)).Where(p => p != 0);
