@@ -1,7 +1,7 @@
 namespace Ferry.ApiServer.Admission;
 
 /// <summary>Ranges the Service allocator hands out (kube-apiserver's <c>--service-cluster-ip-range</c> and
-/// <c>--service-node-port-range</c>).</summary>
+/// <c>--service-node-port-range</c>). Immutable record.</summary>
 public sealed record ServiceAllocatorOptions
 {
     /// <summary>The IPv4 service CIDR; kubeadm's default.</summary>
