@@ -1,7 +1,7 @@
 namespace Ferry.ApiServer.Admission;
 
 /// <summary>
-/// One validation failure, shaped like apimachinery's <c>field.Error</c>.
+/// One validation failure, shaped like apimachinery's <c>field.Error</c>. Immutable, so thread-safe.
 /// </summary>
 /// <param name="Type">One of <see cref="FieldErrorType"/>.</param>
 /// <param name="Field">The JSON path, e.g. <c>spec.ports[0].port</c>.</param>

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Ferry.ApiServer.Admission;
 
-/// <summary>Factories for <see cref="FieldError"/> that format values the way kube-apiserver does.</summary>
+/// <summary>Factories for <see cref="FieldError"/> that format values the way kube-apiserver does. Pure and thread-safe.</summary>
 public static class FieldErrors
 {
     public static FieldError Required(string field, string message = "") => new(FieldErrorType.Required, field, null, message);

@@ -4,6 +4,7 @@ namespace Ferry.ApiServer.Admission;
 
 /// <summary>
 /// Builds kube-apiserver's <c>422 Invalid</c> answer (apimachinery <c>errors.NewInvalid</c>) from field errors.
+/// Pure and thread-safe.
 /// </summary>
 public static class InvalidStatus
 {

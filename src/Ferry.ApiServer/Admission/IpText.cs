@@ -7,7 +7,7 @@ namespace Ferry.ApiServer.Admission;
 /// <summary>
 /// Strict IP and CIDR parsing in the spirit of Go's <c>net.ParseIP</c> (no shorthand like <c>1</c> or
 /// <c>010.1.1.1</c> octal tricks, no zone IDs), which .NET's <see cref="IPAddress.TryParse(string, out IPAddress)"/>
-/// would otherwise accept.
+/// would otherwise accept. Pure and thread-safe.
 /// </summary>
 public static class IpText
 {

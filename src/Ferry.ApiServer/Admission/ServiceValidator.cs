@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -11,7 +10,7 @@ namespace Ferry.ApiServer.Admission;
 /// field paths and messages. Run it after defaulting, the strategy and allocation.
 /// </summary>
 /// <remarks>Pure and thread-safe. Single-stack IPv4 cluster semantics for IP families.</remarks>
-public static class ServiceValidator
+public static partial class ServiceValidator
 {
     /// <summary>Upstream <c>MaxClientIPServiceAffinitySeconds</c> (one day).</summary>
     public const int MaxClientIPTimeoutSeconds = 86400;
@@ -184,7 +183,16 @@ public static class ServiceValidator
             var port = ServiceFields.GetInteger(ports[i], "port") ?? 0;
             if (!servicePorts.Add((protocol, port)))
             {
-                errors.Add(FieldErrors.Duplicate($"spec.ports[{Index(i)}]", new JsonObject { ["port"] = port, ["protocol"] = protocol }));
+                // Upstream marshals the internal core.ServicePort key (no json tags, so Go field names).
+                errors.Add(FieldErrors.Duplicate($"spec.ports[{Index(i)}]", new JsonObject
+                {
+                    ["Name"] = string.Empty,
+                    ["Protocol"] = protocol,
+                    ["AppProtocol"] = null,
+                    ["Port"] = port,
+                    ["TargetPort"] = 0,
+                    ["NodePort"] = 0,
+                }));
             }
         }
 
@@ -354,148 +362,6 @@ public static class ServiceValidator
             : [];
     }
 
-    private static List<FieldError> ValidateClusterIPFields(JsonObject service)
-    {
-        var errors = new List<FieldError>();
-        if (ServiceFields.Type(service) == ServiceFields.ExternalName)
-        {
-            return errors;
-        }
-
-        var spec = ServiceFields.Spec(service) ?? [];
-        var clusterIp = ServiceFields.GetString(spec, "clusterIP") ?? string.Empty;
-        var clusterIps = ServiceFields.StringList(spec, "clusterIPs");
-        var clusterIpsNode = spec["clusterIPs"];
-        if (clusterIp.Length != 0)
-        {
-            if (clusterIps.Count == 0)
-            {
-                errors.Add(FieldErrors.Required("spec.clusterIPs"));
-            }
-            else if (clusterIps[0] != clusterIp)
-            {
-                errors.Add(FieldErrors.Invalid("spec.clusterIPs", clusterIpsNode, "first value must match `clusterIP`"));
-            }
-        }
-        else if (clusterIps.Count != 0)
-        {
-            errors.Add(FieldErrors.Invalid("spec.clusterIPs", clusterIpsNode, "must be empty when `clusterIP` is not specified"));
-        }
-
-        var families = ServiceFields.StringList(spec, "ipFamilies");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < families.Count; i++)
-        {
-            if (!_families.Contains(families[i]))
-            {
-                errors.Add(FieldErrors.NotSupported($"spec.ipFamilies[{Index(i)}]", families[i], _families));
-            }
-
-            if (!seen.Add(families[i]))
-            {
-                errors.Add(FieldErrors.Duplicate($"spec.ipFamilies[{Index(i)}]", families[i]));
-            }
-        }
-
-        if (spec["ipFamilyPolicy"] is JsonNode policy && !_familyPolicies.Contains(ServiceFields.GetString(spec, "ipFamilyPolicy")))
-        {
-            errors.Add(FieldErrors.NotSupported("spec.ipFamilyPolicy", policy, _familyPolicies));
-        }
-
-        var invalid = false;
-        var parsed = new List<IPAddress>();
-        for (var i = 0; i < clusterIps.Count; i++)
-        {
-            if (i == 0 && clusterIps[i] == ServiceFields.None)
-            {
-                if (clusterIps.Count > 1)
-                {
-                    invalid = true;
-                    errors.Add(FieldErrors.Invalid("spec.clusterIPs", clusterIpsNode, "'None' must be the first and only value"));
-                }
-
-                continue;
-            }
-
-            if (IpText.TryParseIp(clusterIps[i], out var address))
-            {
-                parsed.Add(address);
-            }
-            else
-            {
-                invalid = true;
-                errors.Add(FieldErrors.Invalid($"spec.clusterIPs[{Index(i)}]", clusterIps[i], IpText.InvalidIpMessage));
-            }
-        }
-
-        if (clusterIps.Count > 2)
-        {
-            errors.Add(FieldErrors.Invalid("spec.clusterIPs", clusterIpsNode, "may only hold up to 2 values"));
-        }
-
-        if (invalid)
-        {
-            return errors;
-        }
-
-        if (parsed.Count > 1 && parsed.Select(p => p.AddressFamily).Distinct().Count() != parsed.Count)
-        {
-            errors.Add(FieldErrors.Invalid("spec.clusterIPs", clusterIpsNode, "may specify no more than one IP for each IP family"));
-        }
-
-        if (!ServiceFields.IsHeadless(service))
-        {
-            for (var i = 0; i < Math.Min(parsed.Count, families.Count); i++)
-            {
-                var isV6 = parsed[i].AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-                if (families[i] == "IPv4" && isV6)
-                {
-                    errors.Add(FieldErrors.Invalid($"spec.clusterIPs[{Index(i)}]", clusterIps[i], $"expected an IPv4 value as indicated by `ipFamilies[{Index(i)}]`"));
-                }
-
-                if (families[i] == "IPv6" && !isV6)
-                {
-                    errors.Add(FieldErrors.Invalid($"spec.clusterIPs[{Index(i)}]", clusterIps[i], $"expected an IPv6 value as indicated by `ipFamilies[{Index(i)}]`"));
-                }
-            }
-        }
-
-        return errors;
-    }
-
-    private static List<FieldError> ValidateExternalIp(string ip, string path)
-    {
-        if (!IpText.TryParseIp(ip, out var address))
-        {
-            return [FieldErrors.Invalid(path, ip, IpText.InvalidIpMessage)];
-        }
-
-        var errors = new List<FieldError>();
-        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
-        {
-            errors.Add(FieldErrors.Invalid(path, ip, $"may not be unspecified ({ip})"));
-        }
-
-        if (IPAddress.IsLoopback(address))
-        {
-            errors.Add(FieldErrors.Invalid(path, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
-        }
-
-        var bytes = address.GetAddressBytes();
-        if (address.IsIPv6LinkLocal || (bytes.Length == 4 && bytes[0] == 169 && bytes[1] == 254))
-        {
-            errors.Add(FieldErrors.Invalid(path, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
-        }
-
-        if ((bytes.Length == 4 && bytes[0] == 224 && bytes[1] == 0 && bytes[2] == 0)
-            || (bytes.Length == 16 && bytes[0] == 0xff && (bytes[1] & 0x0f) == 0x02))
-        {
-            errors.Add(FieldErrors.Invalid(path, ip, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"));
-        }
-
-        return errors;
-    }
-
     private static List<FieldError> ValidateSourceRanges(JsonObject service, string type)
     {
         var errors = new List<FieldError>();
@@ -620,135 +486,6 @@ public static class ServiceValidator
         else if (healthCheck is < 1 or > 65535)
         {
             errors.Add(FieldErrors.Invalid("spec.healthCheckNodePort", healthCheck, PortRangeMessage));
-        }
-
-        return errors;
-    }
-
-    private static List<FieldError> ValidateClusterIPsUpdate(JsonObject old, JsonObject service)
-    {
-        var errors = new List<FieldError>();
-        if (ServiceFields.Type(service) == ServiceFields.ExternalName || ServiceFields.Type(old) == ServiceFields.ExternalName)
-        {
-            return errors;
-        }
-
-        if (ServiceFields.IsHeadless(old) && ServiceFields.IsHeadless(service))
-        {
-            return errors;
-        }
-
-        var oldIps = ServiceFields.StringList(ServiceFields.Spec(old), "clusterIPs");
-        var newIps = ServiceFields.StringList(ServiceFields.Spec(service), "clusterIPs");
-        JsonNode newNode = new JsonArray([.. newIps.Select(ip => (JsonNode)ip)]);
-        if (oldIps.Count == newIps.Count)
-        {
-            for (var i = 0; i < oldIps.Count; i++)
-            {
-                if (oldIps[i] != newIps[i])
-                {
-                    errors.Add(FieldErrors.Invalid($"spec.clusterIPs[{Index(i)}]", newNode, "may not change once set"));
-                }
-            }
-        }
-        else if (oldIps.Count > newIps.Count)
-        {
-            if (newIps.Count == 0)
-            {
-                errors.Add(FieldErrors.Invalid("spec.clusterIPs[0]", newNode, "primary clusterIP can not be unset"));
-            }
-
-            if (oldIps.Count > 0 && newIps.Count > 0 && newIps[0] != oldIps[0])
-            {
-                errors.Add(FieldErrors.Invalid("spec.clusterIPs[0]", newNode, "may not change once set"));
-            }
-
-            if (newIps.Count == 1 && ServiceFields.GetString(ServiceFields.Spec(service), "ipFamilyPolicy") != "SingleStack")
-            {
-                errors.Add(FieldErrors.Invalid("spec.clusterIPs[0]", newNode, "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary clusterIP"));
-            }
-        }
-        else if (oldIps.Count > 0 && newIps[0] != oldIps[0])
-        {
-            errors.Add(FieldErrors.Invalid("spec.clusterIPs[0]", newNode, "may not change once set"));
-        }
-
-        return errors;
-    }
-
-    private static List<FieldError> ValidateIPFamiliesUpdate(JsonObject old, JsonObject service)
-    {
-        var errors = new List<FieldError>();
-        if (ServiceFields.Type(service) == ServiceFields.ExternalName || ServiceFields.Type(old) == ServiceFields.ExternalName)
-        {
-            return errors;
-        }
-
-        var oldFamilies = ServiceFields.StringList(ServiceFields.Spec(old), "ipFamilies");
-        var newFamilies = ServiceFields.StringList(ServiceFields.Spec(service), "ipFamilies");
-        JsonNode newNode = new JsonArray([.. newFamilies.Select(f => (JsonNode)f)]);
-        if (oldFamilies.Count > 0 && newFamilies.Count > 0 && oldFamilies[0] != newFamilies[0])
-        {
-            errors.Add(FieldErrors.Invalid("spec.ipFamilies[0]", newNode, "may not change once set"));
-        }
-
-        return errors;
-    }
-
-    private static List<FieldError> ValidateLoadBalancerStatus(JsonObject service)
-    {
-        var errors = new List<FieldError>();
-        if (service["status"]?["loadBalancer"]?["ingress"] is not JsonArray ingress || ingress.Count == 0)
-        {
-            return errors;
-        }
-
-        if (ServiceFields.Type(service) != ServiceFields.LoadBalancer)
-        {
-            errors.Add(FieldErrors.Forbidden("status.loadBalancer.ingress", "may only be used when `spec.type` is 'LoadBalancer'"));
-            return errors;
-        }
-
-        for (var i = 0; i < ingress.Count; i++)
-        {
-            var path = $"status.loadBalancer.ingress[{Index(i)}]";
-            var entry = ingress[i] as JsonObject ?? [];
-            var ip = ServiceFields.GetString(entry, "ip") ?? string.Empty;
-            if (ip.Length > 0 && !IpText.TryParseIp(ip, out _))
-            {
-                errors.Add(FieldErrors.Invalid(path + ".ip", ip, IpText.InvalidIpMessage));
-            }
-
-            var mode = entry["ipMode"];
-            if (mode is null)
-            {
-                if (ip.Length > 0)
-                {
-                    errors.Add(FieldErrors.Required(path + ".ipMode", "must be specified when `ip` is set"));
-                }
-            }
-            else if (ip.Length == 0)
-            {
-                errors.Add(FieldErrors.Forbidden(path + ".ipMode", "may not be specified when `ip` is not set"));
-            }
-            else if (!_ipModes.Contains(ServiceFields.GetString(entry, "ipMode")))
-            {
-                errors.Add(FieldErrors.NotSupported(path + ".ipMode", mode, _ipModes));
-            }
-
-            var hostname = ServiceFields.GetString(entry, "hostname") ?? string.Empty;
-            if (hostname.Length > 0)
-            {
-                foreach (var message in NameValidation.IsDns1123Subdomain(hostname))
-                {
-                    errors.Add(FieldErrors.Invalid(path + ".hostname", hostname, message));
-                }
-
-                if (IpText.TryParseIp(hostname, out _))
-                {
-                    errors.Add(FieldErrors.Invalid(path + ".hostname", hostname, "must be a DNS name, not an IP address"));
-                }
-            }
         }
 
         return errors;

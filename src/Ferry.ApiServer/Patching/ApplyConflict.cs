@@ -1,6 +1,6 @@
 namespace Ferry.ApiServer.Patching;
 
-/// <summary>A field another manager owns and the applied configuration would change.</summary>
+/// <summary>A field another manager owns and the applied configuration would change. Immutable.</summary>
 /// <param name="Manager">The other field manager, e.g. <c>kubectl-edit</c>.</param>
 /// <param name="ApiVersion">The API version recorded in that manager's entry.</param>
 /// <param name="Field">The field path as upstream prints it, e.g. <c>.spec.ports[port=80,protocol="TCP"].targetPort</c>.</param>

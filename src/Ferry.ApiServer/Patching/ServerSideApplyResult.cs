@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 namespace Ferry.ApiServer.Patching;
 
 /// <summary>The outcome of <see cref="ServerSideApply.Apply(JsonNode?, JsonNode, string, string, bool)"/>.</summary>
+/// <remarks>The record is immutable, but <see cref="Merged"/> is a fresh mutable tree owned by the caller.</remarks>
 /// <param name="Merged">The merged object with its updated <c>metadata.managedFields</c>; when there are
 /// conflicts it is an unchanged copy of the live object (or null when there was none).</param>
 /// <param name="Created">True when there was no live object (the server should answer 201).</param>

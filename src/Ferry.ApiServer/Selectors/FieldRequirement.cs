@@ -1,6 +1,6 @@
 namespace Ferry.ApiServer.Selectors;
 
-/// <summary>One clause of a field selector: <c>field=value</c>, <c>field==value</c> or <c>field!=value</c>.</summary>
+/// <summary>One clause of a field selector: <c>field=value</c>, <c>field==value</c> or <c>field!=value</c>. Immutable.</summary>
 /// <param name="Field">The field path, e.g. <c>metadata.name</c> or <c>involvedObject.uid</c>.</param>
 /// <param name="Operator"><see cref="SelectorOperator.Equals"/>, <see cref="SelectorOperator.DoubleEquals"/> or
 /// <see cref="SelectorOperator.NotEquals"/>.</param>

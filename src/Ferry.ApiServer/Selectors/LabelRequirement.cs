@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Ferry.ApiServer.Selectors;
 
-/// <summary>One clause of a label selector; a selector matches when all its requirements match.</summary>
+/// <summary>One clause of a label selector; a selector matches when all its requirements match. Immutable.</summary>
 /// <param name="Key">The label key (a qualified name).</param>
 /// <param name="Operator">How the key relates to <paramref name="Values"/>.</param>
 /// <param name="Values">Sorted, distinct values; empty for <see cref="SelectorOperator.Exists"/> and

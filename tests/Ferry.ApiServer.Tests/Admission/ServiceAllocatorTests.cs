@@ -123,6 +123,19 @@ public class ServiceAllocatorTests
     }
 
     [Fact]
+    public void AllocateForCreate_KubernetesService_MayUseReservedAddress()
+    {
+        var allocator = new ServiceAllocator(random: new Random(1));
+        var service = ServiceJson.Parse("""
+            {"metadata":{"name":"kubernetes","namespace":"default"},
+             "spec":{"type":"ClusterIP","clusterIP":"10.96.0.1","clusterIPs":["10.96.0.1"],"ports":[{"name":"https","port":443,"targetPort":6443}]}}
+            """);
+        Assert.Empty(allocator.AllocateForCreate(service));
+        allocator.Release(service);
+        Assert.True(allocator.IsClusterIPAllocated("10.96.0.1"));
+    }
+
+    [Fact]
     public void AllocateForCreate_RequestedClusterIP_Reserved()
     {
         var allocator = new ServiceAllocator(random: new Random(1));

@@ -21,7 +21,7 @@ public class ServiceValidatorTests
     [InlineData("duplicate port names", ""","ports":[{"name":"a","port":80,"protocol":"TCP","targetPort":80},{"name":"a","port":81,"protocol":"TCP","targetPort":81}]""",
         "spec.ports[1].name: Duplicate value: \"a\"")]
     [InlineData("duplicate port and protocol", ""","ports":[{"name":"a","port":80,"protocol":"TCP","targetPort":80},{"name":"b","port":80,"protocol":"TCP","targetPort":81}]""",
-        "spec.ports[1]: Duplicate value: {\"port\":80,\"protocol\":\"TCP\"}")]
+        "spec.ports[1]: Duplicate value: {\"Name\":\"\",\"Protocol\":\"TCP\",\"AppProtocol\":null,\"Port\":80,\"TargetPort\":0,\"NodePort\":0}")]
     [InlineData("unsupported protocol", ""","ports":[{"port":80,"protocol":"HTTP","targetPort":80}]""",
         "spec.ports[0].protocol: Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\"")]
     [InlineData("bad target port name", ""","ports":[{"port":80,"protocol":"TCP","targetPort":"web_port"}]""",

@@ -123,4 +123,27 @@ public class LabelSelectorTests
             }
         }
     }
+
+    [Fact]
+    public void Parse_RandomUnicode_OnlyEverThrowsSelectorParseException()
+    {
+        var random = new Random(2026);
+        for (var i = 0; i < 3000; i++)
+        {
+            var chars = new char[random.Next(0, 24)];
+            for (var j = 0; j < chars.Length; j++)
+            {
+                chars[j] = (char)random.Next(0, 0x3000);
+            }
+
+            try
+            {
+                _ = LabelSelector.Parse(new string(chars)).Matches(new Dictionary<string, string> { ["a"] = "b" });
+                _ = FieldSelector.Parse(new string(chars)).Matches(_ => null);
+            }
+            catch (SelectorParseException)
+            {
+            }
+        }
+    }
 }
