@@ -46,7 +46,7 @@ public static partial class ApiServerHost
         {
             var catalog = new ResourceCatalog();
             var registry = new ResourceRegistry(store, catalog, new AdmissionHook(catalog, options.ServiceAllocation), time);
-            registry.Initialize();
+            registry.Initialize(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
             var watch = new WatchStreamer(store, time, options.BookmarkInterval, shutdown.Token);
             var handler = new ApiRequestHandler(registry, watch, token, options.MaxRequestBodyBytes, time, logger);
 

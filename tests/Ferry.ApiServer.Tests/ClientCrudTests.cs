@@ -231,7 +231,7 @@ public class ClientCrudTests
         await server.Client.CoreV1.CreateNamespacedServiceAsync(Service("b"), "default", cancellationToken: Ct);
         var list = await server.Client.CoreV1.ListNamespacedServiceAsync("default", labelSelector: "app in (a, c)", cancellationToken: Ct);
         Assert.Equal(["a"], list.Items.Select(s => s.Metadata.Name));
-        var notB = await server.Client.CoreV1.ListNamespacedServiceAsync("default", labelSelector: "app!=b", cancellationToken: Ct);
+        var notB = await server.Client.CoreV1.ListNamespacedServiceAsync("default", labelSelector: "app,app!=b", cancellationToken: Ct);
         Assert.Equal(["a"], notB.Items.Select(s => s.Metadata.Name));
         var bad = await Assert.ThrowsAsync<HttpOperationException>(() => server.Client.CoreV1.ListNamespacedServiceAsync("default", labelSelector: "app in (", cancellationToken: Ct));
         Assert.Equal(HttpStatusCode.BadRequest, bad.Response.StatusCode);

@@ -184,7 +184,8 @@ public class ProtocolTests
         var (_, table, response) = await SendAsync(http, HttpMethod.Get, "/api/v1/namespaces/default/services", accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json");
         Assert.Equal("Table", table!["kind"]!.GetValue<string>());
         Assert.Equal(["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector"], table["columnDefinitions"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
-        var cells = table["rows"]![0]!["cells"]!.AsArray().Select(c => c!.GetValue<string>()).ToArray();
+        var row = table["rows"]!.AsArray().Single(r => r!["cells"]![0]!.GetValue<string>() == "lb")!;
+        var cells = row["cells"]!.AsArray().Select(c => c!.GetValue<string>()).ToArray();
         Assert.Equal("lb", cells[0]);
         Assert.Equal("LoadBalancer", cells[1]);
         Assert.Equal("10.96.0.10", cells[2]);
@@ -192,7 +193,9 @@ public class ProtocolTests
         Assert.Equal("80:30080/TCP,53:" + udpNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/UDP", cells[4]);
         Assert.Matches("^\\d+s$", cells[5]);
         Assert.Equal("a=1,b=2", cells[6]);
-        Assert.Equal("PartialObjectMetadata", table["rows"]![0]!["object"]!["kind"]!.GetValue<string>());
+        Assert.Equal("PartialObjectMetadata", row["object"]!["kind"]!.GetValue<string>());
+        var kubernetes = table["rows"]!.AsArray().Single(r => r!["cells"]![0]!.GetValue<string>() == "kubernetes")!;
+        Assert.Equal(["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP"], kubernetes["cells"]!.AsArray().Take(5).Select(c => c!.GetValue<string>()));
         Assert.Contains("as=Table", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
     }
 }

@@ -26,6 +26,17 @@ internal sealed class AdmissionHook
         _serviceAdmission = new ServiceAdmission(_allocator);
     }
 
+    /// <summary>The first usable address of the service range, which belongs to <c>default/kubernetes</c>.</summary>
+    public string KubernetesServiceIp
+    {
+        get
+        {
+            var network = System.Net.IPAddress.Parse(_allocator.ServiceCidr.Split('/')[0]).GetAddressBytes();
+            network[3]++;
+            return new System.Net.IPAddress(network).ToString();
+        }
+    }
+
     /// <summary>Rebuilds allocator state from the stored Services at start.</summary>
     public void Rebuild(IEnumerable<JsonObject> services) => _allocator.Rebuild(services);
 

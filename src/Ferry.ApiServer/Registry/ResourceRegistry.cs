@@ -38,8 +38,11 @@ internal sealed class ResourceRegistry
 
     public ObjectStore Store => _store;
 
-    /// <summary>Creates the namespaces every cluster has, and rebuilds admission state from storage.</summary>
-    public void Initialize()
+    /// <summary>
+    /// Creates the namespaces every cluster has and the <c>default/kubernetes</c> Service (first service address,
+    /// port 443 to the API port), and rebuilds admission state from storage.
+    /// </summary>
+    public void Initialize(int apiPort)
     {
         _admission.Rebuild(_store.List(_catalog.Services.Key, null).Items.Select(o => o.Object));
         foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
@@ -48,6 +51,26 @@ internal sealed class ResourceRegistry
             {
                 Create(_catalog.Namespaces, string.Empty, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, WriteOptions.Default);
             }
+        }
+
+        if (_store.Get(_catalog.Services.Key, "default", "kubernetes") is null)
+        {
+            var ip = _admission.KubernetesServiceIp;
+            Create(_catalog.Services, "default", new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = "kubernetes",
+                    ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" },
+                },
+                ["spec"] = new JsonObject
+                {
+                    ["type"] = "ClusterIP",
+                    ["clusterIP"] = ip,
+                    ["clusterIPs"] = new JsonArray(ip),
+                    ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = apiPort }),
+                },
+            }, WriteOptions.Default);
         }
     }
 
