@@ -86,6 +86,19 @@ internal sealed partial class ApiRequestHandler
             return;
         }
 
+        if (ex.Code != 413)
+        {
+            // Consume an unread body so the connection stays usable for the client's next request.
+            try
+            {
+                await ctx.Request.Body.CopyToAsync(Stream.Null, ctx.RequestAborted);
+            }
+            catch (Exception drain) when (drain is IOException or OperationCanceledException or InvalidOperationException or Microsoft.AspNetCore.Http.BadHttpRequestException)
+            {
+                // Best effort.
+            }
+        }
+
         ctx.Response.Clear();
         ctx.Response.Headers.CacheControl = "no-cache, private";
         await ResponseWriter.WriteJsonAsync(ctx, ex.Code, ex.ToStatus());
@@ -408,6 +421,13 @@ internal sealed partial class ApiRequestHandler
             });
             ctx.Response.Headers.ContentType = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io";
             await ResponseWriter.WriteListAsync(ctx, "meta.k8s.io/v1", "PartialObjectMetadataList", listRvText, partial);
+            return;
+        }
+
+        if (t.Type.FromStorage is null && items.TrueForAll(i => i.Utf8 is not null))
+        {
+            var raw = filter is null ? items : items.Where(i => filter(i.Object));
+            await ResponseWriter.WriteRawListAsync(ctx, t.Type.ApiVersion, t.Type.ListKind, listRvText, raw.Select(i => i.Utf8!));
             return;
         }
 

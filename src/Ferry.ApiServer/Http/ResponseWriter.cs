@@ -23,6 +23,32 @@ internal static class ResponseWriter
         await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
     }
 
+    /// <summary>Writes a list object whose items are already serialized JSON objects.</summary>
+    public static async Task WriteRawListAsync(HttpContext ctx, string apiVersion, string kind, string resourceVersion, IEnumerable<byte[]> items)
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = MediaTypes.Json;
+        await using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", kind);
+            writer.WriteString("apiVersion", apiVersion);
+            writer.WriteStartObject("metadata");
+            writer.WriteString("resourceVersion", resourceVersion);
+            writer.WriteEndObject();
+            writer.WriteStartArray("items");
+            foreach (var item in items)
+            {
+                writer.WriteRawValue(item, skipInputValidation: true);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
+    }
+
     /// <summary>Writes a list object whose items are stored (shared) nodes, without attaching them to a new parent.</summary>
     public static async Task WriteListAsync(HttpContext ctx, string apiVersion, string kind, string resourceVersion, IEnumerable<JsonNode> items)
     {

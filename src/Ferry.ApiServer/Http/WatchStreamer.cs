@@ -91,7 +91,14 @@ internal sealed class WatchStreamer
                     }
                     else if (Translate(type, e, filter) is { } eventType)
                     {
-                        WriteObjectEvent(ctx, eventType, type, type.Present(e.Object!), table, includeObject, ref headersSent);
+                        if (!table && type.FromStorage is null && e.ObjectUtf8 is { } raw)
+                        {
+                            WriteRawEvent(ctx, eventType, raw);
+                        }
+                        else
+                        {
+                            WriteObjectEvent(ctx, eventType, type, type.Present(e.Object!), table, includeObject, ref headersSent);
+                        }
                     }
                     else
                     {
@@ -177,6 +184,20 @@ internal sealed class WatchStreamer
             writer.WriteString("type", type);
             writer.WritePropertyName("object");
             obj.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+
+        ctx.Response.BodyWriter.Write(_newline);
+    }
+
+    private static void WriteRawEvent(HttpContext ctx, string type, byte[] objectUtf8)
+    {
+        using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter, ResponseWriter.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", type);
+            writer.WritePropertyName("object");
+            writer.WriteRawValue(objectUtf8, skipInputValidation: true);
             writer.WriteEndObject();
         }
 

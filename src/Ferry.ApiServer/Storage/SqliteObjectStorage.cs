@@ -55,10 +55,11 @@ internal sealed class SqliteObjectStorage : IDisposable
             while (reader.Read())
             {
                 var key = reader.GetString(0) + "/" + reader.GetString(1);
-                var obj = JsonNode.Parse(reader.GetString(5))?.AsObject() ?? [];
+                var json = reader.GetString(5);
+                var obj = JsonNode.Parse(json)?.AsObject() ?? [];
                 var objectRv = reader.GetInt64(4);
                 rv = Math.Max(rv, objectRv);
-                objects.Add(new StoredObject(key, reader.GetString(2), reader.GetString(3), objectRv, obj));
+                objects.Add(new StoredObject(key, reader.GetString(2), reader.GetString(3), objectRv, obj, System.Text.Encoding.UTF8.GetBytes(json)));
             }
         }
 

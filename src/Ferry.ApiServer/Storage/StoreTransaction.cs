@@ -36,10 +36,15 @@ internal sealed class StoreTransaction
             }
         }
 
+        if (_store.GetPending(key, ns, name) is { } pending)
+        {
+            return pending.Kind == WriteKind.Put ? new StoredObject(key, ns, name, pending.ResourceVersion, pending.Object) : null;
+        }
+
         return _store.GetCommitted(key, ns, name);
     }
 
-    /// <summary>Lists committed objects (this transaction's writes are not merged in).</summary>
+    /// <summary>Lists committed objects (pending writes, this transaction's included, are not merged in).</summary>
     public List<StoredObject> List(string key, string? ns) => _store.ListCommitted(key, ns);
 
     /// <summary>Stores <paramref name="obj"/> (taking ownership) with the next resourceVersion, written into its metadata.</summary>

@@ -28,9 +28,17 @@ internal sealed class StoreWatcher : IDisposable
     /// <summary>Events in commit order.</summary>
     public ChannelReader<WatchEvent> Events => _channel.Reader;
 
+    /// <summary>Events at or below this version are already known to the client (it resumed after it).</summary>
+    internal long MinimumVersion { get; set; } = -1;
+
     /// <summary>Offers an event; a full channel closes the watcher (the client will re-watch).</summary>
     internal void Offer(WatchEvent e)
     {
+        if (e.Type != WatchEventType.Bookmark && e.ResourceVersion <= MinimumVersion)
+        {
+            return;
+        }
+
         if (!_channel.Writer.TryWrite(e))
         {
             _channel.Writer.TryComplete();
