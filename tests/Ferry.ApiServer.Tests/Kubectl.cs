@@ -8,10 +8,12 @@ internal sealed class Kubectl : IDisposable
     public const string Path = "/usr/bin/kubectl";
     private readonly string _kubeconfig;
     private readonly string _cacheDir;
+    private readonly string _binary;
 
-    public Kubectl(string kubeconfig)
+    public Kubectl(string kubeconfig, string binary = Path)
     {
         _kubeconfig = kubeconfig;
+        _binary = binary;
         _cacheDir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ferry-kubectl-cache", Guid.NewGuid().ToString("N"));
     }
 
@@ -19,9 +21,12 @@ internal sealed class Kubectl : IDisposable
 
     public static string? SkipReason => Available ? null : "kubectl is not installed at " + Path;
 
+    /// <summary>The versioned kubectl binaries gcloud bundles (kubectl.1.27 … kubectl.1.33), when present.</summary>
+    public static string Bundled(string minor) => "/usr/lib/google-cloud-sdk/bin/kubectl." + minor;
+
     public async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string args, string? stdin = null, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo(Path)
+        var psi = new ProcessStartInfo(_binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -70,7 +75,7 @@ internal sealed class Kubectl : IDisposable
     /// <summary>Starts kubectl without waiting (for <c>get -w</c> and <c>delete</c> that waits).</summary>
     public Process Start(string args)
     {
-        var psi = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(_binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in SplitArgs(args))
         {
             psi.ArgumentList.Add(a);

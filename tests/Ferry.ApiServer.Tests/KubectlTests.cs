@@ -282,4 +282,47 @@ public class KubectlTests
         var svc = await server.Client.CoreV1.ReadNamespacedServiceAsync("ed", "default", cancellationToken: ct);
         Assert.Equal([81], svc.Spec.Ports.Select(p => p.Port));
     }
+
+    [Theory]
+    [InlineData("1.27")]
+    [InlineData("1.28")]
+    [InlineData("1.29")]
+    [InlineData("1.31")]
+    [InlineData("1.33")]
+    public async Task BundledKubectlVersions_ApplyGetDescribe_Work(string minor)
+    {
+        var binary = Kubectl.Bundled(minor);
+        Assert.SkipWhen(!File.Exists(binary), "kubectl " + minor + " is not installed at " + binary);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath, binary);
+        const string Manifest = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: versioned
+            spec:
+              type: LoadBalancer
+              selector:
+                app: versioned
+              ports:
+              - port: 80
+                targetPort: 8080
+            """;
+        var apply = await kubectl.RunAsync("apply -f -", Manifest);
+        Assert.True(apply.ExitCode == 0, minor + ": " + apply.StdErr);
+        var reapply = await kubectl.RunAsync("apply -f -", Manifest.Replace("8080", "8081", StringComparison.Ordinal));
+        Assert.True(reapply.ExitCode == 0, minor + ": " + reapply.StdErr);
+        Assert.Contains("configured", reapply.StdOut, StringComparison.Ordinal);
+
+        var get = await kubectl.RunAsync("get svc versioned");
+        Assert.True(get.ExitCode == 0, minor + ": " + get.StdErr);
+        Assert.Matches(@"versioned\s+LoadBalancer\s+10\.\d+\.\d+\.\d+\s+<pending>\s+80:3\d{4}/TCP", get.StdOut);
+
+        var describe = await kubectl.RunAsync("describe svc versioned");
+        Assert.True(describe.ExitCode == 0, minor + ": " + describe.StdErr);
+        Assert.Matches(@"TargetPort:\s+8081/TCP", describe.StdOut);
+
+        var delete = await kubectl.RunAsync("delete svc versioned");
+        Assert.True(delete.ExitCode == 0, minor + ": " + delete.StdErr);
+    }
 }
