@@ -325,4 +325,50 @@ public class KubectlTests
         var delete = await kubectl.RunAsync("delete svc versioned");
         Assert.True(delete.ExitCode == 0, minor + ": " + delete.StdErr);
     }
+
+    [Fact]
+    public async Task Get_NodesSlicesDeployments_ShowUpstreamColumns()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+        var ct = TestContext.Current.CancellationToken;
+        await server.Client.CoreV1.CreateNodeAsync(
+            new V1Node
+            {
+                Metadata = new V1ObjectMeta { Name = "node-a", Labels = new Dictionary<string, string> { ["node-role.kubernetes.io/control-plane"] = string.Empty } },
+                Status = new V1NodeStatus
+                {
+                    Addresses = [new V1NodeAddress { Type = "InternalIP", Address = "10.0.0.11" }],
+                    Conditions = [new V1NodeCondition { Type = "Ready", Status = "True" }],
+                    NodeInfo = new V1NodeSystemInfo { KubeletVersion = "v1.32.0", OsImage = "Debian", KernelVersion = "6.1", ContainerRuntimeVersion = "containerd://2.0", Architecture = "amd64", BootID = "b", MachineID = "m", OperatingSystem = "linux", SystemUUID = "s", KubeProxyVersion = "v1.32.0" },
+                },
+            },
+            cancellationToken: ct);
+        await server.Client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(
+            new V1EndpointSlice
+            {
+                Metadata = new V1ObjectMeta { Name = "web-abc", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = "web" } },
+                AddressType = "IPv4",
+                Endpoints = [new V1Endpoint { Addresses = ["10.1.0.1"] }, new V1Endpoint { Addresses = ["10.1.0.2"] }],
+                Ports = [new Discoveryv1EndpointPort { Port = 8080, Protocol = "TCP" }],
+            },
+            "default",
+            cancellationToken: ct);
+
+        var nodes = await kubectl.RunAsync("get nodes -o wide");
+        Assert.True(nodes.ExitCode == 0, nodes.StdErr);
+        Assert.Matches(@"NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME", nodes.StdOut);
+        Assert.Matches(@"node-a\s+Ready\s+control-plane\s+\S+\s+v1\.32\.0\s+10\.0\.0\.11\s+<none>\s+Debian\s+6\.1\s+containerd://2\.0", nodes.StdOut);
+
+        var slices = await kubectl.RunAsync("get endpointslices -l kubernetes.io/service-name=web");
+        Assert.True(slices.ExitCode == 0, slices.StdErr);
+        Assert.Matches(@"web-abc\s+IPv4\s+8080\s+10\.1\.0\.1,10\.1\.0\.2", slices.StdOut);
+
+        var create = await kubectl.RunAsync("create deployment web --image=nginx --replicas=2");
+        Assert.True(create.ExitCode == 0, create.StdErr);
+        var deployments = await kubectl.RunAsync("get deploy -o wide");
+        Assert.Matches(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR", deployments.StdOut);
+        Assert.Matches(@"web\s+0/2\s+0\s+0\s+\S+\s+nginx\s+nginx\s+app=web", deployments.StdOut);
+    }
 }

@@ -28,6 +28,7 @@ internal sealed class ResourceCatalog
         {
             ShortNames = ["no"],
             HasStatus = true,
+            Table = TableLayout.Node,
             FieldSelectors = ["spec.unschedulable"],
         });
         Add(new("", "v1", "pods", "pod", "Pod", true, typeof(V1Pod))
@@ -55,8 +56,9 @@ internal sealed class ResourceCatalog
             Categories = ["all"],
             HasStatus = true,
             TracksGeneration = true,
+            Table = TableLayout.Deployment,
         });
-        Add(new("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, typeof(V1EndpointSlice)));
+        Add(new("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, typeof(V1EndpointSlice)) { Table = TableLayout.EndpointSlice });
         Add(new("events.k8s.io", "v1", "events", "event", "Event", true, typeof(Eventsv1Event))
         {
             ShortNames = ["ev"],

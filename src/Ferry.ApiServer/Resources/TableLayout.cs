@@ -14,4 +14,13 @@ internal enum TableLayout
 
     /// <summary>NAME, STATUS, AGE.</summary>
     Namespace,
+
+    /// <summary>kube-apiserver's Node columns.</summary>
+    Node,
+
+    /// <summary>kube-apiserver's Deployment columns.</summary>
+    Deployment,
+
+    /// <summary>kube-apiserver's EndpointSlice columns.</summary>
+    EndpointSlice,
 }

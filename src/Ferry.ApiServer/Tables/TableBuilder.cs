@@ -69,12 +69,45 @@ internal static class TableBuilder
                 columns.Add(Column("Status", string.Empty, "The status of the namespace", 0));
                 columns.Add(Column("Age", string.Empty, AgeDescription, 0));
                 break;
+            case TableLayout.Node:
+                columns.Add(Column("Status", string.Empty, "The status of the node", 0));
+                columns.Add(Column("Roles", string.Empty, "The roles of the node", 0));
+                columns.Add(Column("Age", string.Empty, AgeDescription, 0));
+                columns.Add(Column("Version", string.Empty, "Kubelet Version reported by the node.", 0));
+                columns.Add(Column("Internal-IP", string.Empty, "List of addresses reachable to the node. Queried from cloud provider, if available.", 1));
+                columns.Add(Column("External-IP", string.Empty, "List of addresses reachable to the node. Queried from cloud provider, if available.", 1));
+                columns.Add(Column("OS-Image", string.Empty, "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", 1));
+                columns.Add(Column("Kernel-Version", string.Empty, "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1));
+                columns.Add(Column("Container-Runtime", string.Empty, "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).", 1));
+                break;
+            case TableLayout.Deployment:
+                columns.Add(Column("Ready", string.Empty, "Number of the pod with ready state", 0));
+                columns.Add(IntColumn("Up-to-date", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", 0));
+                columns.Add(IntColumn("Available", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0));
+                columns.Add(Column("Age", string.Empty, AgeDescription, 0));
+                columns.Add(Column("Containers", string.Empty, "Names of each container in the template.", 1));
+                columns.Add(Column("Images", string.Empty, "Images referenced by each container in the template.", 1));
+                columns.Add(Column("Selector", string.Empty, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", 1));
+                break;
+            case TableLayout.EndpointSlice:
+                columns.Add(Column("AddressType", string.Empty, "addressType specifies the type of address carried by this EndpointSlice.", 0));
+                columns.Add(Column("Ports", string.Empty, "ports specifies the list of network ports exposed by each endpoint in this slice.", 0));
+                columns.Add(Column("Endpoints", string.Empty, "endpoints is a list of unique endpoints in this slice.", 0));
+                columns.Add(Column("Age", string.Empty, AgeDescription, 0));
+                break;
             default:
                 columns.Add(Column("Age", string.Empty, AgeDescription, 0));
                 break;
         }
 
         return columns;
+    }
+
+    private static JsonObject IntColumn(string name, string description, int priority)
+    {
+        var column = Column(name, string.Empty, description, priority);
+        column["type"] = "integer";
+        return column;
     }
 
     private static JsonObject Column(string name, string format, string description, int priority) => new()
@@ -95,6 +128,9 @@ internal static class TableBuilder
             TableLayout.Service => ServiceCells(o, name, age),
             TableLayout.Event => EventCells(o, name, now),
             TableLayout.Namespace => new JsonArray(name, Str(o["status"]?["phase"]), age),
+            TableLayout.Node => NodeCells(o, name, age),
+            TableLayout.Deployment => DeploymentCells(o, name, age),
+            TableLayout.EndpointSlice => EndpointSliceCells(o, name, age),
             _ => new JsonArray(name, age),
         };
         var row = new JsonObject { ["cells"] = cells };
@@ -196,6 +232,123 @@ internal static class TableBuilder
             ? string.Join(",", sel.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + Str(kv.Value)))
             : "<none>";
         return new JsonArray(name, type, clusterIp, external, ports.Count > 0 ? string.Join(",", ports) : "<none>", age, selector);
+    }
+
+    private static JsonArray NodeCells(JsonObject node, string name, string age)
+    {
+        var status = "Unknown";
+        if (node["status"]?["conditions"] is JsonArray conditions)
+        {
+            foreach (var c in conditions)
+            {
+                if (Str(c?["type"]) == "Ready")
+                {
+                    status = Str(c?["status"]) == "True" ? "Ready" : "NotReady";
+                }
+            }
+        }
+
+        if (node["spec"]?["unschedulable"] is JsonValue u && u.GetValueKind() == System.Text.Json.JsonValueKind.True)
+        {
+            status += ",SchedulingDisabled";
+        }
+
+        var roles = new SortedSet<string>(StringComparer.Ordinal);
+        if (node["metadata"]?["labels"] is JsonObject labels)
+        {
+            foreach (var (key, value) in labels)
+            {
+                if (key.StartsWith("node-role.kubernetes.io/", StringComparison.Ordinal) && key.Length > "node-role.kubernetes.io/".Length)
+                {
+                    roles.Add(key["node-role.kubernetes.io/".Length..]);
+                }
+                else if (key == "kubernetes.io/role" && Str(value).Length > 0)
+                {
+                    roles.Add(Str(value));
+                }
+            }
+        }
+
+        string Address(string type)
+        {
+            if (node["status"]?["addresses"] is JsonArray addresses)
+            {
+                foreach (var a in addresses)
+                {
+                    if (Str(a?["type"]) == type)
+                    {
+                        return Str(a?["address"]);
+                    }
+                }
+            }
+
+            return "<none>";
+        }
+
+        string Info(string field) => Str(node["status"]?["nodeInfo"]?[field]) is { Length: > 0 } v ? v : "<unknown>";
+        return new JsonArray(name, status, roles.Count > 0 ? string.Join(",", roles) : "<none>", age, Str(node["status"]?["nodeInfo"]?["kubeletVersion"]),
+            Address("InternalIP"), Address("ExternalIP"), Info("osImage"), Info("kernelVersion"), Info("containerRuntimeVersion"));
+    }
+
+    private static JsonArray DeploymentCells(JsonObject d, string name, string age)
+    {
+        var desired = d["spec"]?["replicas"] is null ? 1 : Long(d["spec"]?["replicas"]);
+        var status = d["status"];
+        var containers = d["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? [];
+        var selector = d["spec"]?["selector"]?["matchLabels"] is JsonObject ml && ml.Count > 0
+            ? string.Join(",", ml.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + Str(kv.Value)))
+            : "<none>";
+        return new JsonArray(
+            name,
+            string.Create(CultureInfo.InvariantCulture, $"{Long(status?["readyReplicas"])}/{desired}"),
+            Long(status?["updatedReplicas"]),
+            Long(status?["availableReplicas"]),
+            age,
+            string.Join(",", containers.Select(c => Str(c?["name"]))),
+            string.Join(",", containers.Select(c => Str(c?["image"]))),
+            selector);
+    }
+
+    private static JsonArray EndpointSliceCells(JsonObject slice, string name, string age)
+    {
+        var ports = new List<string>();
+        var portCount = 0;
+        foreach (var p in slice["ports"] as JsonArray ?? [])
+        {
+            portCount++;
+            if (ports.Count < 3)
+            {
+                ports.Add(p?["port"] is JsonValue ? Long(p["port"]).ToString(CultureInfo.InvariantCulture) : Str(p?["name"]) is { Length: > 0 } pn ? pn : "*");
+            }
+        }
+
+        var addresses = new List<string>();
+        var addressCount = 0;
+        foreach (var e in slice["endpoints"] as JsonArray ?? [])
+        {
+            foreach (var a in e?["addresses"] as JsonArray ?? [])
+            {
+                addressCount++;
+                if (addresses.Count < 3)
+                {
+                    addresses.Add(Str(a));
+                }
+            }
+        }
+
+        return new JsonArray(name, Str(slice["addressType"]), ListWithMore(ports, portCount), ListWithMore(addresses, addressCount), age);
+    }
+
+    /// <summary>Upstream <c>listWithMoreString</c>: at most three entries, then <c> + N more...</c>; <c>&lt;unset&gt;</c> when empty.</summary>
+    private static string ListWithMore(List<string> shown, int count)
+    {
+        var text = string.Join(",", shown);
+        if (count > shown.Count)
+        {
+            return text + " + " + (count - shown.Count).ToString(CultureInfo.InvariantCulture) + " more...";
+        }
+
+        return text.Length == 0 ? "<unset>" : text;
     }
 
     private static JsonArray EventCells(JsonObject ev, string name, DateTimeOffset now)
