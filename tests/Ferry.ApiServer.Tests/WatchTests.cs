@@ -158,4 +158,55 @@ public class WatchTests
 
         Assert.Equal(["near"], seen);
     }
+
+    [Fact]
+    public async Task Watch_ConcurrentWriters_SeesEveryCreateOnceInVersionOrder()
+    {
+        await using var server = await TestApiServer.StartAsync();
+        var list = await server.Client.CoreV1.ListNamespacedConfigMapAsync("default", cancellationToken: Ct);
+        const int Writers = 8;
+        const int PerWriter = 25;
+        var received = new List<(string Name, long Version)>();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(60));
+        var watching = Task.Run(
+            async () =>
+            {
+                await foreach (var (type, cm) in server.Client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: list.Metadata.ResourceVersion, timeoutSeconds: 50, cancellationToken: cts.Token))
+                {
+                    Assert.Equal(WatchEventType.Added, type);
+                    received.Add((cm.Metadata.Name, long.Parse(cm.Metadata.ResourceVersion, CultureInfo.InvariantCulture)));
+                    if (received.Count == Writers * PerWriter)
+                    {
+                        break;
+                    }
+                }
+            },
+            cts.Token);
+
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(
+            async () =>
+            {
+                using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.Handle.KubeconfigPath));
+                for (var i = 0; i < PerWriter; i++)
+                {
+                    var name = string.Create(CultureInfo.InvariantCulture, $"w{w}-{i}");
+                    var created = await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap(name), "default", cancellationToken: cts.Token);
+                    acknowledged[name] = long.Parse(created.Metadata.ResourceVersion, CultureInfo.InvariantCulture);
+                }
+            },
+            cts.Token)));
+        await watching;
+
+        Assert.Equal(Writers * PerWriter, received.Select(r => r.Name).Distinct().Count());
+        Assert.Equal(received.Select(r => r.Version).Order(), received.Select(r => r.Version));
+        foreach (var (name, version) in received)
+        {
+            Assert.Equal(acknowledged[name], version);
+        }
+
+        var versions = acknowledged.Values.Order().ToList();
+        Assert.Equal(versions.Count, versions.Distinct().Count());
+    }
 }
