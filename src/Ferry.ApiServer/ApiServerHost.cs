@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.ApiServer;
@@ -50,9 +49,12 @@ public static partial class ApiServerHost
             var watch = new WatchStreamer(store, time, options.BookmarkInterval, shutdown.Token);
             var handler = new ApiRequestHandler(registry, watch, token, options.MaxRequestBodyBytes, time, logger);
 
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
+            // An empty builder: no appsettings.json, environment or command-line configuration can add endpoints
+            // or change limits behind the caller's back (the host process may be anything, e.g. the ferry CLI).
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = dir });
+            builder.Services.AddSingleton(loggerFactory);
+            builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+            builder.WebHost.UseKestrelCore();
             builder.WebHost.ConfigureKestrel(k =>
             {
                 k.AddServerHeader = false;
