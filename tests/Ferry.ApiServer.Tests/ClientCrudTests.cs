@@ -343,4 +343,25 @@ public class ClientCrudTests
         Assert.Equal("changed", patched.Note);
         Assert.Equal("changed", (await server.Client.CoreV1.ReadNamespacedEventAsync("from-core", "default", cancellationToken: Ct)).Message);
     }
+
+    [Fact]
+    public async Task StatusPatch_StrategicMerge_AddsAndRemovesFinalizerAsTheServiceControllerDoes()
+    {
+        await using var server = await TestApiServer.StartAsync();
+        await server.Client.CoreV1.CreateNamespacedServiceAsync(Service("ctl"), "default", cancellationToken: Ct);
+        var added = await server.Client.CoreV1.PatchNamespacedServiceStatusAsync(
+            new V1Patch("""{"metadata":{"finalizers":["service.kubernetes.io/load-balancer-cleanup"]}}""", V1Patch.PatchType.StrategicMergePatch), "ctl", "default", cancellationToken: Ct);
+        Assert.Equal(["service.kubernetes.io/load-balancer-cleanup"], added.Metadata.Finalizers);
+
+        var withIngress = await server.Client.CoreV1.PatchNamespacedServiceStatusAsync(
+            new V1Patch("""{"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.7"}]}}}""", V1Patch.PatchType.StrategicMergePatch), "ctl", "default", cancellationToken: Ct);
+        Assert.Equal("VIP", withIngress.Status.LoadBalancer.Ingress.Single().IpMode);
+
+        await server.Client.CoreV1.DeleteNamespacedServiceAsync("ctl", "default", cancellationToken: Ct);
+        var removed = await server.Client.CoreV1.PatchNamespacedServiceStatusAsync(
+            new V1Patch("""{"metadata":{"$deleteFromPrimitiveList/finalizers":["service.kubernetes.io/load-balancer-cleanup"]}}""", V1Patch.PatchType.StrategicMergePatch), "ctl", "default", cancellationToken: Ct);
+        Assert.NotNull(removed.Metadata.DeletionTimestamp);
+        var gone = await Assert.ThrowsAsync<HttpOperationException>(() => server.Client.CoreV1.ReadNamespacedServiceAsync("ctl", "default", cancellationToken: Ct));
+        Assert.Equal(HttpStatusCode.NotFound, gone.Response.StatusCode);
+    }
 }
