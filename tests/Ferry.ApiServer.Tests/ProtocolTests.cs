@@ -99,6 +99,7 @@ public class ProtocolTests
     [InlineData("GET", "/api/v1/namespaces/default/services?resourceVersion=abc", 400, "BadRequest")]
     [InlineData("GET", "/api/v1/namespaces/default/services?watch=true&resourceVersion=-1", 400, "BadRequest")]
     [InlineData("GET", "/api/v1/namespaces/default/services?resourceVersionMatch=Exact", 422, "Invalid")]
+    [InlineData("GET", "/api/v1/namespaces/default/services?watch=true&resourceVersion=1&resourceVersionMatch=NotOlderThan", 422, "Invalid")]
     [InlineData("GET", "/api/v1/namespaces/default/services?resourceVersion=99999999", 504, "Timeout")]
     [InlineData("GET", "/api/v1/namespaces/default/services?fieldSelector=spec.bogus=1", 400, "BadRequest")]
     [InlineData("GET", "/api/v1/namespaces/default/configmaps/x/status", 404, "NotFound")]

@@ -38,6 +38,11 @@ internal sealed class WatchStreamer
         var allowBookmarks = r.Query["allowWatchBookmarks"].ToString() is "true" or "1" or "True";
         var sendInitial = r.Query["sendInitialEvents"].ToString() is "true" or "1" or "True";
         var timeout = ParseTimeout(r.Query["timeoutSeconds"].ToString());
+        if (r.Query["resourceVersionMatch"].ToString().Length > 0 && !sendInitial)
+        {
+            throw new ApiException(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided");
+        }
+
         long? from = sendInitial || rv.Length == 0 || rv == "0" ? null : ApiRequestHandler.ParseResourceVersion(rv);
         var table = MediaTypes.WantsAs(r.Headers.Accept.ToString(), "Table");
         var includeObject = r.Query["includeObject"].ToString() is { Length: > 0 } inc ? inc : "Metadata";
