@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Ferry.ApiServer.Hooks;
 using Ferry.ApiServer.Hosting;
 using Ferry.ApiServer.Http;
@@ -36,13 +37,26 @@ public static partial class ApiServerHost
         var logger = loggerFactory.CreateLogger("Ferry.ApiServer");
         var time = options.TimeProvider;
 
-        var certificate = ServerCertificate.LoadOrCreate(dir, options.Listen.Address, time);
-        var token = BearerToken.LoadOrCreate(dir);
-        var store = new ObjectStore(Path.Combine(dir, "state.db"), options.WatchHistorySize);
+        // One server per data directory: a second one would keep its own cache of the same database.
+        FileStream dataLock;
+        try
+        {
+            dataLock = new FileStream(Path.Combine(dir, "apiserver.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException("Another Ferry API server is using the data directory " + dir + ".", ex);
+        }
+
+        X509Certificate2? certificate = null;
+        ObjectStore? store = null;
         var shutdown = new CancellationTokenSource();
         WebApplication? app = null;
         try
         {
+            certificate = ServerCertificate.LoadOrCreate(dir, options.Listen.Address, time);
+            var token = BearerToken.LoadOrCreate(dir);
+            store = new ObjectStore(Path.Combine(dir, "state.db"), options.WatchHistorySize);
             var catalog = new ResourceCatalog();
             var registry = new ResourceRegistry(store, catalog, new AdmissionHook(catalog, options.ServiceAllocation), time);
             registry.Initialize(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
@@ -77,15 +91,18 @@ public static partial class ApiServerHost
             LogStarted(logger, url, kubeconfig);
 
             var running = app;
+            var runningStore = store;
+            var runningCertificate = certificate;
             return new ApiServerHandle(url, kubeconfig, token, caPath, async () =>
             {
                 await shutdown.CancelAsync();
-                store.CloseWatchers();
+                runningStore.CloseWatchers();
                 await running.StopAsync(CancellationToken.None);
                 await running.DisposeAsync();
-                store.Dispose();
-                certificate.Dispose();
+                runningStore.Dispose();
+                runningCertificate.Dispose();
                 shutdown.Dispose();
+                await dataLock.DisposeAsync();
             });
         }
         catch
@@ -95,9 +112,10 @@ public static partial class ApiServerHost
                 await app.DisposeAsync();
             }
 
-            store.Dispose();
-            certificate.Dispose();
+            store?.Dispose();
+            certificate?.Dispose();
             shutdown.Dispose();
+            await dataLock.DisposeAsync();
             throw;
         }
     }

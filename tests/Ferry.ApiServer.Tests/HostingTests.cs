@@ -64,4 +64,30 @@ public class HostingTests
 
         Directory.Delete(dir, recursive: true);
     }
+
+    [Fact]
+    public async Task StartAsync_DataDirectoryInUse_Throws_ThenWorksAfterStop()
+    {
+        await using var first = await TestApiServer.StartAsync();
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApiServer.StartAsync(first.DataDirectory));
+        Assert.Contains("data directory", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_PortInUse_ThrowsAndReleasesTheDataDirectory()
+    {
+        await using var first = await TestApiServer.StartAsync();
+        var dir = TestApiServer.NewDataDirectory();
+        try
+        {
+            var taken = new IPEndPoint(IPAddress.Loopback, first.Handle.Port);
+            await Assert.ThrowsAnyAsync<IOException>(() => TestApiServer.StartAsync(dir, o => new ApiServerOptions { DataDirectory = o.DataDirectory, Listen = taken }));
+            await using var again = await TestApiServer.StartAsync(dir);
+            Assert.NotEqual(0, again.Handle.Port);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
