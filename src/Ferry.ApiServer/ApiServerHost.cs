@@ -73,6 +73,9 @@ public static partial class ApiServerHost
             {
                 k.AddServerHeader = false;
                 k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes * 2;
+
+                // client-go multiplexes every watch of a process over one HTTP/2 connection; kube-apiserver allows 1000 streams.
+                k.Limits.Http2.MaxStreamsPerConnection = 1000;
                 k.Listen(options.Listen, l => l.UseHttps(certificate));
             });
             app = builder.Build();
