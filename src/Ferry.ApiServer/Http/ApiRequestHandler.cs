@@ -45,6 +45,7 @@ internal sealed partial class ApiRequestHandler
     {
         ctx.Response.Headers.CacheControl = "no-cache, private";
         var path = ctx.Request.Path.Value ?? "/";
+        var started = _time.GetTimestamp();
         try
         {
             if (!IsPublic(path) && !Authenticated(ctx))
@@ -70,6 +71,15 @@ internal sealed partial class ApiRequestHandler
         {
             LogUnhandled(_logger, ctx.Request.Method, path, ex);
             await WriteErrorAsync(ctx, ApiErrors.Internal(ex.Message));
+        }
+        finally
+        {
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                var target = path + ctx.Request.QueryString;
+                var elapsed = _time.GetElapsedTime(started).TotalMilliseconds;
+                LogRequest(_logger, ctx.Request.Method, target, ctx.Response.StatusCode, elapsed);
+            }
         }
     }
 
@@ -636,6 +646,9 @@ internal sealed partial class ApiRequestHandler
             }
         }
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "{Method} {Target} -> {Status} in {Milliseconds:F1} ms")]
+    private static partial void LogRequest(ILogger logger, string method, string target, int status, double milliseconds);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception ex);
