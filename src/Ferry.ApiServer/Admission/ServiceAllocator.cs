@@ -1,0 +1,491 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Ferry.ApiServer.Admission;
+
+/// <summary>
+/// kube-apiserver's Service allocator (kubernetes <c>pkg/registry/core/service/storage/alloc.go</c>): cluster IPs
+/// from the service CIDR, node ports and <c>healthCheckNodePort</c> from the node-port range, with upstream's
+/// rules and error texts. It writes the allocated values into the Service JSON.
+/// </summary>
+/// <remarks>
+/// <para>State is in memory; call <see cref="Rebuild"/> with every stored Service at start-up. Thread-safe: every
+/// operation takes an internal lock. Randomness is injected so tests are deterministic.</para>
+/// <para>Simplifications: single-stack IPv4 service CIDR only (IPv6 families and dual-stack policies are
+/// rejected as "not configured on this cluster", as upstream does on an IPv4-only cluster).</para>
+/// </remarks>
+public sealed partial class ServiceAllocator
+{
+    private readonly Lock _lock = new();
+    private readonly uint _network;
+    private readonly int _prefix;
+    private readonly RangeAllocator _ips;
+    private readonly RangeAllocator _ports;
+    private readonly long _reservedOffset = -1;
+
+    public ServiceAllocator(ServiceAllocatorOptions? options = null, Random? random = null)
+    {
+        Options = options ?? new ServiceAllocatorOptions();
+        random ??= new Random();
+        if (!IpText.TryParseCidr(Options.ServiceCidr, out var address, out _prefix) || address.AddressFamily != AddressFamily.InterNetwork
+            || _prefix > 30 || _prefix < 8)
+        {
+            throw new ArgumentException($"service CIDR {Options.ServiceCidr} must be an IPv4 CIDR between /8 and /30", nameof(options));
+        }
+
+        if (Options.NodePortMin < 1 || Options.NodePortMax > 65535 || Options.NodePortMin > Options.NodePortMax)
+        {
+            throw new ArgumentException("the node port range must lie within 1-65535", nameof(options));
+        }
+
+        _network = ToUInt(address) & (uint.MaxValue << (32 - _prefix));
+        ServiceCidr = ToAddress(_network) + "/" + _prefix.ToString(CultureInfo.InvariantCulture);
+
+        // Usable addresses exclude the network and broadcast addresses: offset k means _network + 1 + k.
+        var ipCount = (1L << (32 - _prefix)) - 2;
+        _ips = new RangeAllocator(ipCount, Math.Min(Math.Max(16, ipCount / 16), 256), random);
+        var portCount = Options.NodePortMax - Options.NodePortMin + 1L;
+        _ports = new RangeAllocator(portCount, Math.Min(Math.Max(16, portCount / 32), 128), random);
+        if (Options.ReserveFirstAddress)
+        {
+            _reservedOffset = 0;
+            _ips.TryAllocate(0);
+        }
+    }
+
+    public ServiceAllocatorOptions Options { get; }
+
+    /// <summary>The normalised service CIDR, e.g. <c>10.96.0.0/12</c>.</summary>
+    public string ServiceCidr { get; }
+
+    /// <summary>The node-port range as upstream prints it, e.g. <c>30000-32767</c>.</summary>
+    public string NodePortRange => Options.NodePortMin.ToString(CultureInfo.InvariantCulture) + "-" + Options.NodePortMax.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Allocated node ports (service node ports and health-check ports).</summary>
+    public int AllocatedNodePortCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ports.Count;
+            }
+        }
+    }
+
+    /// <summary>Allocated cluster IPs (including the reserved first address).</summary>
+    public int AllocatedClusterIPCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ips.Count;
+            }
+        }
+    }
+
+    public bool IsNodePortAllocated(int port)
+    {
+        lock (_lock)
+        {
+            return port >= Options.NodePortMin && port <= Options.NodePortMax && _ports.IsUsed(port - Options.NodePortMin);
+        }
+    }
+
+    public bool IsClusterIPAllocated(string ip)
+    {
+        lock (_lock)
+        {
+            return IpOffset(ip) is { } offset && _ips.IsUsed(offset);
+        }
+    }
+
+    /// <summary>Forgets everything and marks what the stored Services hold (start-up). Conflicting claims are
+    /// ignored: the first Service to claim a value keeps it.</summary>
+    public void Rebuild(IEnumerable<JsonObject> services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        lock (_lock)
+        {
+            _ips.Clear();
+            _ports.Clear();
+            if (_reservedOffset >= 0)
+            {
+                _ips.TryAllocate(_reservedOffset);
+            }
+
+            foreach (var service in services)
+            {
+                foreach (var ip in ServiceFields.ClusterIPs(service))
+                {
+                    if (IpOffset(ip) is { } offset)
+                    {
+                        _ips.TryAllocate(offset);
+                    }
+                }
+
+                foreach (var port in NodePortsOf(service).Append(HealthCheckOf(service)))
+                {
+                    if (PortOffset(port) is { } offset)
+                    {
+                        _ports.TryAllocate(offset);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Allocates everything a new Service needs and commits at once; on errors nothing stays allocated.</summary>
+    public IReadOnlyList<FieldError> AllocateForCreate(JsonObject service)
+    {
+        var allocation = BeginCreate(service);
+        allocation.Commit();
+        return allocation.Errors;
+    }
+
+    /// <summary>Allocates and releases what an update needs and commits at once; on errors nothing changes.</summary>
+    public IReadOnlyList<FieldError> AllocateForUpdate(JsonObject old, JsonObject updated)
+    {
+        var allocation = BeginUpdate(old, updated);
+        allocation.Commit();
+        return allocation.Errors;
+    }
+
+    /// <summary>Releases the cluster IP, node ports and health-check port of a deleted Service.</summary>
+    public void Release(JsonObject service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        lock (_lock)
+        {
+            foreach (var ip in ServiceFields.ClusterIPs(service))
+            {
+                if (IpOffset(ip) is { } offset && offset != _reservedOffset)
+                {
+                    _ips.Release(offset);
+                }
+            }
+
+            foreach (var port in NodePortsOf(service).Append(HealthCheckOf(service)))
+            {
+                if (PortOffset(port) is { } offset)
+                {
+                    _ports.Release(offset);
+                }
+            }
+        }
+    }
+
+    /// <summary>Starts a create: reserves values and writes them into <paramref name="service"/>.</summary>
+    public ServiceAllocation BeginCreate(JsonObject service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var allocation = new ServiceAllocation(this);
+        lock (_lock)
+        {
+            var errors = new List<FieldError>();
+            if (ServiceFields.NeedsClusterIP(service))
+            {
+                AllocateClusterIP(service, allocation, errors);
+            }
+
+            if (errors.Count == 0 && ServiceFields.NeedsNodePort(service))
+            {
+                InitNodePorts(service, allocation, errors);
+            }
+
+            if (errors.Count == 0 && ServiceFields.NeedsHealthCheck(service))
+            {
+                AllocateHealthCheck(service, allocation, errors);
+            }
+
+            Conclude(allocation, errors);
+        }
+
+        return allocation;
+    }
+
+    /// <summary>
+    /// Starts an update: first copies allocated values the client omitted from <paramref name="old"/>
+    /// (upstream <c>patchAllocatedValues</c>: cluster IPs, node ports by port name, health-check port), then
+    /// allocates what is newly needed and schedules the release of what is no longer needed.
+    /// </summary>
+    public ServiceAllocation BeginUpdate(JsonObject old, JsonObject updated)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(updated);
+        PatchAllocatedValues(updated, old);
+        var allocation = new ServiceAllocation(this);
+        lock (_lock)
+        {
+            var errors = new List<FieldError>();
+            var oldNeedsIp = ServiceFields.NeedsClusterIP(old);
+            var newNeedsIp = ServiceFields.NeedsClusterIP(updated);
+            if (newNeedsIp && !oldNeedsIp)
+            {
+                AllocateClusterIP(updated, allocation, errors);
+            }
+            else if (!newNeedsIp && oldNeedsIp)
+            {
+                foreach (var ip in ServiceFields.ClusterIPs(old))
+                {
+                    if (IpOffset(ip) is { } offset && offset != _reservedOffset)
+                    {
+                        allocation.ReleasedIps.Add(offset);
+                    }
+                }
+            }
+            else if (newNeedsIp && ServiceFields.ClusterIPs(updated).Count == 0)
+            {
+                AllocateClusterIP(updated, allocation, errors);
+            }
+
+            if (errors.Count == 0)
+            {
+                if (ServiceFields.NeedsNodePort(updated))
+                {
+                    UpdateNodePorts(old, updated, allocation, errors);
+                }
+                else if (ServiceFields.NeedsNodePort(old))
+                {
+                    allocation.ReleasedPorts.AddRange(NodePortsOf(old).Where(p => p != 0));
+                }
+            }
+
+            if (errors.Count == 0)
+            {
+                var needed = ServiceFields.NeedsHealthCheck(old);
+                var needs = ServiceFields.NeedsHealthCheck(updated);
+                if (!needed && needs)
+                {
+                    AllocateHealthCheck(updated, allocation, errors);
+                }
+                else if (needed && !needs && HealthCheckOf(old) != 0)
+                {
+                    allocation.ReleasedPorts.Add(HealthCheckOf(old));
+                }
+            }
+
+            Conclude(allocation, errors);
+        }
+
+        return allocation;
+    }
+
+    internal void Finish(ServiceAllocation allocation, bool commit)
+    {
+        lock (_lock)
+        {
+            if (commit)
+            {
+                foreach (var offset in allocation.ReleasedIps)
+                {
+                    _ips.Release(offset);
+                }
+
+                foreach (var port in allocation.ReleasedPorts)
+                {
+                    if (PortOffset(port) is { } offset && !allocation.AllocatedPorts.Contains(port))
+                    {
+                        _ports.Release(offset);
+                    }
+                }
+            }
+            else
+            {
+                RollBack(allocation);
+            }
+        }
+    }
+
+    private static void PatchAllocatedValues(JsonObject updated, JsonObject old)
+    {
+        var spec = ServiceFields.EnsureSpec(updated);
+        var oldSpec = ServiceFields.Spec(old) ?? [];
+        if (ServiceFields.NeedsClusterIP(old) && ServiceFields.NeedsClusterIP(updated))
+        {
+            if (string.IsNullOrEmpty(ServiceFields.GetString(spec, "clusterIP")) && ServiceFields.GetString(oldSpec, "clusterIP") is { Length: > 0 } ip)
+            {
+                spec["clusterIP"] = ip;
+            }
+
+            if (ServiceFields.StringList(spec, "clusterIPs").Count == 0 && oldSpec["clusterIPs"] is JsonArray { Count: > 0 } ips)
+            {
+                spec["clusterIPs"] = ips.DeepClone();
+            }
+        }
+
+        if (ServiceFields.NeedsNodePort(old) && ServiceFields.NeedsNodePort(updated))
+        {
+            var used = NodePortsOf(old).Intersect(NodePortsOf(updated)).ToHashSet();
+            var byName = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var port in ServiceFields.Ports(old))
+            {
+                byName[ServiceFields.GetString(port, "name") ?? string.Empty] = ServiceFields.GetInteger(port, "nodePort") ?? 0;
+            }
+
+            foreach (var port in ServiceFields.Ports(updated))
+            {
+                if ((ServiceFields.GetInteger(port, "nodePort") ?? 0) == 0
+                    && byName.TryGetValue(ServiceFields.GetString(port, "name") ?? string.Empty, out var previous)
+                    && previous != 0 && !used.Contains((int)previous))
+                {
+                    port["nodePort"] = previous;
+                }
+            }
+        }
+
+        if (ServiceFields.NeedsHealthCheck(old) && ServiceFields.NeedsHealthCheck(updated)
+            && (ServiceFields.GetInteger(spec, "healthCheckNodePort") ?? 0) == 0 && HealthCheckOf(old) != 0)
+        {
+            spec["healthCheckNodePort"] = HealthCheckOf(old);
+        }
+    }
+
+    private void AllocateClusterIP(JsonObject service, ServiceAllocation allocation, List<FieldError> errors)
+    {
+        var spec = ServiceFields.EnsureSpec(service);
+        if (ServiceFields.GetString(spec, "ipFamilyPolicy") == "RequireDualStack")
+        {
+            errors.Add(FieldErrors.Invalid("spec.ipFamilyPolicy", "RequireDualStack", "this cluster is not configured for dual-stack services"));
+        }
+
+        var families = ServiceFields.StringList(spec, "ipFamilies");
+        for (var i = 0; i < families.Count; i++)
+        {
+            if (families[i] == "IPv6")
+            {
+                errors.Add(FieldErrors.Invalid($"spec.ipFamilies[{i.ToString(CultureInfo.InvariantCulture)}]", "IPv6", "not configured on this cluster"));
+            }
+        }
+
+        if (errors.Count > 0 || ServiceFields.IsHeadless(service))
+        {
+            return;
+        }
+
+        var requested = ServiceFields.ClusterIPs(service);
+        if (requested.Count == 0)
+        {
+            if (_ips.AllocateNext() is not { } offset)
+            {
+                errors.Add(FieldErrors.Internal("failed to allocate a serviceIP: range is full"));
+                return;
+            }
+
+            allocation.AllocatedIps.Add(offset);
+            var ip = OffsetToIp(offset);
+            spec["clusterIP"] = ip;
+            spec["clusterIPs"] = new JsonArray(ip);
+            return;
+        }
+
+        var first = requested[0];
+        if (!IpText.TryParseIp(first, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            // Left to validation (invalid IP, or family mismatch).
+            return;
+        }
+
+        string? problem = null;
+        if (IpOffset(first) is { } reserved && reserved == _reservedOffset && IsKubernetesService(service))
+        {
+            // The reserved first address belongs to default/kubernetes, as kube-apiserver's own Service.
+            return;
+        }
+
+        if (IpOffset(first) is not { } wanted)
+        {
+            problem = $"the provided IP ({first}) is not in the valid range. The range of valid IPs is {ServiceCidr}";
+        }
+        else if (!_ips.TryAllocate(wanted))
+        {
+            problem = "provided IP is already allocated";
+        }
+        else
+        {
+            allocation.AllocatedIps.Add(wanted);
+        }
+
+        if (problem is not null)
+        {
+            errors.Add(FieldErrors.Invalid("spec.clusterIPs", spec["clusterIPs"] ?? new JsonArray(first), $"failed to allocate IP {first}: {problem}"));
+        }
+    }
+
+    private void Conclude(ServiceAllocation allocation, List<FieldError> errors)
+    {
+        if (errors.Count > 0)
+        {
+            RollBack(allocation);
+            allocation.Errors = errors;
+        }
+    }
+
+    private void RollBack(ServiceAllocation allocation)
+    {
+        foreach (var offset in allocation.AllocatedIps)
+        {
+            _ips.Release(offset);
+        }
+
+        foreach (var port in allocation.AllocatedPorts)
+        {
+            if (PortOffset(port) is { } offset)
+            {
+                _ports.Release(offset);
+            }
+        }
+
+        allocation.AllocatedIps.Clear();
+        allocation.AllocatedPorts.Clear();
+        allocation.ReleasedIps.Clear();
+        allocation.ReleasedPorts.Clear();
+    }
+
+    private static bool IsKubernetesService(JsonObject service) =>
+        ServiceFields.GetString(service["metadata"] as JsonObject, "name") == "kubernetes"
+        && ServiceFields.GetString(service["metadata"] as JsonObject, "namespace") == "default";
+
+    private static IEnumerable<int> NodePortsOf(JsonObject service) =>
+        ServiceFields.Ports(service).Select(p => (int)(ServiceFields.GetInteger(p, "nodePort") ?? 0)).Where(p => p != 0);
+
+    private static int HealthCheckOf(JsonObject service) =>
+        (int)(ServiceFields.GetInteger(ServiceFields.Spec(service), "healthCheckNodePort") ?? 0);
+
+    private long? PortOffset(int port) =>
+        port >= Options.NodePortMin && port <= Options.NodePortMax ? port - Options.NodePortMin : null;
+
+    private long? IpOffset(string ip)
+    {
+        if (!IpText.TryParseIp(ip, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            return null;
+        }
+
+        var value = ToUInt(address);
+        var mask = uint.MaxValue << (32 - _prefix);
+        if ((value & mask) != _network)
+        {
+            return null;
+        }
+
+        long offset = (long)(value - _network) - 1;
+        return offset >= 0 && offset < _ips.Size ? offset : null;
+    }
+
+    private string OffsetToIp(long offset) => ToAddress((uint)(_network + 1 + offset));
+
+    private static uint ToUInt(IPAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        return ((uint)bytes[0] << 24) | ((uint)bytes[1] << 16) | ((uint)bytes[2] << 8) | bytes[3];
+    }
+
+    private static string ToAddress(uint value) =>
+        new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]).ToString();
+
+    private static string Index(int i) => i.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ferry.ApiServer.Errors;
+using Ferry.ApiServer.Resources;
+using Ferry.ApiServer.Storage;
+using Ferry.ApiServer.Tables;
+using Microsoft.AspNetCore.Http;
+
+namespace Ferry.ApiServer.Http;
+
+/// <summary>
+/// Serves a watch: newline-delimited <c>{"type","object"}</c> over a chunked 200 response, starting with
+/// synthetic ADDED events (resourceVersion unset or 0) or the retained history after the given version,
+/// with optional bookmarks, closed at <c>timeoutSeconds</c> (else after 30–60 minutes) or at shutdown.
+/// </summary>
+internal sealed class WatchStreamer
+{
+    private static readonly byte[] _newline = "\n"u8.ToArray();
+    private readonly ObjectStore _store;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _bookmarkInterval;
+    private readonly CancellationToken _shutdown;
+
+    public WatchStreamer(ObjectStore store, TimeProvider time, TimeSpan bookmarkInterval, CancellationToken shutdown)
+    {
+        _store = store;
+        _time = time;
+        _bookmarkInterval = bookmarkInterval;
+        _shutdown = shutdown;
+    }
+
+    public async Task ServeAsync(HttpContext ctx, ResourceType type, string? ns, Func<JsonObject, bool>? filter, HttpRequest r)
+    {
+        var rv = r.Query["resourceVersion"].ToString();
+        var allowBookmarks = r.Query["allowWatchBookmarks"].ToString() is "true" or "1" or "True";
+        var sendInitial = r.Query["sendInitialEvents"].ToString() is "true" or "1" or "True";
+        var timeout = ParseTimeout(r.Query["timeoutSeconds"].ToString());
+        if (r.Query["resourceVersionMatch"].ToString().Length > 0 && !sendInitial)
+        {
+            throw new ApiException(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided");
+        }
+
+        long? from = sendInitial || rv.Length == 0 || rv == "0" ? null : ApiRequestHandler.ParseResourceVersion(rv);
+        var table = MediaTypes.WantsAs(r.Headers.Accept.ToString(), "Table");
+        var includeObject = r.Query["includeObject"].ToString() is { Length: > 0 } inc ? inc : "Metadata";
+
+        List<StoredObject> initial;
+        StoreWatcher watcher;
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = table ? MediaTypes.TableV1 : MediaTypes.Json;
+        try
+        {
+            (initial, watcher) = _store.Watch(type.Key, ns, from);
+        }
+        catch (ApiException ex) when (ex.Code == 410)
+        {
+            // Upstream: once the version is parsed, a too-old version is an ERROR event on a 200 stream.
+            await WriteEventAsync(ctx, "ERROR", ex.ToStatus());
+            return;
+        }
+
+        using (watcher)
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _shutdown))
+        {
+            deadline.CancelAfter(timeout);
+            using var bookmarks = allowBookmarks ? StartBookmarks(watcher, timeout, deadline.Token) : null;
+            var headersSent = false;
+            try
+            {
+                await ctx.Response.StartAsync(deadline.Token);
+                foreach (var o in initial)
+                {
+                    var presented = type.Present(o.Object);
+                    if (filter is null || filter(presented))
+                    {
+                        WriteObjectEvent(ctx, "ADDED", type, presented, table, includeObject, ref headersSent);
+                    }
+                }
+
+                if (sendInitial && allowBookmarks)
+                {
+                    var mark = Bookmark(type, _store.CurrentResourceVersion);
+                    mark["metadata"]!["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+                    await WriteEventAsync(ctx, "BOOKMARK", mark);
+                }
+
+                await ctx.Response.BodyWriter.FlushAsync(deadline.Token);
+                await foreach (var e in watcher.Events.ReadAllAsync(deadline.Token))
+                {
+                    if (e.Type == WatchEventType.Bookmark)
+                    {
+                        await WriteEventAsync(ctx, "BOOKMARK", Bookmark(type, e.ResourceVersion));
+                    }
+                    else if (Translate(type, e, filter) is { } eventType)
+                    {
+                        if (!table && type.FromStorage is null && e.ObjectUtf8 is { } raw)
+                        {
+                            WriteRawEvent(ctx, eventType, raw);
+                        }
+                        else
+                        {
+                            WriteObjectEvent(ctx, eventType, type, type.Present(e.Object!), table, includeObject, ref headersSent);
+                        }
+                    }
+                    else
+                    {
+                        continue;
+                    }
+
+                    await ctx.Response.BodyWriter.FlushAsync(deadline.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Timeout, client gone, or shutdown: end the stream cleanly.
+            }
+            catch (IOException)
+            {
+                // Client gone.
+            }
+        }
+    }
+
+    private static string? Translate(ResourceType type, WatchEvent e, Func<JsonObject, bool>? filter)
+    {
+        if (filter is null)
+        {
+            return e.Type switch
+            {
+                WatchEventType.Added => "ADDED",
+                WatchEventType.Modified => "MODIFIED",
+                _ => "DELETED",
+            };
+        }
+
+        var now = e.Object is not null && filter(type.Present(e.Object));
+        var before = e.Previous is not null && filter(type.Present(e.Previous));
+        return e.Type switch
+        {
+            WatchEventType.Added => now ? "ADDED" : null,
+            WatchEventType.Deleted => now || before ? "DELETED" : null,
+            _ => (now, before) switch
+            {
+                (true, true) => "MODIFIED",
+                (true, false) => "ADDED",
+                (false, true) => "DELETED",
+                _ => null,
+            },
+        };
+    }
+
+    private static JsonObject Bookmark(ResourceType type, long rv) => new()
+    {
+        ["kind"] = type.Kind,
+        ["apiVersion"] = type.ApiVersion,
+        ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
+    };
+
+    private static TimeSpan ParseTimeout(string text)
+    {
+        if (text.Length > 0)
+        {
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                throw ApiErrors.BadRequest("invalid timeoutSeconds \"" + text + "\"");
+            }
+
+            return TimeSpan.FromSeconds(Math.Min(seconds, 365L * 24 * 3600));
+        }
+
+        // As kube-apiserver: a random 30–60 minutes, so watchers do not all reconnect at once.
+        return TimeSpan.FromSeconds(1800 + RandomNumberGenerator.GetInt32(1800));
+    }
+
+    private static async Task WriteEventAsync(HttpContext ctx, string type, JsonNode obj)
+    {
+        WriteEvent(ctx, type, obj);
+        await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
+    }
+
+    private static void WriteEvent(HttpContext ctx, string type, JsonNode obj)
+    {
+        using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter, ResponseWriter.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", type);
+            writer.WritePropertyName("object");
+            obj.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+
+        ctx.Response.BodyWriter.Write(_newline);
+    }
+
+    private static void WriteRawEvent(HttpContext ctx, string type, byte[] objectUtf8)
+    {
+        using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter, ResponseWriter.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", type);
+            writer.WritePropertyName("object");
+            writer.WriteRawValue(objectUtf8, skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+
+        ctx.Response.BodyWriter.Write(_newline);
+    }
+
+    private void WriteObjectEvent(HttpContext ctx, string eventType, ResourceType type, JsonObject obj, bool table, string includeObject, ref bool headersSent)
+    {
+        if (table)
+        {
+            var t = TableBuilder.Build(type, [obj], null, _time.GetUtcNow(), includeObject, withHeaders: !headersSent);
+            headersSent = true;
+            WriteEvent(ctx, eventType, t);
+        }
+        else
+        {
+            WriteEvent(ctx, eventType, obj);
+        }
+    }
+
+    /// <summary>Queues bookmarks every interval and once 2 s before the deadline (as the apiserver's cacher does).</summary>
+    private ITimer StartBookmarks(StoreWatcher watcher, TimeSpan timeout, CancellationToken token)
+    {
+        var beforeDeadline = timeout - TimeSpan.FromSeconds(2);
+        var first = beforeDeadline > TimeSpan.Zero && beforeDeadline < _bookmarkInterval ? beforeDeadline : _bookmarkInterval;
+        return _time.CreateTimer(
+            _ =>
+            {
+                if (!token.IsCancellationRequested)
+                {
+                    _store.Bookmark(watcher);
+                }
+            },
+            null,
+            first,
+            _bookmarkInterval);
+    }
+}

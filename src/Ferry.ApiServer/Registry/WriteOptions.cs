@@ -1,0 +1,10 @@
+namespace Ferry.ApiServer.Registry;
+
+/// <summary>Query options shared by create, update and patch.</summary>
+/// <param name="DryRun">True for <c>dryRun=All</c>: validate and default, persist nothing.</param>
+/// <param name="FieldValidation"><c>Strict</c>, <c>Warn</c> (default) or <c>Ignore</c>.</param>
+/// <param name="FieldManager">The <c>fieldManager</c> query parameter, if any.</param>
+internal sealed record WriteOptions(bool DryRun, string FieldValidation, string? FieldManager)
+{
+    public static WriteOptions Default { get; } = new(false, "Warn", null);
+}
