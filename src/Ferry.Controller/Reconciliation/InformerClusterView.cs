@@ -1,0 +1,32 @@
+using Ferry.Controller.Informers;
+using k8s.Models;
+
+namespace Ferry.Controller.Reconciliation;
+
+/// <summary>The cluster as the informers' caches see it.</summary>
+public sealed class InformerClusterView : IClusterView
+{
+    /// <summary>The label EndpointSlices carry with their Service's name.</summary>
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+
+    private readonly ResourceInformer<V1Service> _services;
+    private readonly ResourceInformer<V1Node> _nodes;
+    private readonly ResourceInformer<V1EndpointSlice> _slices;
+
+    public InformerClusterView(ResourceInformer<V1Service> services, ResourceInformer<V1Node> nodes, ResourceInformer<V1EndpointSlice> slices)
+    {
+        _services = services;
+        _nodes = nodes;
+        _slices = slices;
+    }
+
+    public V1Service? GetService(string key) => _services.Get(key);
+
+    public IReadOnlyList<V1Service> ListServices() => _services.List();
+
+    public IReadOnlyList<V1Node> ListNodes() => _nodes.List();
+
+    public IReadOnlyList<V1EndpointSlice> EndpointSlicesFor(string serviceNamespace, string serviceName) =>
+        [.. _slices.List().Where(s => s.Metadata?.NamespaceProperty == serviceNamespace
+            && s.Metadata.Labels?.TryGetValue(ServiceNameLabel, out var name) == true && name == serviceName)];
+}

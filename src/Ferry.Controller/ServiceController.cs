@@ -1,0 +1,295 @@
+using Ferry.Contracts;
+using Ferry.Controller.Informers;
+using Ferry.Controller.Predicates;
+using Ferry.Controller.Queue;
+using Ferry.Controller.Reconciliation;
+using Ferry.Ipam;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Controller;
+
+/// <summary>
+/// The service controller: informers feed a deduplicating work queue, workers sync one Service at
+/// a time through <see cref="ServiceReconciler"/>, node and EndpointSlice changes update backends.
+/// </summary>
+/// <remarks>
+/// On start it waits for the caches, then rebuilds the IP allocations from the Services' status
+/// (already-assigned Services first) before it syncs anything, so a restart never changes or leaks
+/// an IP.
+/// </remarks>
+public sealed partial class ServiceController : IDisposable
+{
+    private readonly ResourceInformer<V1Service> _services;
+    private readonly ResourceInformer<V1Node> _nodes;
+    private readonly ResourceInformer<V1EndpointSlice> _slices;
+    private readonly ServiceReconciler _reconciler;
+    private readonly ServicePredicates _predicates;
+    private readonly IpAllocator _allocator;
+    private readonly ILoadBalancerProvider _provider;
+    private readonly ControllerOptions _options;
+    private readonly ILogger _logger;
+    private readonly WorkQueue<string> _serviceQueue;
+    private readonly WorkQueue<string> _backendQueue;
+    private long _syncs;
+    private long _syncFailures;
+
+    public ServiceController(
+        ResourceInformer<V1Service> services,
+        ResourceInformer<V1Node> nodes,
+        ResourceInformer<V1EndpointSlice> slices,
+        ServiceReconciler reconciler,
+        ServicePredicates predicates,
+        IpAllocator allocator,
+        ILoadBalancerProvider provider,
+        ControllerOptions options,
+        TimeProvider timeProvider,
+        ILogger<ServiceController> logger)
+    {
+        _services = services;
+        _nodes = nodes;
+        _slices = slices;
+        _reconciler = reconciler;
+        _predicates = predicates;
+        _allocator = allocator;
+        _provider = provider;
+        _options = options;
+        _logger = logger;
+        _serviceQueue = new WorkQueue<string>(timeProvider, RequeueBackoff.ServiceController);
+        _backendQueue = new WorkQueue<string>(timeProvider, RequeueBackoff.ServiceController);
+        _services.OnChange(OnServiceChanged);
+        _nodes.OnChange(OnNodeChanged);
+        _slices.OnChange(OnSliceChanged);
+    }
+
+    /// <summary>Completed Service syncs (success or failure).</summary>
+    public long SyncCount => Interlocked.Read(ref _syncs);
+
+    public long SyncFailureCount => Interlocked.Read(ref _syncFailures);
+
+    /// <summary>True once the caches are filled and allocations rebuilt.</summary>
+    public bool IsReady { get; private set; }
+
+    /// <summary>Runs informers and workers until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var informers = new[] { _services.RunAsync(cancellationToken), _nodes.RunAsync(cancellationToken), _slices.RunAsync(cancellationToken) };
+        try
+        {
+            await Task.WhenAll(
+                _services.WaitForSyncAsync(cancellationToken),
+                _nodes.WaitForSyncAsync(cancellationToken),
+                _slices.WaitForSyncAsync(cancellationToken));
+            RebuildAllocations();
+            await RemoveOrphansAsync(cancellationToken);
+            foreach (var service in _services.List().Where(s => _predicates.ShouldEnqueueAdded(s)))
+            {
+                _serviceQueue.Add(ObjectKeys.Of(service));
+            }
+
+            IsReady = true;
+            var workers = Enumerable.Range(0, Math.Max(1, _options.Workers)).Select(_ => ServiceWorkerAsync(cancellationToken)).Append(BackendWorkerAsync(cancellationToken));
+            await Task.WhenAll(workers);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _serviceQueue.ShutDown();
+            _backendQueue.ShutDown();
+            await Task.WhenAll(informers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public void Dispose()
+    {
+        _serviceQueue.Dispose();
+        _backendQueue.Dispose();
+    }
+
+    private void RebuildAllocations()
+    {
+        // Services that already show an IP first, so nobody new takes theirs (MetalLB's order).
+        var withStatus = _services.List()
+            .Where(s => AllocationRequests.StatusAddresses(s).Length > 0 && (_predicates.WantsLoadBalancer(s) || ServicePredicates.HasCleanupFinalizer(s)))
+            .OrderBy(s => s.Metadata?.CreationTimestamp ?? DateTime.MaxValue);
+        foreach (var service in withStatus)
+        {
+            var (request, _) = AllocationRequests.For(service);
+            if (request is null)
+            {
+                continue;
+            }
+
+            var result = _allocator.Assign(request with { RequestedAddresses = AllocationRequests.StatusAddresses(service) });
+            if (result.Succeeded)
+            {
+                Log.AllocationRestored(_logger, request.Owner, string.Join(", ", result.Allocation.Addresses));
+            }
+            else
+            {
+                Log.AllocationNotRestored(_logger, request.Owner, result.Message);
+            }
+        }
+    }
+
+    private async Task RemoveOrphansAsync(CancellationToken cancellationToken)
+    {
+        foreach (var key in await _provider.ListAsync(cancellationToken))
+        {
+            if (_services.Get($"{key.Namespace}/{key.Name}") is null)
+            {
+                Log.OrphanRemoved(_logger, key.ToString());
+                await _provider.EnsureDeletedAsync(key, cancellationToken);
+            }
+        }
+    }
+
+    private async Task ServiceWorkerAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string key;
+            try
+            {
+                key = await _serviceQueue.TakeAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                var (result, retry) = await _reconciler.SyncAsync(key, cancellationToken);
+                Interlocked.Increment(ref _syncs);
+                foreach (var waiting in retry)
+                {
+                    _serviceQueue.Add(waiting);
+                }
+
+                if (result.Succeeded)
+                {
+                    _serviceQueue.Forget(key);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _syncFailures);
+                    var delay = _serviceQueue.AddRateLimited(key);
+                    Log.Retrying(_logger, key, delay.TotalSeconds);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref _syncFailures);
+                Log.SyncCrashed(_logger, key, ex);
+                _serviceQueue.AddRateLimited(key);
+            }
+            finally
+            {
+                _serviceQueue.Done(key);
+            }
+        }
+    }
+
+    private async Task BackendWorkerAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string key;
+            try
+            {
+                key = await _backendQueue.TakeAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                var result = await _reconciler.SyncBackendsAsync(key, cancellationToken);
+                if (!result.Succeeded)
+                {
+                    // As upstream: a failed host update becomes a full sync of the Service.
+                    _serviceQueue.AddRateLimited(key);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.SyncCrashed(_logger, key, ex);
+                _serviceQueue.AddRateLimited(key);
+            }
+            finally
+            {
+                _backendQueue.Done(key);
+            }
+        }
+    }
+
+    private void OnServiceChanged(InformerEvent<V1Service> change)
+    {
+        var key = ObjectKeys.Of(change.Current);
+        var enqueue = change.Type switch
+        {
+            InformerEventType.Added => _predicates.ShouldEnqueueAdded(change.Current),
+            InformerEventType.Updated => _predicates.ShouldEnqueueUpdated(change.Old!, change.Current),
+
+            // Gone without our finalizer (or after it was removed): make sure nothing is left behind.
+            _ => true,
+        };
+        if (enqueue && IsReady)
+        {
+            _serviceQueue.Add(key);
+        }
+    }
+
+    private void OnNodeChanged(InformerEvent<V1Node> change)
+    {
+        if (!IsReady || (change.Type == InformerEventType.Updated && !NodePredicates.EligibilityChanged(change.Old!, change.Current)
+            && NodePredicates.IsEligible(change.Old!) == NodePredicates.IsEligible(change.Current)))
+        {
+            return;
+        }
+
+        foreach (var service in _services.List().Where(_predicates.WantsLoadBalancer))
+        {
+            _backendQueue.Add(ObjectKeys.Of(service));
+        }
+    }
+
+    private void OnSliceChanged(InformerEvent<V1EndpointSlice> change)
+    {
+        if (IsReady && change.Current.Metadata?.Labels?.TryGetValue(InformerClusterView.ServiceNameLabel, out var name) == true)
+        {
+            _backendQueue.Add($"{change.Current.Metadata.NamespaceProperty}/{name}");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(301, LogLevel.Information, "Restored {Service} -> {Addresses} from its status")]
+        public static partial void AllocationRestored(ILogger logger, string service, string addresses);
+
+        [LoggerMessage(302, LogLevel.Warning, "Could not restore the address of {Service} from its status: {Reason}")]
+        public static partial void AllocationNotRestored(ILogger logger, string service, string reason);
+
+        [LoggerMessage(303, LogLevel.Information, "Removed load balancer {LoadBalancer}: no Service has it")]
+        public static partial void OrphanRemoved(ILogger logger, string loadBalancer);
+
+        [LoggerMessage(304, LogLevel.Information, "Retrying {Service} in {DelaySeconds} s")]
+        public static partial void Retrying(ILogger logger, string service, double delaySeconds);
+
+        [LoggerMessage(305, LogLevel.Error, "Sync of {Service} failed unexpectedly")]
+        public static partial void SyncCrashed(ILogger logger, string service, Exception exception);
+    }
+}
