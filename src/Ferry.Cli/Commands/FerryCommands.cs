@@ -8,7 +8,9 @@ internal static class FerryCommands
     public static RootCommand CreateRoot() =>
         new("Ferry: an external load balancer for Kubernetes Services of type LoadBalancer.")
         {
+            ApiCommand.Create(),
             ProxyCommand.Create(),
+            UpCommand.Create(),
             VersionCommand.Create(),
         };
 }

@@ -16,19 +16,6 @@ namespace Ferry.Cli.Commands;
 /// </summary>
 internal static partial class ProxyCommand
 {
-    private static readonly Dictionary<string, LogLevel> _logLevels = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["trace"] = LogLevel.Trace,
-        ["debug"] = LogLevel.Debug,
-        ["info"] = LogLevel.Information,
-        ["information"] = LogLevel.Information,
-        ["warn"] = LogLevel.Warning,
-        ["warning"] = LogLevel.Warning,
-        ["error"] = LogLevel.Error,
-        ["critical"] = LogLevel.Critical,
-        ["none"] = LogLevel.None,
-    };
-
     public static Command Create()
     {
         var config = new Option<FileInfo>("--config", "-c")
@@ -36,12 +23,7 @@ internal static partial class ProxyCommand
             Description = "The YAML file of load balancers (see docs/proxy-config.md).",
             Required = true,
         };
-        var logLevel = new Option<string>("--log-level")
-        {
-            Description = "The least severe log messages to print.",
-            DefaultValueFactory = _ => "info",
-        };
-        logLevel.AcceptOnlyFromAmong([.. _logLevels.Keys]);
+        var logLevel = ConsoleLogging.CreateLevelOption();
         var check = new Option<bool>("--check")
         {
             Description = "Only check the file: print every error and exit 1, or exit 0 if it is valid (like nginx -t).",
@@ -57,7 +39,7 @@ internal static partial class ProxyCommand
             ? CheckAsync(parseResult.GetRequiredValue(config).FullName, parseResult.InvocationConfiguration, cancellationToken)
             : RunAsync(
                 parseResult.GetRequiredValue(config).FullName,
-                _logLevels[parseResult.GetRequiredValue(logLevel)],
+                ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
                 cancellationToken));
         return command;
     }
@@ -110,33 +92,10 @@ internal static partial class ProxyCommand
     private static async Task<int> RunAsync(string configPath, LogLevel level, CancellationToken cancellationToken)
     {
         EnableInlineSocketCompletions();
-        using var loggerFactory = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(level)
-            .AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.UseUtcTimestamp = true;
-                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            })
-            .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace));
+        using var loggerFactory = ConsoleLogging.Create(level);
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Proxy");
         var time = TimeProvider.System;
-
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnStopSignal(PosixSignalContext context)
-        {
-            if (stopping.IsCancellationRequested)
-            {
-                return; // a second signal: let the runtime terminate the process at once
-            }
-
-            context.Cancel = true;
-            Log.Stopping(logger, context.Signal);
-            stopping.Cancel();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal);
+        using var stop = new StopSignals(logger, cancellationToken);
 
         var provider = new DataPlaneProvider(
             loggerFactory,
@@ -153,7 +112,7 @@ internal static partial class ProxyCommand
             });
 
             Log.Starting(logger, VersionCommand.Version, configPath);
-            await balancer.RunAsync(stopping.Token);
+            await balancer.RunAsync(stop.Token);
             Log.Draining(logger);
             return 0;
         }
@@ -176,9 +135,6 @@ internal static partial class ProxyCommand
 
         [LoggerMessage(2, LogLevel.Critical, "Not starting: {Path} has {Count} error(s), listed above")]
         public static partial void NotStarting(ILogger logger, string path, int count);
-
-        [LoggerMessage(3, LogLevel.Information, "{Signal}: stopping (send it again to exit at once)")]
-        public static partial void Stopping(ILogger logger, PosixSignal signal);
 
         [LoggerMessage(4, LogLevel.Information, "Closing listeners and connections")]
         public static partial void Draining(ILogger logger);

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Ferry.ApiServer;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary>
+/// <c>ferry api --data-dir DIR [--listen 127.0.0.1:6443]</c>: the embedded Kubernetes-compatible API
+/// server alone (docs/local-mode.md). It writes <c>DIR/kubeconfig</c> for kubectl.
+/// </summary>
+internal static partial class ApiCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<DirectoryInfo>("--data-dir")
+        {
+            Description = "Where state (SQLite), the TLS certificate, the token and the kubeconfig live; created if missing.",
+            DefaultValueFactory = _ => new DirectoryInfo(".ferry"),
+        };
+        var listen = new Option<string>("--listen")
+        {
+            Description = "The address and port to serve on (port 0 picks a free one).",
+            DefaultValueFactory = _ => "127.0.0.1:6443",
+        };
+        var logLevel = ConsoleLogging.CreateLevelOption();
+        var command = new Command("api", "Run the embedded Kubernetes-compatible API server alone; kubectl uses DIR/kubeconfig.")
+        {
+            dataDir,
+            listen,
+            logLevel,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            parseResult.GetRequiredValue(dataDir).FullName,
+            parseResult.GetRequiredValue(listen),
+            ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
+            parseResult.InvocationConfiguration,
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string dataDirectory, string listen, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = ConsoleLogging.Create(level);
+        var logger = loggerFactory.CreateLogger("Ferry.Cli.Api");
+        using var stop = new StopSignals(logger, cancellationToken);
+        ApiServerOptions options;
+        try
+        {
+            options = new ApiServerOptions { DataDirectory = dataDirectory, Listen = ApiServerOptions.ParseListen(listen) };
+        }
+        catch (FormatException e)
+        {
+            await console.Error.WriteLineAsync($"--listen: {e.Message}");
+            return 2;
+        }
+
+        try
+        {
+            await using var server = await ApiServerHost.StartAsync(options, loggerFactory, stop.Token);
+            await console.Output.WriteLineAsync($"Ferry API listening on {server.Url} — export KUBECONFIG={server.KubeconfigPath}");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            Log.Stopped(logger);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            // A port in use, another server on the same data directory, or an unwritable directory.
+            Log.NotStarting(logger, e.Message);
+            return 1;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Critical, "Not starting: {Reason}")]
+        public static partial void NotStarting(ILogger logger, string reason);
+
+        [LoggerMessage(2, LogLevel.Information, "Stopped")]
+        public static partial void Stopped(ILogger logger);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary>
+/// The first SIGINT/SIGTERM cancels <see cref="Token"/> so the command stops in order; a second one
+/// is left to the runtime, which ends the process at once.
+/// </summary>
+internal sealed partial class StopSignals : IDisposable
+{
+    private readonly CancellationTokenSource _stopping;
+    private readonly ILogger _logger;
+    private readonly PosixSignalRegistration _sigint;
+    private readonly PosixSignalRegistration _sigterm;
+
+    public StopSignals(ILogger logger, CancellationToken cancellationToken)
+    {
+        _logger = logger;
+        _stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+    }
+
+    public CancellationToken Token => _stopping.Token;
+
+    public void Dispose()
+    {
+        _sigint.Dispose();
+        _sigterm.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Cancel = true;
+        Log.Stopping(_logger, context.Signal);
+        _stopping.Cancel();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(3, LogLevel.Information, "{Signal}: stopping (send it again to exit at once)")]
+        public static partial void Stopping(ILogger logger, PosixSignal signal);
+    }
+}

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using Ferry.ApiServer;
+using Ferry.Hosting;
+using Ferry.Ipam;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary>
+/// <c>ferry up</c>: the embedded API server, the service controller and the data plane in one process
+/// (docs/local-mode.md). Services of type LoadBalancer get an IP from the pool and are served there.
+/// </summary>
+internal static partial class UpCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<DirectoryInfo>("--data-dir")
+        {
+            Description = "Where state, the TLS certificate, the token and the kubeconfig live; created if missing.",
+            DefaultValueFactory = _ => new DirectoryInfo(".ferry"),
+        };
+        var apiListen = new Option<string>("--api-listen")
+        {
+            Description = "The API server's address and port (port 0 picks a free one).",
+            DefaultValueFactory = _ => "127.0.0.1:6443",
+        };
+        var pools = new Option<string[]>("--pool")
+        {
+            Description = "An address range for external IPs, as a CIDR or first-last; repeat for more.",
+            DefaultValueFactory = _ => [LocalFerryOptions.DefaultPool],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var logLevel = ConsoleLogging.CreateLevelOption();
+        var command = new Command("up", "Run Ferry locally: embedded API server, service controller and data plane in one process.")
+        {
+            dataDir,
+            apiListen,
+            pools,
+            logLevel,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            parseResult.GetRequiredValue(dataDir).FullName,
+            parseResult.GetRequiredValue(apiListen),
+            parseResult.GetRequiredValue(pools),
+            ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
+            parseResult.InvocationConfiguration,
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string dataDirectory, string apiListen, string[] poolTexts, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    {
+        ProxyCommand.EnableInlineSocketCompletions();
+        var ranges = new List<AddressRange>();
+        foreach (var text in poolTexts)
+        {
+            if (!AddressRange.TryParse(text, out var range, out var error))
+            {
+                await console.Error.WriteLineAsync($"--pool: {error}");
+                return 2;
+            }
+
+            ranges.Add(range!);
+        }
+
+        LocalFerryOptions options;
+        try
+        {
+            options = new LocalFerryOptions
+            {
+                DataDirectory = dataDirectory,
+                ApiListen = ApiServerOptions.ParseListen(apiListen),
+                Pools = [new AddressPool("default", [.. ranges])],
+            };
+        }
+        catch (FormatException e)
+        {
+            await console.Error.WriteLineAsync($"--api-listen: {e.Message}");
+            return 2;
+        }
+
+        using var loggerFactory = ConsoleLogging.Create(level);
+        var logger = loggerFactory.CreateLogger("Ferry.Cli.Up");
+        using var stop = new StopSignals(logger, cancellationToken);
+        try
+        {
+            await using var ferry = await LocalFerry.StartAsync(options, loggerFactory, stop.Token);
+            await console.Output.WriteLineAsync($"Ferry API listening on {ferry.Api.Url} — export KUBECONFIG={ferry.Api.KubeconfigPath}");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            Log.Stopping(logger);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Log.NotStarting(logger, e.Message);
+            return 1;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Critical, "Not starting: {Reason}")]
+        public static partial void NotStarting(ILogger logger, string reason);
+
+        [LoggerMessage(2, LogLevel.Information, "Stopping: controller, listeners, then the API server")]
+        public static partial void Stopping(ILogger logger);
+    }
+}

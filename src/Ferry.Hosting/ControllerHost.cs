@@ -1,0 +1,70 @@
+using System.Diagnostics.Metrics;
+using Ferry.Controller;
+using Ferry.Controller.Informers;
+using Ferry.Controller.KubernetesApi;
+using Ferry.Controller.Predicates;
+using Ferry.Controller.Reconciliation;
+using Ferry.Controller.Translation;
+using Ferry.DataPlane;
+using Ferry.DataPlane.Balancing;
+using Ferry.DataPlane.Health;
+using Ferry.Ipam;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Hosting;
+
+/// <summary>
+/// The composition root of the controller half: informers, allocator, reconciler and controller
+/// over a Kubernetes client, programming an in-process data plane. Used by <c>ferry up</c>,
+/// <c>ferry run</c> and the end-to-end tests, so tests boot exactly what production boots.
+/// </summary>
+public sealed class ControllerHost : IAsyncDisposable
+{
+    private readonly KubernetesEventRecorder _events;
+
+    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null)
+    {
+        var controllerOptions = options.Controller;
+        DataPlane = new DataPlaneProvider(
+            loggerFactory,
+            timeProvider,
+            new LoadBalancingPolicyFactory(timeProvider),
+            new ActiveHealthMonitorFactory(loggerFactory, timeProvider, new HealthMetrics(meterFactory)),
+            meterFactory);
+        Allocator = new IpAllocator(options.Pools);
+        var services = new ResourceInformer<V1Service>(ResourceSources.Services(client), controllerOptions.Informers, timeProvider, loggerFactory.CreateLogger("Ferry.Controller.Informers.Services"));
+        var nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), controllerOptions.Informers, timeProvider, loggerFactory.CreateLogger("Ferry.Controller.Informers.Nodes"));
+        var slices = new ResourceInformer<V1EndpointSlice>(ResourceSources.EndpointSlices(client), controllerOptions.Informers, timeProvider, loggerFactory.CreateLogger("Ferry.Controller.Informers.EndpointSlices"));
+        var predicates = new ServicePredicates(controllerOptions.Classes);
+        _events = new KubernetesEventRecorder(client, timeProvider, loggerFactory.CreateLogger<KubernetesEventRecorder>(), options.Identity);
+        var reconciler = new ServiceReconciler(
+            new InformerClusterView(services, nodes, slices),
+            new KubernetesServiceWriter(client),
+            _events,
+            DataPlane,
+            Allocator,
+            new ServiceTranslator(controllerOptions.Translation),
+            predicates,
+            loggerFactory.CreateLogger<ServiceReconciler>());
+        Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, DataPlane, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>());
+    }
+
+    public DataPlaneProvider DataPlane { get; }
+
+    public IpAllocator Allocator { get; }
+
+    public ServiceController Controller { get; }
+
+    /// <summary>Runs the controller until cancelled.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => Controller.RunAsync(cancellationToken);
+
+    /// <summary>Flushes pending Events, then closes every listener.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Controller.Dispose();
+        await _events.DisposeAsync();
+        await DataPlane.DisposeAsync();
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Ferry.Cli.Tests;
+
+/// <summary><c>ferry api</c> as a user runs it: the real process, then the real kubectl with the kubeconfig it wrote.</summary>
+public sealed partial class ApiCommandTests : IDisposable
+{
+    private static readonly TimeSpan _wait = TimeSpan.FromSeconds(60);
+    private readonly string _directory = Directory.CreateTempSubdirectory("ferry-api-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [GeneratedRegex("Ferry API listening on (?<url>https://\\S+) — export KUBECONFIG=(?<kubeconfig>\\S+)")]
+    private static partial Regex ListeningLine();
+
+    private static async Task<(int ExitCode, string Output)> KubectlAsync(string kubeconfig, string cacheDir, params string[] args)
+    {
+        var info = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "--kubeconfig", kubeconfig, "--cache-dir", cacheDir }.Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(_wait);
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static bool HasKubectl() =>
+        Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(dir => File.Exists(Path.Combine(dir, "kubectl")));
+
+    [Fact]
+    public async Task Api_PrintsKubeconfigThatKubectlUsesAndStopsOnSigint()
+    {
+        Assert.SkipUnless(HasKubectl(), "kubectl is not installed; .ci/run installs one");
+        var dataDir = Path.Combine(_directory, "data");
+        await using var ferry = FerryProcess.Start("api", "--data-dir", dataDir, "--listen", "127.0.0.1:0");
+
+        Assert.True(await ferry.WaitForOutputAsync("export KUBECONFIG=", _wait), ferry.Output);
+        var match = ListeningLine().Match(ferry.Output);
+        Assert.True(match.Success, ferry.Output);
+        var kubeconfig = match.Groups["kubeconfig"].Value;
+        Assert.Equal(Path.Combine(dataDir, "kubeconfig"), kubeconfig);
+
+        var cache = Path.Combine(_directory, "kube-cache");
+        var (code, output) = await KubectlAsync(kubeconfig, cache, "get", "svc", "-n", "default");
+        Assert.True(code == 0, output);
+        Assert.Matches(@"kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443/TCP", output);
+
+        await ferry.SignalAsync("INT");
+        Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
+    }
+
+    [Fact]
+    public async Task Api_DataDirectoryInUse_SecondServerRefusesToStart()
+    {
+        var dataDir = Path.Combine(_directory, "data");
+        await using var first = FerryProcess.Start("api", "--data-dir", dataDir, "--listen", "127.0.0.1:0");
+        Assert.True(await first.WaitForOutputAsync("export KUBECONFIG=", _wait), first.Output);
+
+        await using var second = FerryProcess.Start("api", "--data-dir", dataDir, "--listen", "127.0.0.1:0");
+
+        Assert.Equal(1, await second.WaitForExitAsync(_wait));
+        Assert.Contains("Not starting", second.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Api_BadListenAddress_ExitsTwo()
+    {
+        await using var ferry = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "not-an-address");
+        Assert.Equal(2, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains("--listen", ferry.Output, StringComparison.Ordinal);
+    }
+}
