@@ -32,8 +32,10 @@ internal static class ConsoleLogging
 
     public static LogLevel Parse(string level) => _levels[level];
 
+    /// <remarks>ASP.NET Core's per-request and lifetime messages (the embedded API server) show from Warning up, unless asked for with debug or trace.</remarks>
     public static ILoggerFactory Create(LogLevel level) => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(level)
+        .AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning)
         .AddSimpleConsole(options =>
         {
             options.SingleLine = true;
