@@ -64,8 +64,8 @@ internal sealed class WatchStreamer
         }
 
         // The deadline only stops the wait for events; writes use RequestAborted, so a deadline that fires while a
-        // write is in flight never cancels that write (Kestrel aborts the connection when a response write is
-        // cancelled, leaving the client with a cut-off stream instead of a clean end).
+        // flush is pending never cancels it (Kestrel aborts the connection when a pending response flush is
+        // cancelled, which would cut the stream off instead of ending it cleanly).
         using (watcher)
         using (var timer = new CancellationTokenSource(timeout, _time))
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _shutdown, timer.Token))
