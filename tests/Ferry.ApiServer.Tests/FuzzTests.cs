@@ -83,8 +83,20 @@ public class FuzzTests
                 request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(_contentTypes[random.Next(_contentTypes.Length)]);
             }
 
-            using var response = await http.SendAsync(request, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
+            var contentType = request.Content?.Headers.ContentType?.MediaType ?? "(no body)";
+            HttpResponseMessage response;
+            string text;
+            try
+            {
+                response = await http.SendAsync(request, ct);
+                text = await response.Content.ReadAsStringAsync(ct);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+            {
+                throw new InvalidOperationException($"#{i} {method} {path} {contentType}: no complete response: {ex.Message}", ex);
+            }
+
+            using var disposeResponse = response;
             Assert.True((int)response.StatusCode < 500 || response.StatusCode == HttpStatusCode.GatewayTimeout, $"#{i} {method} {path} -> {(int)response.StatusCode}: {text}");
             if (!response.IsSuccessStatusCode)
             {

@@ -80,6 +80,16 @@ public class ProtocolTests
     }
 
     [Fact]
+    public async Task Create_UnknownFieldWithControlCharacter_WarningEscapedNot500()
+    {
+        await using var server = await TestApiServer.StartAsync();
+        using var http = server.RawClient();
+        var (code, _, response) = await SendAsync(http, HttpMethod.Post, "/api/v1/namespaces/default/services", "{\"metadata\":{\"name\":\"s\"},\"spec\":{\"bo\u007fgus\u00e9\":1,\"ports\":[{\"port\":80}]}}");
+        Assert.Equal(HttpStatusCode.Created, code);
+        Assert.Contains(response.Headers.GetValues("Warning"), w => w.Contains("spec.bo\\u007fgus\\u00e9", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Create_OversizedBody_Gets413()
     {
         await using var server = await TestApiServer.StartAsync();

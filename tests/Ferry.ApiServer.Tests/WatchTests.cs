@@ -1,6 +1,7 @@
 using System.Globalization;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ferry.ApiServer.Tests;
 
@@ -208,5 +209,38 @@ public class WatchTests
 
         var versions = acknowledged.Values.Order().ToList();
         Assert.Equal(versions.Count, versions.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Watch_DeadlineOnInjectedClock_EndsStreamCleanlyAtTimeout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TestApiServer.StartAsync(configure: o => new ApiServerOptions { DataDirectory = o.DataDirectory, Listen = o.Listen, TimeProvider = time });
+        await server.Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("one"), "default", cancellationToken: Ct);
+        using var http = server.RawClient();
+        http.Timeout = TimeSpan.FromSeconds(15);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=30&allowWatchBookmarks=true&sendInitialEvents=true", UriKind.Relative));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var reading = response.Content.ReadAsStringAsync(Ct);
+
+        // Real time does not end the watch; only the server's clock does.
+        await Task.Delay(300, Ct);
+        Assert.False(reading.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(31));
+        var text = await reading.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("\"ADDED\"", lines[0], StringComparison.Ordinal);
+        Assert.Contains("k8s.io/initial-events-end", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watch_TimeoutBeyondTimerRange_StreamsInsteadOf500()
+    {
+        await using var server = await TestApiServer.StartAsync();
+        using var http = server.RawClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=31536000", UriKind.Relative));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
 }

@@ -153,8 +153,34 @@ internal sealed partial class ApiRequestHandler
     {
         foreach (var w in warnings)
         {
-            ctx.Response.Headers.Append("Warning", "299 - \"" + w.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+            ctx.Response.Headers.Append("Warning", "299 - \"" + QuoteHeaderText(w) + "\"");
         }
+    }
+
+    /// <summary>
+    /// Escapes a warning for a header value: quotes and backslashes, and control or non-ASCII characters as
+    /// <c>\uXXXX</c> (warnings echo client input, and Kestrel rejects such bytes in headers with an exception).
+    /// </summary>
+    internal static string QuoteHeaderText(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is '\\' or '"')
+            {
+                sb.Append('\\').Append(c);
+            }
+            else if (c < ' ' || c > '~')
+            {
+                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
     }
 
     private bool Authenticated(HttpContext ctx)

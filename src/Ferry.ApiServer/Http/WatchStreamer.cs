@@ -18,6 +18,7 @@ namespace Ferry.ApiServer.Http;
 /// </summary>
 internal sealed class WatchStreamer
 {
+    private const long MaxTimeoutSeconds = 30L * 24 * 3600;
     private static readonly byte[] _newline = "\n"u8.ToArray();
     private readonly ObjectStore _store;
     private readonly TimeProvider _time;
@@ -62,15 +63,18 @@ internal sealed class WatchStreamer
             return;
         }
 
+        // The deadline only stops the wait for events; writes use RequestAborted, so a deadline that fires while a
+        // flush is pending never cancels it (Kestrel aborts the connection when a pending response flush is
+        // cancelled, which would cut the stream off instead of ending it cleanly).
         using (watcher)
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _shutdown))
+        using (var timer = new CancellationTokenSource(timeout, _time))
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _shutdown, timer.Token))
         {
-            deadline.CancelAfter(timeout);
             using var bookmarks = allowBookmarks ? StartBookmarks(watcher, timeout, deadline.Token) : null;
             var headersSent = false;
             try
             {
-                await ctx.Response.StartAsync(deadline.Token);
+                await ctx.Response.StartAsync(ctx.RequestAborted);
                 foreach (var o in initial)
                 {
                     var presented = type.Present(o.Object);
@@ -87,7 +91,7 @@ internal sealed class WatchStreamer
                     await WriteEventAsync(ctx, "BOOKMARK", mark);
                 }
 
-                await ctx.Response.BodyWriter.FlushAsync(deadline.Token);
+                await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
                 await foreach (var e in watcher.Events.ReadAllAsync(deadline.Token))
                 {
                     if (e.Type == WatchEventType.Bookmark)
@@ -110,7 +114,7 @@ internal sealed class WatchStreamer
                         continue;
                     }
 
-                    await ctx.Response.BodyWriter.FlushAsync(deadline.Token);
+                    await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
                 }
             }
             catch (OperationCanceledException)
@@ -168,7 +172,8 @@ internal sealed class WatchStreamer
                 throw ApiErrors.BadRequest("invalid timeoutSeconds \"" + text + "\"");
             }
 
-            return TimeSpan.FromSeconds(Math.Min(seconds, 365L * 24 * 3600));
+            // Timers take at most ~49.7 days (uint milliseconds); a longer timeout must not become a 500.
+            return TimeSpan.FromSeconds(Math.Min(seconds, MaxTimeoutSeconds));
         }
 
         // As kube-apiserver: a random 30–60 minutes, so watchers do not all reconnect at once.
