@@ -59,7 +59,7 @@ public static partial class ApiServerHost
             store = new ObjectStore(Path.Combine(dir, "state.db"), options.WatchHistorySize);
             var catalog = new ResourceCatalog();
             var registry = new ResourceRegistry(store, catalog, new AdmissionHook(catalog, options.ServiceAllocation), time);
-            registry.Initialize(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
+            await registry.InitializeAsync(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
             var watch = new WatchStreamer(store, time, options.BookmarkInterval, shutdown.Token);
             var handler = new ApiRequestHandler(registry, watch, token, options.MaxRequestBodyBytes, time, logger);
 

@@ -336,7 +336,7 @@ internal sealed partial class ApiRequestHandler
                 case "POST" when t.Namespace is not null || !t.Type.Namespaced:
                     {
                         var body = await ReadObjectAsync(ctx);
-                        var result = _registry.Create(t.Type, t.Namespace ?? string.Empty, body, Options(r));
+                        var result = await _registry.CreateAsync(t.Type, t.Namespace ?? string.Empty, body, Options(r));
                         AddWarnings(ctx, result.Warnings);
                         await ResponseWriter.WriteJsonAsync(ctx, result.Code, result.Object);
                         return;
@@ -345,7 +345,7 @@ internal sealed partial class ApiRequestHandler
                 case "DELETE" when t.Namespace is not null || !t.Type.Namespaced:
                     {
                         var dryRun = DryRun(r);
-                        var deleted = _registry.DeleteCollection(t.Type, t.Namespace, Filter(t, r, null), dryRun);
+                        var deleted = await _registry.DeleteCollectionAsync(t.Type, t.Namespace, Filter(t, r, null), dryRun);
                         await ResponseWriter.WriteListAsync(ctx, t.Type.ApiVersion, t.Type.ListKind, _registry.Store.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture), deleted);
                         return;
                     }
@@ -376,7 +376,7 @@ internal sealed partial class ApiRequestHandler
             case "PUT":
                 {
                     var body = await ReadObjectAsync(ctx);
-                    var result = _registry.Update(t.Type, ns, t.Name, body, status, Options(r));
+                    var result = await _registry.UpdateAsync(t.Type, ns, t.Name, body, status, Options(r));
                     AddWarnings(ctx, result.Warnings);
                     await ResponseWriter.WriteJsonAsync(ctx, result.Code, result.Object);
                     return;
@@ -392,7 +392,7 @@ internal sealed partial class ApiRequestHandler
 
                     var text = await ReadBodyAsync(ctx);
                     var patch = ParseBody(text, mediaType == PatchHook.ApplyPatchType) ?? throw ApiErrors.BadRequest("the patch body is empty");
-                    var result = _registry.Patch(t.Type, ns, t.Name, status, mediaType, patch, Options(r), Bool(r, "force"));
+                    var result = await _registry.PatchAsync(t.Type, ns, t.Name, status, mediaType, patch, Options(r), Bool(r, "force"));
                     AddWarnings(ctx, result.Warnings);
                     await ResponseWriter.WriteJsonAsync(ctx, result.Code, result.Object);
                     return;
@@ -403,7 +403,7 @@ internal sealed partial class ApiRequestHandler
                     var text = await ReadBodyAsync(ctx);
                     var options = text.Length > 0 ? ParseBody(text, false) as JsonObject : null;
                     var dryRun = DryRun(r) || (options?["dryRun"] is JsonArray dr && dr.Any(d => JsonRead.Str(d) == "All"));
-                    var result = _registry.Delete(t.Type, ns, t.Name, options, dryRun);
+                    var result = await _registry.DeleteAsync(t.Type, ns, t.Name, options, dryRun);
                     await ResponseWriter.WriteJsonAsync(ctx, 200, result.Object);
                     return;
                 }

@@ -42,21 +42,21 @@ internal sealed class ResourceRegistry
     /// Creates the namespaces every cluster has and the <c>default/kubernetes</c> Service (first service address,
     /// port 443 to the API port), and rebuilds admission state from storage.
     /// </summary>
-    public void Initialize(int apiPort)
+    public async Task InitializeAsync(int apiPort)
     {
         _admission.Rebuild(_store.List(_catalog.Services.Key, null).Items.Select(o => o.Object));
         foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
         {
             if (_store.Get(_catalog.Namespaces.Key, string.Empty, ns) is null)
             {
-                Create(_catalog.Namespaces, string.Empty, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, WriteOptions.Default);
+                await CreateAsync(_catalog.Namespaces, string.Empty, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, WriteOptions.Default);
             }
         }
 
         if (_store.Get(_catalog.Services.Key, "default", "kubernetes") is null)
         {
             var ip = _admission.KubernetesServiceIp;
-            Create(_catalog.Services, "default", new JsonObject
+            await CreateAsync(_catalog.Services, "default", new JsonObject
             {
                 ["metadata"] = new JsonObject
                 {
@@ -77,7 +77,7 @@ internal sealed class ResourceRegistry
     public JsonObject Get(ResourceType type, string ns, string name) =>
         type.Present(_store.Get(type.Key, Scope(type, ns), name)?.Object ?? throw ApiErrors.NotFound(type, name));
 
-    public WriteResult Create(ResourceType type, string ns, JsonObject body, WriteOptions options)
+    public async Task<WriteResult> CreateAsync(ResourceType type, string ns, JsonObject body, WriteOptions options)
     {
         ns = Scope(type, ns);
         var warnings = Prepare(type, ns, body, options, isPatch: false);
@@ -104,7 +104,7 @@ internal sealed class ResourceRegistry
         PrepareForCreate(type, body);
         body = type.Store(body);
         meta = Meta(body);
-        var created = _store.Write(tx =>
+        var created = await _store.WriteAsync(tx =>
         {
             if (type.Namespaced)
             {
@@ -136,22 +136,22 @@ internal sealed class ResourceRegistry
         return Presented(type, created);
     }
 
-    public WriteResult Update(ResourceType type, string ns, string name, JsonObject body, bool status, WriteOptions options)
+    public async Task<WriteResult> UpdateAsync(ResourceType type, string ns, string name, JsonObject body, bool status, WriteOptions options)
     {
         ns = Scope(type, ns);
         var warnings = Prepare(type, ns, body, options, isPatch: false);
         CheckName(body, name);
         body = type.Store(body);
-        var result = _store.Write(tx =>
+        var result = await _store.WriteAsync(tx =>
         {
             var current = tx.Get(type.Key, ns, name) ?? throw ApiErrors.NotFound(type, name);
             return Commit(tx, type, current, body, status, options, warnings);
         });
-        AfterWrite(type, ns, result);
+        await AfterWriteAsync(type, ns, result);
         return Presented(type, result);
     }
 
-    public WriteResult Patch(ResourceType type, string ns, string name, bool status, string mediaType, JsonNode patch, WriteOptions options, bool force)
+    public async Task<WriteResult> PatchAsync(ResourceType type, string ns, string name, bool status, string mediaType, JsonNode patch, WriteOptions options, bool force)
     {
         ns = Scope(type, ns);
         if (mediaType == PatchHook.ApplyPatchType && string.IsNullOrEmpty(options.FieldManager))
@@ -171,10 +171,10 @@ internal sealed class ResourceRegistry
             var createdMeta = Meta(created);
             createdMeta["name"] ??= name;
             CheckName(created, name);
-            return Create(type, ns, created, options);
+            return await CreateAsync(type, ns, created, options);
         }
 
-        var result = _store.Write(tx =>
+        var result = await _store.WriteAsync(tx =>
         {
             var current = tx.Get(type.Key, ns, name) ?? throw ApiErrors.NotFound(type, name);
             var patched = PatchHook.Apply(mediaType, type.Present(current.Object).DeepClone().AsObject(), patch, type, options.FieldManager, force, status, _time);
@@ -182,11 +182,11 @@ internal sealed class ResourceRegistry
             CheckName(patched, name);
             return Commit(tx, type, current, type.Store(patched), status, options, warnings);
         });
-        AfterWrite(type, ns, result);
+        await AfterWriteAsync(type, ns, result);
         return Presented(type, result);
     }
 
-    public WriteResult Delete(ResourceType type, string ns, string name, JsonObject? deleteOptions, bool dryRun)
+    public async Task<WriteResult> DeleteAsync(ResourceType type, string ns, string name, JsonObject? deleteOptions, bool dryRun)
     {
         ns = Scope(type, ns);
         if (type == _catalog.Namespaces && _protectedNamespaces.Contains(name))
@@ -194,21 +194,21 @@ internal sealed class ResourceRegistry
             throw ApiErrors.Forbidden(type, name, "this namespace may not be deleted");
         }
 
-        var result = _store.Write(tx => DeleteLocked(tx, type, ns, name, deleteOptions, dryRun));
+        var result = await _store.WriteAsync(tx => DeleteLocked(tx, type, ns, name, deleteOptions, dryRun));
         if (!dryRun)
         {
             if (type == _catalog.Namespaces)
             {
-                DrainNamespace(name);
+                await DrainNamespaceAsync(name);
             }
 
-            AfterWrite(type, ns, result);
+            await AfterWriteAsync(type, ns, result);
         }
 
         return Presented(type, result);
     }
 
-    public List<JsonObject> DeleteCollection(ResourceType type, string? ns, Func<JsonObject, bool>? filter, bool dryRun)
+    public async Task<List<JsonObject>> DeleteCollectionAsync(ResourceType type, string? ns, Func<JsonObject, bool>? filter, bool dryRun)
     {
         var (items, _) = _store.List(type.Key, ns is null ? null : Scope(type, ns));
         var deleted = new List<JsonObject>();
@@ -221,7 +221,7 @@ internal sealed class ResourceRegistry
 
             try
             {
-                deleted.Add(Delete(type, item.Namespace, item.Name, null, dryRun).Object);
+                deleted.Add((await DeleteAsync(type, item.Namespace, item.Name, null, dryRun)).Object);
             }
             catch (ApiException ex) when (ex.Code is 404 or 403)
             {
@@ -522,7 +522,7 @@ internal sealed class ResourceRegistry
     }
 
     /// <summary>Deletes a terminating namespace's content (finalizers honoured), then the namespace once empty.</summary>
-    private void DrainNamespace(string ns)
+    private async Task DrainNamespaceAsync(string ns)
     {
         foreach (var type in _catalog.All.Where(t => t.Namespaced))
         {
@@ -530,7 +530,7 @@ internal sealed class ResourceRegistry
             {
                 try
                 {
-                    _store.Write(tx => DeleteLocked(tx, type, ns, item.Name, null, dryRun: false));
+                    await _store.WriteAsync(tx => DeleteLocked(tx, type, ns, item.Name, null, dryRun: false));
                 }
                 catch (ApiException ex) when (ex.Code == 404)
                 {
@@ -539,20 +539,20 @@ internal sealed class ResourceRegistry
             }
         }
 
-        FinishNamespaceIfEmpty(ns);
+        await FinishNamespaceIfEmptyAsync(ns);
     }
 
-    private void AfterWrite(ResourceType type, string ns, WriteResult result)
+    private async Task AfterWriteAsync(ResourceType type, string ns, WriteResult result)
     {
         if (type.Namespaced && result.Object["metadata"]?["deletionTimestamp"] is not null)
         {
-            FinishNamespaceIfEmpty(ns);
+            await FinishNamespaceIfEmptyAsync(ns);
         }
     }
 
-    private void FinishNamespaceIfEmpty(string ns)
+    private async Task FinishNamespaceIfEmptyAsync(string ns)
     {
-        _store.Write(tx =>
+        await _store.WriteAsync(tx =>
         {
             var nsObject = tx.Get(_catalog.Namespaces.Key, string.Empty, ns);
             if (nsObject?.Object["metadata"]?["deletionTimestamp"] is null)

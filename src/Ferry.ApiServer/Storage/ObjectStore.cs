@@ -26,6 +26,7 @@ internal sealed class ObjectStore : IDisposable
     private readonly int _watcherCapacity;
     private readonly Thread _committer;
     private List<PendingWrite> _batch = [];
+    private readonly List<(long Target, TaskCompletionSource Waiter)> _durableWaiters = [];
     private long _resourceVersion;
     private long _nextVersion;
     private long _historyStart;
@@ -81,12 +82,17 @@ internal sealed class ObjectStore : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> under the store lock, then waits until its writes are durable, cached and
-    /// published. If <paramref name="work"/> throws, nothing is written.
+    /// Runs <paramref name="work"/> under the store lock, then waits, without holding a thread, until its
+    /// writes are durable, cached and published. If <paramref name="work"/> throws, nothing is written.
     /// </summary>
-    public T Write<T>(Func<StoreTransaction, T> work)
+    /// <remarks>
+    /// Request threads must not block on the commit: under load a blocked thread pool grows by about one
+    /// thread per second, and everything else on it (timers, watch streams) starves meanwhile.
+    /// </remarks>
+    public async Task<T> WriteAsync<T>(Func<StoreTransaction, T> work)
     {
-        long target;
+        TaskCompletionSource durable;
+        T result;
         lock (_gate)
         {
             if (_failure is not null)
@@ -100,7 +106,7 @@ internal sealed class ObjectStore : IDisposable
             }
 
             var tx = new StoreTransaction(this, _nextVersion);
-            var result = work(tx);
+            result = work(tx);
             if (tx.Writes.Count == 0)
             {
                 return result;
@@ -113,20 +119,13 @@ internal sealed class ObjectStore : IDisposable
             }
 
             _nextVersion += tx.Writes.Count;
-            target = _nextVersion;
+            durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _durableWaiters.Add((_nextVersion, durable));
             Monitor.PulseAll(_gate);
-            while (_resourceVersion < target && _failure is null)
-            {
-                Monitor.Wait(_gate);
-            }
-
-            if (_resourceVersion < target)
-            {
-                throw ApiErrors.Internal("storage failed: " + _failure!.Message);
-            }
-
-            return result;
         }
+
+        await durable.Task;
+        return result;
     }
 
     /// <summary>
@@ -290,8 +289,32 @@ internal sealed class ObjectStore : IDisposable
                     _resourceVersion = batch[^1].ResourceVersion;
                 }
 
+                CompleteDurableWaiters();
                 Monitor.PulseAll(_gate);
             }
+        }
+    }
+
+    /// <summary>Under the lock: releases the writers whose versions are now durable, or all of them on failure.</summary>
+    private void CompleteDurableWaiters()
+    {
+        for (var i = _durableWaiters.Count - 1; i >= 0; i--)
+        {
+            var (target, waiter) = _durableWaiters[i];
+            if (_failure is not null)
+            {
+                waiter.TrySetException(ApiErrors.Internal("storage failed: " + _failure.Message));
+            }
+            else if (target <= _resourceVersion)
+            {
+                waiter.TrySetResult();
+            }
+            else
+            {
+                continue;
+            }
+
+            _durableWaiters.RemoveAt(i);
         }
     }
 
@@ -299,6 +322,7 @@ internal sealed class ObjectStore : IDisposable
     {
         var previous = GetCommitted(w.Key, w.Namespace, w.Name);
         var utf8 = System.Text.Encoding.UTF8.GetBytes(w.Json);
+        JsonMaterializer.Materialize(w.Object);
         WatchEvent e;
         if (w.Kind == WriteKind.Put)
         {

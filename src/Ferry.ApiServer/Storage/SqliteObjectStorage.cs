@@ -57,6 +57,7 @@ internal sealed class SqliteObjectStorage : IDisposable
                 var key = reader.GetString(0) + "/" + reader.GetString(1);
                 var json = reader.GetString(5);
                 var obj = JsonNode.Parse(json)?.AsObject() ?? [];
+                JsonMaterializer.Materialize(obj);
                 var objectRv = reader.GetInt64(4);
                 rv = Math.Max(rv, objectRv);
                 objects.Add(new StoredObject(key, reader.GetString(2), reader.GetString(3), objectRv, obj, System.Text.Encoding.UTF8.GetBytes(json)));
