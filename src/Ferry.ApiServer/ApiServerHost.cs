@@ -68,6 +68,7 @@ public static partial class ApiServerHost
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = dir });
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+            builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedLifetime>();
             builder.WebHost.UseKestrelCore();
             builder.WebHost.ConfigureKestrel(k =>
             {

@@ -5,15 +5,19 @@ namespace Ferry.ApiServer.Tests;
 /// <summary>Runs the real kubectl against a test server, with its own cache directory.</summary>
 internal sealed class Kubectl : IDisposable
 {
-    public const string Path = "/usr/bin/kubectl";
+    /// <summary>The kubectl on PATH (CI installs one in /usr/local/bin when the machine has none), else /usr/bin/kubectl.</summary>
+    public static readonly string Path = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+        .Split(':', StringSplitOptions.RemoveEmptyEntries)
+        .Select(dir => System.IO.Path.Combine(dir, "kubectl"))
+        .FirstOrDefault(File.Exists) ?? "/usr/bin/kubectl";
     private readonly string _kubeconfig;
     private readonly string _cacheDir;
     private readonly string _binary;
 
-    public Kubectl(string kubeconfig, string binary = Path)
+    public Kubectl(string kubeconfig, string? binary = null)
     {
         _kubeconfig = kubeconfig;
-        _binary = binary;
+        _binary = binary ?? Path;
         _cacheDir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ferry-kubectl-cache", Guid.NewGuid().ToString("N"));
     }
 
