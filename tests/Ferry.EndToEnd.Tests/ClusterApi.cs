@@ -55,7 +55,10 @@ internal sealed class ClusterApi
         Client.CoreV1.PatchNamespacedServiceAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch), name, "default", cancellationToken: Ct);
 
     /// <summary>One EndpointSlice per backend (their ports differ), each with one ready endpoint on port "main".</summary>
-    public async Task CreateEndpointSlicesAsync(string serviceName, params IPEndPoint[] backends)
+    public Task CreateEndpointSlicesAsync(string serviceName, params IPEndPoint[] backends) => CreateEndpointSlicesAsync(serviceName, "TCP", backends);
+
+    /// <summary>One EndpointSlice per backend, each with one ready endpoint on port "main" of <paramref name="protocol"/>.</summary>
+    public async Task CreateEndpointSlicesAsync(string serviceName, string protocol, params IPEndPoint[] backends)
     {
         for (var i = 0; i < backends.Length; i++)
         {
@@ -69,7 +72,7 @@ internal sealed class ClusterApi
                         Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = serviceName },
                     },
                     AddressType = "IPv4",
-                    Ports = [new Discoveryv1EndpointPort { Name = "main", Port = backends[i].Port, Protocol = "TCP" }],
+                    Ports = [new Discoveryv1EndpointPort { Name = "main", Port = backends[i].Port, Protocol = protocol }],
                     Endpoints = [new V1Endpoint { Addresses = [backends[i].Address.ToString()], Conditions = new V1EndpointConditions { Ready = true } }],
                 },
                 "default",
