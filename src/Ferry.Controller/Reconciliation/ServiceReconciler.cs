@@ -28,6 +28,10 @@ public sealed partial class ServiceReconciler
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SortedSet<string>> _lastSyncedNodes = new(StringComparer.Ordinal);
 
+    // Services whose last allocation failed for want of an address or port: retried as soon as a
+    // Service moves off an address or gives up ports (the allocator only reports waiters on Release).
+    private readonly HashSet<string> _waitingForAddress = new(StringComparer.Ordinal);
+
     public ServiceReconciler(
         IClusterView cluster,
         IServiceWriter writer,
@@ -64,7 +68,9 @@ public sealed partial class ServiceReconciler
             return (Report(service, result), retry);
         }
 
-        return (Report(service, await EnsureAsync(service, cancellationToken)), []);
+        var before = _allocator.Get(AllocationRequests.OwnerOf(service));
+        var ensured = Report(service, await EnsureAsync(service, cancellationToken));
+        return (ensured, WaitersIfFreed(AllocationRequests.OwnerOf(service), before));
     }
 
     /// <summary>
@@ -160,6 +166,18 @@ public sealed partial class ServiceReconciler
         }
 
         var allocation = _allocator.Assign(request);
+        lock (_lock)
+        {
+            if (allocation.Succeeded)
+            {
+                _waitingForAddress.Remove(key);
+            }
+            else if (allocation.Error is AllocationError.AddressInUse or AllocationError.PortConflict or AllocationError.PoolExhausted)
+            {
+                _waitingForAddress.Add(key);
+            }
+        }
+
         if (!allocation.Succeeded)
         {
             return ReconcileResult.Failed($"failed to ensure load balancer: {allocation.Message}");
@@ -260,6 +278,7 @@ public sealed partial class ServiceReconciler
         lock (_lock)
         {
             _lastSyncedNodes.Remove(key);
+            _waitingForAddress.Remove(key);
         }
 
         if (ServicePredicates.HasCleanupFinalizer(service))
@@ -305,11 +324,32 @@ public sealed partial class ServiceReconciler
         lock (_lock)
         {
             _lastSyncedNodes.Remove(key);
+            _waitingForAddress.Remove(key);
         }
 
         var retry = _allocator.Release(key);
         _allocator.StopWaiting(key);
         return retry;
+    }
+
+    /// <summary>
+    /// The Services waiting for an address, when <paramref name="owner"/>'s sync moved it off an address
+    /// or changed its ports (a requested IP, pool or ports edited): what it left may be what they wait for.
+    /// </summary>
+    private string[] WaitersIfFreed(string owner, Allocation? before)
+    {
+        var after = _allocator.Get(owner);
+        if (before is null || (after is not null && before.Addresses.SequenceEqual(after.Addresses) && before.Ports.SequenceEqual(after.Ports)))
+        {
+            return [];
+        }
+
+        lock (_lock)
+        {
+            string[] retry = [.. _waitingForAddress.Where(k => k != owner)];
+            _waitingForAddress.ExceptWith(retry);
+            return retry;
+        }
     }
 
     private ReconcileResult Report(V1Service service, ReconcileResult result)
