@@ -15,6 +15,14 @@ public sealed class DataPlaneOptions
     /// </summary>
     public int BufferSize { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// The read buffer for small messages, held per direction while a connection waits for data, so a
+    /// request/response exchange costs one receive per message instead of a zero-byte wait plus a
+    /// receive. A read that fills it switches to <see cref="BufferSize"/>. 0 waits with zero-byte
+    /// reads instead and holds no buffer while idle (one more receive syscall per message).
+    /// </summary>
+    public int SmallBufferSize { get; set; } = 4 * 1024;
+
     /// <summary>How often idle timeouts, drain deadlines and UDP flow expiry are checked.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -32,6 +40,7 @@ public sealed class DataPlaneOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnectAttempts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, 1024);
+        ArgumentOutOfRangeException.ThrowIfNegative(SmallBufferSize);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SweepInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PassiveReactivationPeriod, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(ListenBacklog, 1);

@@ -17,6 +17,12 @@ internal interface IForwardedFlow
     /// <summary>A <see cref="TimeProvider.GetTimestamp"/> value of the last byte moved.</summary>
     long LastActivity { get; }
 
+    /// <summary>
+    /// True while still connecting to a backend (the idle timeout does not apply yet); closes the
+    /// attempt once the connect timeout has passed since it started.
+    /// </summary>
+    bool CheckConnect(long now);
+
     /// <summary>Closes both sides now; safe to call more than once and from any thread.</summary>
     void Abort();
 }

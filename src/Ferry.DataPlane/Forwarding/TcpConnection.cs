@@ -13,9 +13,9 @@ namespace Ferry.DataPlane.Forwarding;
 /// PROXY header if asked, then copies bytes both ways until both sides are done.
 /// </summary>
 /// <remarks>
-/// Two pump loops, one per direction (Kestrel's receive/send split, YARP's StreamCopier). Each pump
-/// waits with a zero-byte receive and rents its buffer only when data is there, returning it after a
-/// short read, so an idle connection holds no buffer. On EOF a pump half-closes the other socket
+/// Two pump loops, one per direction (Kestrel's receive/send split, YARP's StreamCopier); see
+/// <see cref="PumpAsync"/> for the buffer sizes. The connect timeout is enforced by the listener's
+/// sweeper through <see cref="CheckConnect"/>, not by a timer per connect. On EOF a pump half-closes the other socket
 /// (<c>Shutdown(Send)</c>) and the opposite direction keeps running (PERF-NOTES: WhenAny plus close
 /// truncates); on an error both sockets are closed so the other pump cannot hang.
 /// </remarks>
@@ -25,6 +25,10 @@ internal sealed class TcpConnection : IForwardedFlow
     private readonly Socket _client;
     private readonly IPEndPoint _clientEndPoint;
     private Socket? _backendSocket;
+
+    // The backend socket of the connect attempt in progress, and when it started (for the sweeper).
+    private Socket? _connecting;
+    private long _connectStarted;
     private BackendState? _backend;
     private long _lastActivity;
     private int _aborted;
@@ -46,17 +50,20 @@ internal sealed class TcpConnection : IForwardedFlow
     /// <summary>Runs the connection to its end; never throws.</summary>
     public async Task RunAsync(ListenerSettings settings)
     {
-        var registered = false;
+        var opened = false;
         try
         {
-            if (!await ConnectAsync(settings))
+            // Tracked from the start so the sweeper enforces the connect timeout (no timer per connect).
+            Touch();
+            _listener.Track(this);
+            if (_listener.Context.ShutdownToken.IsCancellationRequested || !await ConnectAsync(settings))
             {
                 return;
             }
 
             Touch();
-            _listener.Register(this);
-            registered = true;
+            _listener.OnOpened(this);
+            opened = true;
             if (!_listener.HasActiveHealthCheck)
             {
                 _backend!.Health.ReportSuccess();
@@ -69,9 +76,9 @@ internal sealed class TcpConnection : IForwardedFlow
                 await _backendSocket!.SendAsync(header, SocketFlags.None);
             }
 
-            var toBackend = PumpAsync(_client, _backendSocket!, toBackend: true);
             var toClient = PumpAsync(_backendSocket!, _client, toBackend: false);
-            await Task.WhenAll(toBackend, toClient);
+            await PumpAsync(_client, _backendSocket!, toBackend: true);
+            await toClient;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -85,10 +92,7 @@ internal sealed class TcpConnection : IForwardedFlow
         finally
         {
             Abort();
-            if (registered)
-            {
-                _listener.Unregister(this);
-            }
+            _listener.Untrack(this, opened);
         }
     }
 
@@ -100,7 +104,31 @@ internal sealed class TcpConnection : IForwardedFlow
         }
 
         _client.Dispose();
+        Interlocked.Exchange(ref _connecting, null)?.Dispose();
         _backendSocket?.Dispose();
+    }
+
+    /// <summary>
+    /// Called by the sweeper: true while a connect attempt is in progress (the idle timeout does not
+    /// apply yet); an attempt older than <see cref="DataPlaneOptions.ConnectTimeout"/> is closed, which
+    /// fails it as timed out.
+    /// </summary>
+    public bool CheckConnect(long now)
+    {
+        var socket = Volatile.Read(ref _connecting);
+        if (socket is null)
+        {
+            return false;
+        }
+
+        var context = _listener.Context;
+        if (context.TimeProvider.GetElapsedTime(Volatile.Read(ref _connectStarted), now) >= context.Options.ConnectTimeout
+            && Interlocked.CompareExchange(ref _connecting, null, socket) == socket)
+        {
+            socket.Dispose();
+        }
+
+        return true;
     }
 
     private async Task<bool> ConnectAsync(ListenerSettings settings)
@@ -122,35 +150,52 @@ internal sealed class TcpConnection : IForwardedFlow
             }
 
             var socket = new Socket(backend.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using var timeout = new CancellationTokenSource(context.Options.ConnectTimeout, context.TimeProvider);
-            using var shutdown = context.ShutdownToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+            Volatile.Write(ref _connectStarted, context.TimeProvider.GetTimestamp());
+            Volatile.Write(ref _connecting, socket);
+            if (Volatile.Read(ref _aborted) != 0)
+            {
+                // Abort ran before the socket was published, so it could not close it.
+                socket.Dispose();
+                return false;
+            }
+
+            string reason;
             try
             {
-                await socket.ConnectAsync(backend.EndPoint, timeout.Token);
-                _backend = backend;
-                _backendSocket = socket;
-                if (Volatile.Read(ref _aborted) != 0)
+                await socket.ConnectAsync(backend.EndPoint, CancellationToken.None);
+                if (Interlocked.CompareExchange(ref _connecting, null, socket) == socket)
                 {
-                    socket.Dispose();
-                    return false;
+                    _backend = backend;
+                    _backendSocket = socket;
+                    if (Volatile.Read(ref _aborted) != 0)
+                    {
+                        socket.Dispose();
+                        return false;
+                    }
+
+                    return true;
                 }
 
-                return true;
+                // Connected just as the sweeper (or Abort) took the attempt away and closed the socket.
+                reason = "timed out";
             }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
-                socket.Dispose();
-                if (context.ShutdownToken.IsCancellationRequested)
-                {
-                    return false;
-                }
-
-                backend.OnConnectFailed();
-                _listener.Counters.OnConnectFailed();
-                var reason = e is SocketException se ? se.SocketErrorCode.ToString() : "timed out";
-                DataPlaneLog.BackendConnectFailed(context.Logger, _listener.Name, backend.ToString(), reason);
-                (tried ??= []).Add(backend);
+                // Closed by the sweeper (timed out) or by Abort, else a real connect error.
+                var timedOut = Interlocked.CompareExchange(ref _connecting, null, socket) != socket;
+                reason = timedOut ? "timed out" : e is SocketException se ? se.SocketErrorCode.ToString() : e.GetType().Name;
             }
+
+            socket.Dispose();
+            if (Volatile.Read(ref _aborted) != 0 || context.ShutdownToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            backend.OnConnectFailed();
+            _listener.Counters.OnConnectFailed();
+            DataPlaneLog.BackendConnectFailed(context.Logger, _listener.Name, backend.ToString(), reason);
+            (tried ??= []).Add(backend);
         }
 
         _listener.Counters.OnNoBackend();
@@ -158,14 +203,24 @@ internal sealed class TcpConnection : IForwardedFlow
         return false;
     }
 
+    /// <summary>
+    /// Copies one direction. Small messages are read straight into a small buffer that is kept while
+    /// waiting (one receive per message); a read that fills it switches to the big buffer, which is
+    /// kept while reads fill it. After a short read into the big buffer it is returned: a read that
+    /// would have fit the small buffer goes back to it, a larger one (bulk, paused) waits with a
+    /// zero-byte receive, holding nothing, before renting the big buffer again.
+    /// </summary>
     private async Task<CopyResult> PumpAsync(Socket from, Socket to, bool toBackend)
     {
         var pool = ArrayPool<byte>.Shared;
-        var size = _listener.Context.Options.BufferSize;
+        var options = _listener.Context.Options;
+        var large = options.BufferSize;
+        var small = Math.Min(options.SmallBufferSize, large);
         var time = _listener.Context.TimeProvider;
         var counters = _listener.Counters;
         var backend = _backend!;
         byte[]? buffer = null;
+        var size = small;
         try
         {
             while (true)
@@ -175,8 +230,13 @@ internal sealed class TcpConnection : IForwardedFlow
                 {
                     if (buffer is null)
                     {
-                        // Wait for data without holding a buffer (idle connections cost no memory).
-                        await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                        if (size == 0)
+                        {
+                            // Wait for data without holding a buffer (idle connections cost no memory).
+                            await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                            size = large;
+                        }
+
                         buffer = pool.Rent(size);
                     }
 
@@ -221,11 +281,25 @@ internal sealed class TcpConnection : IForwardedFlow
                     counters.AddBytesToClient(read);
                 }
 
-                if (read < size)
+                if (size == large && (read < large || small == large))
                 {
-                    // A short read: the source is drained for now, so give the buffer back while we wait.
+                    if (small == large && small != 0)
+                    {
+                        // One size only: keep it.
+                        continue;
+                    }
+
+                    // A short read: the source is drained for now, so give the big buffer back while we wait.
                     pool.Return(buffer);
                     buffer = null;
+                    size = read <= small ? small : 0;
+                }
+                else if (size == small && read == small)
+                {
+                    // The small buffer filled: more is likely queued, switch to the big one.
+                    pool.Return(buffer);
+                    buffer = null;
+                    size = large;
                 }
             }
         }

@@ -79,6 +79,9 @@ internal sealed class UdpFlow : IForwardedFlow
         }
     }
 
+    /// <summary>A flow's backend socket is connected when the flow is created.</summary>
+    public bool CheckConnect(long now) => false;
+
     public void Abort()
     {
         if (Interlocked.Exchange(ref _aborted, 1) != 0)

@@ -190,6 +190,26 @@ internal sealed class ListenerState
         flow.Backend.OnConnectionOpened();
     }
 
+    /// <summary>A TCP connection starts being watched (connect timeout, drain, shutdown) before it connects.</summary>
+    public void Track(IForwardedFlow flow) => _flows.TryAdd(flow, 0);
+
+    /// <summary>A tracked TCP connection reached its backend: counted as open from now on.</summary>
+    public void OnOpened(IForwardedFlow flow)
+    {
+        Counters.OnOpened();
+        flow.Backend.OnConnectionOpened();
+    }
+
+    /// <summary>A tracked TCP connection ended; <paramref name="opened"/> says whether <see cref="OnOpened"/> counted it.</summary>
+    public void Untrack(IForwardedFlow flow, bool opened)
+    {
+        if (_flows.TryRemove(flow, out _) && opened)
+        {
+            Counters.OnClosed();
+            flow.Backend.OnConnectionClosed();
+        }
+    }
+
     public void Unregister(IForwardedFlow flow)
     {
         if (_flows.TryRemove(flow, out _))
@@ -200,7 +220,7 @@ internal sealed class ListenerState
     }
 
     /// <summary>
-    /// Enforces the idle timeout and drain deadlines, and re-admits passively failed backends.
+    /// Enforces the connect and idle timeouts and drain deadlines, and re-admits passively failed backends.
     /// Returns true when a retired listener has nothing left, so the provider may forget it.
     /// </summary>
     public bool Sweep(long now)
@@ -209,6 +229,11 @@ internal sealed class ListenerState
         var idleTimeout = Settings.IdleTimeout;
         foreach (var flow in _flows.Keys)
         {
+            if (flow.CheckConnect(now))
+            {
+                continue;
+            }
+
             var idle = time.GetElapsedTime(flow.LastActivity, now);
             if (idle >= idleTimeout)
             {
