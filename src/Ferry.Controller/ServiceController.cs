@@ -31,6 +31,7 @@ public sealed partial class ServiceController : IDisposable
     private readonly ILogger _logger;
     private readonly WorkQueue<string> _serviceQueue;
     private readonly WorkQueue<string> _backendQueue;
+    private volatile bool _isQueueing;
     private long _syncs;
     private long _syncFailures;
 
@@ -80,6 +81,9 @@ public sealed partial class ServiceController : IDisposable
                 _services.WaitForSyncAsync(cancellationToken),
                 _nodes.WaitForSyncAsync(cancellationToken),
                 _slices.WaitForSyncAsync(cancellationToken));
+            // From here on changes are queued (workers start below), so nothing that arrives while
+            // the allocations are rebuilt or the initial list is queued is missed.
+            _isQueueing = true;
             RebuildAllocations();
             await RemoveOrphansAsync(cancellationToken);
             foreach (var service in _services.List().Where(s => _predicates.ShouldEnqueueAdded(s)))
@@ -247,7 +251,7 @@ public sealed partial class ServiceController : IDisposable
             // Gone without our finalizer (or after it was removed): make sure nothing is left behind.
             _ => true,
         };
-        if (enqueue && IsReady)
+        if (enqueue && _isQueueing)
         {
             _serviceQueue.Add(key);
         }
@@ -255,7 +259,7 @@ public sealed partial class ServiceController : IDisposable
 
     private void OnNodeChanged(InformerEvent<V1Node> change)
     {
-        if (!IsReady || (change.Type == InformerEventType.Updated && !NodePredicates.EligibilityChanged(change.Old!, change.Current)
+        if (!_isQueueing || (change.Type == InformerEventType.Updated && !NodePredicates.EligibilityChanged(change.Old!, change.Current)
             && NodePredicates.IsEligible(change.Old!) == NodePredicates.IsEligible(change.Current)))
         {
             return;
@@ -269,7 +273,7 @@ public sealed partial class ServiceController : IDisposable
 
     private void OnSliceChanged(InformerEvent<V1EndpointSlice> change)
     {
-        if (IsReady && change.Current.Metadata?.Labels?.TryGetValue(InformerClusterView.ServiceNameLabel, out var name) == true)
+        if (_isQueueing && change.Current.Metadata?.Labels?.TryGetValue(InformerClusterView.ServiceNameLabel, out var name) == true)
         {
             _backendQueue.Add($"{change.Current.Metadata.NamespaceProperty}/{name}");
         }
