@@ -90,6 +90,40 @@ public class ClusterFerryElectionTests
         Assert.True(takeover < TimeSpan.FromSeconds(20), $"takeover took {takeover}");
     }
 
+    [Fact]
+    public async Task LeaseTakenByAnother_LeaderStepsDownAndClosesListeners()
+    {
+        await using var cluster = await ElectionCluster.StartAsync();
+        var replica = cluster.StartReplica("replica-a");
+        await cluster.WaitForSingleLeaderAsync();
+        await cluster.CreateServiceAsync("web", 8080);
+        var vip = new IPEndPoint(IPAddress.Parse(await cluster.WaitForIngressIpAsync("web")), 8080);
+        Assert.True(await ElectionCluster.AcceptsAsync(vip));
+
+        // Someone else holds the lease and keeps renewing it: the replica cannot renew and must step down.
+        var ct = TestContext.Current.CancellationToken;
+        var deadline = DateTime.UtcNow + ElectionCluster.Wait;
+        while (replica.Ferry.Current is not null || replica.Ferry.IsLeader)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the replica never stepped down");
+            try
+            {
+                var lease = await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync("ferry-controller", "default", cancellationToken: ct);
+                lease.Spec.HolderIdentity = "intruder";
+                lease.Spec.RenewTime = DateTime.UtcNow;
+                await cluster.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "ferry-controller", "default", cancellationToken: ct);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+            }
+
+            await Task.Delay(200, ct);
+        }
+
+        Assert.False(await ElectionCluster.AcceptsAsync(vip), "a replica that lost the lease must close its listeners");
+        Assert.Equal(1, replica.Ferry.Terms);
+    }
+
     private static async Task WaitUntilAcceptsAsync(IPEndPoint vip)
     {
         var deadline = DateTime.UtcNow + ElectionCluster.Wait;
