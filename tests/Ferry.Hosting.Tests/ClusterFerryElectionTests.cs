@@ -1,7 +1,10 @@
 using k8s;
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using Ferry.Controller.LeaderElection;
 
 namespace Ferry.Hosting.Tests;
 
@@ -122,6 +125,28 @@ public class ClusterFerryElectionTests
 
         Assert.False(await ElectionCluster.AcceptsAsync(vip), "a replica that lost the lease must close its listeners");
         Assert.Equal(1, replica.Ferry.Terms);
+    }
+
+    [Fact]
+    public async Task ApiServerUnreachable_KeepsCampaigningAndStopsCleanly()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = $"https://127.0.0.1:{closedPort}", SkipTlsVerify = true });
+        var election = new LeaseLeaderElection(
+            client,
+            new LeaderElectionOptions { Identity = "a", LeaseDuration = TimeSpan.FromSeconds(2), RenewDeadline = TimeSpan.FromSeconds(1.5), RetryPeriod = TimeSpan.FromSeconds(0.3) },
+            TimeProvider.System,
+            NullLogger<LeaseLeaderElection>.Instance);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+        var led = false;
+
+        await election.RunAsync(_ => { led = true; return Task.CompletedTask; }, stop.Token).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        Assert.False(led);
+        Assert.False(election.IsLeader);
     }
 
     private static async Task WaitUntilAcceptsAsync(IPEndPoint vip)

@@ -76,9 +76,10 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
         catch (OperationCanceledException) when (round.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+        catch (Exception e)
         {
-            Log.ElectionError(_logger, e.Message);
+            // Unreachable API server, timeouts, refused writes: campaign again after a pause rather than end the process.
+            Log.CampaignFailed(_logger, e.Message);
         }
         finally
         {
@@ -172,6 +173,9 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
 
         [LoggerMessage(405, LogLevel.Debug, "Leader election: {Message}")]
         public static partial void ElectionError(ILogger logger, string message);
+
+        [LoggerMessage(409, LogLevel.Warning, "Leader election failed, retrying: {Message}")]
+        public static partial void CampaignFailed(ILogger logger, string message);
 
         [LoggerMessage(406, LogLevel.Error, "The controller failed while leading; stepping down")]
         public static partial void LeaderWorkFailed(ILogger logger, Exception exception);
