@@ -1,10 +1,10 @@
-using k8s;
-using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Ferry.Controller.LeaderElection;
+using k8s;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ferry.Hosting.Tests;
 
