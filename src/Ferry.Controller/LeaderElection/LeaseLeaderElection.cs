@@ -83,6 +83,9 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
         }
         finally
         {
+            // The elector may leave a renewal attempt running after it gave up; end it so it cannot renew for a term that is over.
+            await round.CancelAsync();
+
             // Stop the controller before anyone else may start one: its listeners close here.
             await term.CancelAsync();
             if (leading is not null)
