@@ -149,6 +149,35 @@ public class ClusterFerryElectionTests
         Assert.False(election.IsLeader);
     }
 
+    [Fact]
+    public async Task WithoutElection_ServesAtOnceAndWritesNoLease()
+    {
+        await using var cluster = await ElectionCluster.StartAsync();
+        var ferry = new ClusterFerry(
+            cluster.Client,
+            new ClusterFerryOptions
+            {
+                Pools = [new Ipam.AddressPool("default", [Ipam.AddressRange.Parse(cluster.PoolPrefix + "0/24")])],
+                Controller = new Controller.ControllerOptions { Translation = new Controller.Translation.TranslationOptions { DefaultTargets = Controller.Translation.TargetMode.Endpoints } },
+            },
+            NullLoggerFactory.Instance,
+            TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var run = ferry.RunAsync(stop.Token);
+
+        await cluster.CreateServiceAsync("web", 8080);
+        var vip = new IPEndPoint(IPAddress.Parse(await cluster.WaitForIngressIpAsync("web")), 8080);
+        Assert.True(await ElectionCluster.AcceptsAsync(vip));
+        Assert.True(ferry.IsLeader);
+        var leases = await cluster.Client.CoordinationV1.ListLeaseForAllNamespacesAsync(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Empty(leases.Items);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Null(ferry.Current);
+        Assert.False(await ElectionCluster.AcceptsAsync(vip));
+    }
+
     private static async Task WaitUntilAcceptsAsync(IPEndPoint vip)
     {
         var deadline = DateTime.UtcNow + ElectionCluster.Wait;
