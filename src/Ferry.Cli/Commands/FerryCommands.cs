@@ -10,6 +10,7 @@ internal static class FerryCommands
         {
             ApiCommand.Create(),
             ProxyCommand.Create(),
+            RunCommand.Create(),
             UpCommand.Create(),
             VersionCommand.Create(),
         };

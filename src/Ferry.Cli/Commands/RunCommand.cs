@@ -1,0 +1,207 @@
+using System.CommandLine;
+using System.Globalization;
+using Ferry.Controller;
+using Ferry.Controller.LeaderElection;
+using Ferry.Controller.Predicates;
+using Ferry.Controller.Translation;
+using Ferry.Hosting;
+using Ferry.Ipam.Configuration;
+using k8s;
+using k8s.Exceptions;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Cli.Commands;
+
+/// <summary>
+/// <c>ferry run</c>: the service controller and the data plane against a real cluster
+/// (docs/running-in-a-cluster.md), with leader election between replicas through a Lease.
+/// </summary>
+internal static partial class RunCommand
+{
+    private static readonly Dictionary<string, ClassSelection> _classes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["unset"] = ClassSelection.Unset,
+        ["ferry"] = ClassSelection.FerryOnly,
+        ["both"] = ClassSelection.UnsetAndFerry,
+    };
+
+    private static readonly Dictionary<string, TargetMode> _targets = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["nodes"] = TargetMode.Nodes,
+        ["endpoints"] = TargetMode.Endpoints,
+    };
+
+    public static Command Create()
+    {
+        var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "The kubeconfig to reach the cluster with (its current context)." };
+        var inCluster = new Option<bool>("--in-cluster") { Description = "Use the pod's service account (KUBERNETES_SERVICE_HOST and the mounted token)." };
+        var pools = new Option<FileInfo>("--pools")
+        {
+            Description = "The YAML file of address pools (see docs/running-in-a-cluster.md).",
+            Required = true,
+        };
+        var targets = new Option<string>("--targets")
+        {
+            Description = "Where traffic goes: the nodes' NodePorts (through kube-proxy) or the endpoints directly.",
+            DefaultValueFactory = _ => "nodes",
+        };
+        targets.AcceptOnlyFromAmong([.. _targets.Keys]);
+        var classes = new Option<string>("--class")
+        {
+            Description = "Which spec.loadBalancerClass to serve: unset (no class), ferry (ferry.dev/lb) or both.",
+            DefaultValueFactory = _ => "unset",
+        };
+        classes.AcceptOnlyFromAmong([.. _classes.Keys]);
+        var leaderElect = new Option<bool>("--leader-elect")
+        {
+            Description = "Elect a leader through a Lease so that only one replica runs the controller (--leader-elect=false for a single replica).",
+            DefaultValueFactory = _ => true,
+        };
+        var leaseName = new Option<string>("--lease-name")
+        {
+            Description = "The Lease replicas compete for.",
+            DefaultValueFactory = _ => LeaderElectionOptions.DefaultLeaseName,
+        };
+        var leaseNamespace = new Option<string>("--lease-namespace") { Description = "The Lease's namespace (default: the pod's namespace in-cluster, else kube-system)." };
+        var identity = new Option<string>("--identity") { Description = "This replica's name in the Lease and in Events (default: host name plus a random suffix)." };
+        var leaseDuration = new Option<double>("--lease-duration") { Description = "Seconds a standby waits for a silent leader.", DefaultValueFactory = _ => 15 };
+        var renewDeadline = new Option<double>("--renew-deadline") { Description = "Seconds the leader keeps trying to renew before it steps down.", DefaultValueFactory = _ => 10 };
+        var retryPeriod = new Option<double>("--retry-period") { Description = "Seconds between attempts to acquire or renew.", DefaultValueFactory = _ => 2 };
+        var logLevel = ConsoleLogging.CreateLevelOption();
+        var command = new Command("run", "Run the service controller and data plane against a cluster; replicas elect a leader through a Lease.")
+        {
+            kubeconfig, inCluster, pools, targets, classes, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, logLevel,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            new Settings(
+                parseResult.GetValue(kubeconfig)?.FullName,
+                parseResult.GetValue(inCluster),
+                parseResult.GetRequiredValue(pools).FullName,
+                _targets[parseResult.GetRequiredValue(targets)],
+                _classes[parseResult.GetRequiredValue(classes)],
+                parseResult.GetValue(leaderElect),
+                parseResult.GetRequiredValue(leaseName),
+                parseResult.GetValue(leaseNamespace),
+                parseResult.GetValue(identity),
+                TimeSpan.FromSeconds(parseResult.GetValue(leaseDuration)),
+                TimeSpan.FromSeconds(parseResult.GetValue(renewDeadline)),
+                TimeSpan.FromSeconds(parseResult.GetValue(retryPeriod))),
+            ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
+            parseResult.InvocationConfiguration,
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Settings settings, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    {
+        if ((settings.Kubeconfig is null) == !settings.InCluster)
+        {
+            await console.Error.WriteLineAsync("ferry run: give exactly one of --kubeconfig FILE and --in-cluster");
+            return 2;
+        }
+
+        string poolsText;
+        try
+        {
+            poolsText = await File.ReadAllTextAsync(settings.PoolsPath, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await console.Error.WriteLineAsync($"{settings.PoolsPath}: cannot read the file: {e.Message}");
+            return 1;
+        }
+
+        var parsed = AddressPoolsFile.Parse(poolsText);
+        if (!parsed.IsValid)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await console.Error.WriteLineAsync($"{settings.PoolsPath}: {error}");
+            }
+
+            return 1;
+        }
+
+        var timings = new LeaderElectionOptions { Identity = "check", LeaseDuration = settings.LeaseDuration, RenewDeadline = settings.RenewDeadline, RetryPeriod = settings.RetryPeriod };
+        if (settings.LeaderElect && timings.Validate() is { } problem)
+        {
+            await console.Error.WriteLineAsync($"ferry run: leader election: {problem}");
+            return 2;
+        }
+
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = settings.InCluster
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile(settings.Kubeconfig!);
+        }
+        catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await console.Error.WriteLineAsync($"ferry run: cannot load the cluster configuration: {e.Message}");
+            return 1;
+        }
+
+        LeaderElectionOptions? election = null;
+        if (settings.LeaderElect)
+        {
+            election = new LeaderElectionOptions
+            {
+                LeaseName = settings.LeaseName,
+                LeaseNamespace = settings.LeaseNamespace ?? (settings.InCluster && !string.IsNullOrEmpty(config.Namespace) ? config.Namespace : LeaderElectionOptions.DefaultLeaseNamespace),
+                Identity = settings.Identity ?? LeaderElectionOptions.DefaultIdentity(),
+                LeaseDuration = settings.LeaseDuration,
+                RenewDeadline = settings.RenewDeadline,
+                RetryPeriod = settings.RetryPeriod,
+            };
+        }
+
+        ProxyCommand.EnableInlineSocketCompletions();
+        using var loggerFactory = ConsoleLogging.Create(level);
+        var logger = loggerFactory.CreateLogger("Ferry.Cli.Run");
+        using var stop = new StopSignals(logger, cancellationToken);
+        using var client = new Kubernetes(config);
+        var ferry = new ClusterFerry(
+            client,
+            new ClusterFerryOptions
+            {
+                Pools = parsed.Pools,
+                Controller = new ControllerOptions { Classes = settings.Classes, Translation = new TranslationOptions { DefaultTargets = settings.Targets } },
+                LeaderElection = election,
+            },
+            loggerFactory,
+            TimeProvider.System);
+        Log.Starting(
+            logger,
+            VersionCommand.Version,
+            config.Host,
+            string.Join(", ", parsed.Pools.Select(p => $"{p.Name} ({string.Join(" ", p.Ranges)})")),
+            election is null ? "off" : string.Create(CultureInfo.InvariantCulture, $"Lease {election.LeaseNamespace}/{election.LeaseName} as {election.Identity}"));
+        await ferry.RunAsync(stop.Token);
+        Log.Stopped(logger);
+        return 0;
+    }
+
+    private sealed record Settings(
+        string? Kubeconfig,
+        bool InCluster,
+        string PoolsPath,
+        TargetMode Targets,
+        ClassSelection Classes,
+        bool LeaderElect,
+        string LeaseName,
+        string? LeaseNamespace,
+        string? Identity,
+        TimeSpan LeaseDuration,
+        TimeSpan RenewDeadline,
+        TimeSpan RetryPeriod);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "ferry {Version} run: cluster {Server}; pools {Pools}; leader election {Election}; Ctrl-C to stop")]
+        public static partial void Starting(ILogger logger, string version, string server, string pools, string election);
+
+        [LoggerMessage(2, LogLevel.Information, "Stopped: controller ended, listeners closed")]
+        public static partial void Stopped(ILogger logger);
+    }
+}

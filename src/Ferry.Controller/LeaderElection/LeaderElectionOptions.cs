@@ -1,0 +1,52 @@
+namespace Ferry.Controller.LeaderElection;
+
+/// <summary>
+/// The Lease replicas compete for and its timings; the defaults are upstream's
+/// (kube-controller-manager's <c>--leader-elect-*</c> flags).
+/// </summary>
+public sealed record LeaderElectionOptions
+{
+    public const string DefaultLeaseName = "ferry-controller";
+
+    public const string DefaultLeaseNamespace = "kube-system";
+
+    public string LeaseName { get; init; } = DefaultLeaseName;
+
+    public string LeaseNamespace { get; init; } = DefaultLeaseNamespace;
+
+    /// <summary>This replica's name in the Lease's <c>holderIdentity</c>; must differ between replicas.</summary>
+    public required string Identity { get; init; }
+
+    /// <summary>How long a standby waits after the last observed renewal before it takes over.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long the leader keeps retrying a failed renewal before it steps down.</summary>
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The pause between attempts to acquire or renew.</summary>
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A replica name that is unique even when pods share a host name (host networking): host name plus a random suffix, as client-go does.</summary>
+    public static string DefaultIdentity() => $"{Environment.MachineName}_{Guid.NewGuid():N}";
+
+    /// <summary>Returns the first problem with the timings, or null; upstream requires lease &gt; renew deadline &gt; retry period.</summary>
+    public string? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(LeaseName) || string.IsNullOrWhiteSpace(LeaseNamespace) || string.IsNullOrWhiteSpace(Identity))
+        {
+            return "the lease name, namespace and identity must not be empty";
+        }
+
+        if (RetryPeriod <= TimeSpan.Zero)
+        {
+            return "the retry period must be positive";
+        }
+
+        if (RenewDeadline <= RetryPeriod)
+        {
+            return "the renew deadline must be longer than the retry period";
+        }
+
+        return LeaseDuration <= RenewDeadline ? "the lease duration must be longer than the renew deadline" : null;
+    }
+}

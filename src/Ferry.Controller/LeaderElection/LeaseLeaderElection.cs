@@ -1,0 +1,192 @@
+using k8s;
+using k8s.Autorest;
+using k8s.LeaderElection;
+using k8s.LeaderElection.ResourceLock;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Controller.LeaderElection;
+
+/// <summary>
+/// Leader election through a <c>coordination.k8s.io/v1</c> Lease, with KubernetesClient's
+/// <see cref="LeaderElector"/>: only the holder runs the controller; a standby takes over when the
+/// holder stops renewing for <see cref="LeaderElectionOptions.LeaseDuration"/>.
+/// </summary>
+/// <remarks>
+/// On a clean stop the leader releases the Lease (empty holder, as client-go's <c>ReleaseOnCancel</c>),
+/// so a rolling update hands over within a retry period instead of a whole lease duration.
+/// </remarks>
+public sealed partial class LeaseLeaderElection : ILeaderElection
+{
+    private readonly IKubernetes _client;
+    private readonly LeaderElectionOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private volatile bool _leading;
+
+    public LeaseLeaderElection(IKubernetes client, LeaderElectionOptions options, TimeProvider timeProvider, ILogger<LeaseLeaderElection> logger)
+    {
+        if (options.Validate() is { } problem)
+        {
+            throw new ArgumentException($"Invalid leader election settings: {problem}", nameof(options));
+        }
+
+        _client = client;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public bool IsLeader => _leading;
+
+    /// <summary>Whether a clean stop gives the Lease up at once (default true; tests turn it off to act as a crashed leader).</summary>
+    public bool ReleaseOnCancel { get; init; } = true;
+
+    public async Task RunAsync(Func<CancellationToken, Task> whileLeading, CancellationToken cancellationToken)
+    {
+        Log.Campaigning(_logger, _options.Identity, _options.LeaseNamespace, _options.LeaseName);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await RunTermAsync(whileLeading, cancellationToken);
+        }
+    }
+
+    private async Task RunTermAsync(Func<CancellationToken, Task> whileLeading, CancellationToken cancellationToken)
+    {
+        using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var term = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(_client, _options.LeaseNamespace, _options.LeaseName, _options.Identity))
+        {
+            LeaseDuration = _options.LeaseDuration,
+            RenewDeadline = _options.RenewDeadline,
+            RetryPeriod = _options.RetryPeriod,
+        });
+        Task? leading = null;
+        elector.OnStartedLeading += () =>
+        {
+            _leading = true;
+            Log.StartedLeading(_logger, _options.Identity);
+            leading = LeadAsync(whileLeading, round, term.Token);
+        };
+        elector.OnNewLeader += leader => Log.NewLeader(_logger, leader ?? "(none)");
+        elector.OnError += e => Log.ElectionError(_logger, e.Message);
+        try
+        {
+            await elector.RunUntilLeadershipLostAsync(round.Token);
+        }
+        catch (OperationCanceledException) when (round.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // Unreachable API server, timeouts, refused writes: campaign again after a pause rather than end the process.
+            Log.CampaignFailed(_logger, e.Message);
+        }
+        finally
+        {
+            // The elector may leave a renewal attempt running after it gave up; end it so it cannot renew for a term that is over.
+            await round.CancelAsync();
+
+            // Stop the controller before anyone else may start one: its listeners close here.
+            await term.CancelAsync();
+            if (leading is not null)
+            {
+                await leading;
+                _leading = false;
+                Log.StoppedLeading(_logger, _options.Identity);
+            }
+        }
+
+        if (leading is not null && cancellationToken.IsCancellationRequested && ReleaseOnCancel)
+        {
+            await ReleaseAsync();
+        }
+        else if (!cancellationToken.IsCancellationRequested)
+        {
+            // Lost the lease or failed to reach the API: pause a retry period before campaigning again.
+            try
+            {
+                await Task.Delay(_options.RetryPeriod, _timeProvider, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task LeadAsync(Func<CancellationToken, Task> whileLeading, CancellationTokenSource round, CancellationToken term)
+    {
+        await Task.Yield();
+        try
+        {
+            await whileLeading(term);
+        }
+        catch (OperationCanceledException) when (term.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Log.LeaderWorkFailed(_logger, e);
+        }
+
+        if (!term.IsCancellationRequested)
+        {
+            // The work ended by itself while we still hold the lease: step down rather than lead idle.
+            await round.CancelAsync();
+        }
+    }
+
+    private async Task ReleaseAsync()
+    {
+        // The caller is stopping, so its token is cancelled: give the release a few seconds of its own.
+        using var timeout = new CancellationTokenSource(_options.RenewDeadline, _timeProvider);
+        try
+        {
+            var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(_options.LeaseName, _options.LeaseNamespace, cancellationToken: timeout.Token);
+            if (lease.Spec?.HolderIdentity != _options.Identity)
+            {
+                return;
+            }
+
+            // An empty (not absent) holder: KubernetesClient's elector treats a missing holder as "no lease" and would try to create it.
+            lease.Spec.HolderIdentity = string.Empty;
+            lease.Spec.LeaseDurationSeconds = 1;
+            lease.Spec.RenewTime = _timeProvider.GetUtcNow().UtcDateTime;
+            await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.LeaseNamespace, cancellationToken: timeout.Token);
+            Log.Released(_logger, _options.LeaseNamespace, _options.LeaseName);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            Log.ReleaseFailed(_logger, e.Message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(401, LogLevel.Information, "{Identity} campaigning for Lease {Namespace}/{Name}")]
+        public static partial void Campaigning(ILogger logger, string identity, string @namespace, string name);
+
+        [LoggerMessage(402, LogLevel.Information, "{Identity} is the leader: starting the controller")]
+        public static partial void StartedLeading(ILogger logger, string identity);
+
+        [LoggerMessage(403, LogLevel.Warning, "{Identity} is no longer the leader: controller stopped, listeners closed")]
+        public static partial void StoppedLeading(ILogger logger, string identity);
+
+        [LoggerMessage(404, LogLevel.Information, "The leader is {Leader}")]
+        public static partial void NewLeader(ILogger logger, string leader);
+
+        [LoggerMessage(405, LogLevel.Debug, "Leader election: {Message}")]
+        public static partial void ElectionError(ILogger logger, string message);
+
+        [LoggerMessage(409, LogLevel.Warning, "Leader election failed, retrying: {Message}")]
+        public static partial void CampaignFailed(ILogger logger, string message);
+
+        [LoggerMessage(406, LogLevel.Error, "The controller failed while leading; stepping down")]
+        public static partial void LeaderWorkFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(407, LogLevel.Information, "Released Lease {Namespace}/{Name}")]
+        public static partial void Released(ILogger logger, string @namespace, string name);
+
+        [LoggerMessage(408, LogLevel.Warning, "Could not release the Lease: {Message}")]
+        public static partial void ReleaseFailed(ILogger logger, string message);
+    }
+}

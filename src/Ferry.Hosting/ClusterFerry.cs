@@ -1,0 +1,75 @@
+using System.Diagnostics.Metrics;
+using Ferry.Controller.LeaderElection;
+using k8s;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Hosting;
+
+/// <summary>
+/// <c>ferry run</c>: the service controller and its data plane against any cluster, under leader
+/// election. Each leadership term builds a fresh <see cref="ControllerHost"/> and disposes it when the
+/// term ends, so a replica that is not the leader holds no listeners and writes nothing.
+/// </summary>
+/// <remarks>
+/// A fresh host per term is deliberate: the controller rebuilds its allocations from the Services'
+/// status when it starts, so the state a new leader starts from is the cluster's, never a stale copy
+/// from an earlier term.
+/// </remarks>
+public sealed class ClusterFerry
+{
+    private readonly IKubernetes _client;
+    private readonly ClusterFerryOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly IMeterFactory? _meterFactory;
+    private readonly ILeaderElection _election;
+    private volatile ControllerHost? _current;
+    private int _terms;
+
+    public ClusterFerry(IKubernetes client, ClusterFerryOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ILeaderElection? election = null)
+    {
+        _client = client;
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _timeProvider = timeProvider;
+        _meterFactory = meterFactory;
+        _election = election ?? (options.LeaderElection is { } settings
+            ? new LeaseLeaderElection(client, settings, timeProvider, loggerFactory.CreateLogger<LeaseLeaderElection>())
+            : new NoLeaderElection());
+    }
+
+    /// <summary>The controller of the current term, or null when this replica does not lead.</summary>
+    public ControllerHost? Current => _current;
+
+    public bool IsLeader => _election.IsLeader;
+
+    /// <summary>How many times this replica has become the leader.</summary>
+    public int Terms => Volatile.Read(ref _terms);
+
+    /// <summary>Campaigns and, while leading, runs the controller; returns when cancelled, after the listeners closed.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => _election.RunAsync(LeadAsync, cancellationToken);
+
+    private async Task LeadAsync(CancellationToken term)
+    {
+        var host = new ControllerHost(
+            _client,
+            new ControllerHostOptions { Pools = _options.Pools, Controller = _options.Controller, Identity = _options.Identity },
+            _loggerFactory,
+            _timeProvider,
+            _meterFactory);
+        try
+        {
+            await using (host)
+            {
+                _current = host;
+                Interlocked.Increment(ref _terms);
+                await host.RunAsync(term);
+            }
+        }
+        finally
+        {
+            // Only now, with the listeners closed, does this replica stop counting as serving.
+            _current = null;
+        }
+    }
+}

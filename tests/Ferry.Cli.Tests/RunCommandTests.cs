@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using k8s;
+using k8s.Models;
+
+namespace Ferry.Cli.Tests;
+
+/// <summary><c>ferry run</c> as a user runs it, against the kubeconfig of a <c>ferry api</c> process.</summary>
+public sealed partial class RunCommandTests : IDisposable
+{
+    private static readonly TimeSpan _wait = TimeSpan.FromSeconds(60);
+    private readonly string _directory = Directory.CreateTempSubdirectory("ferry-run-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [GeneratedRegex("export KUBECONFIG=(?<kubeconfig>\\S+)")]
+    private static partial Regex KubeconfigLine();
+
+    [Fact]
+    public async Task Run_BadPoolsFile_ExitsOneNamingTheField()
+    {
+        var pools = Path.Combine(_directory, "pools.yaml");
+        await File.WriteAllTextAsync(pools, "pools:\n  - name: default\n    addresses: [192.0.2.0/24, 198.51.100.20-198.51.100.10]\n", TestContext.Current.CancellationToken);
+
+        await using var ferry = FerryProcess.Start("run", "--kubeconfig", Path.Combine(_directory, "missing"), "--pools", pools);
+
+        Assert.Equal(1, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains("pools[0].addresses[1]: invalid range", ferry.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_NeitherKubeconfigNorInCluster_ExitsTwo()
+    {
+        var pools = Path.Combine(_directory, "pools.yaml");
+        await File.WriteAllTextAsync(pools, "pools:\n  - name: default\n    addresses: [192.0.2.0/24]\n", TestContext.Current.CancellationToken);
+
+        await using var ferry = FerryProcess.Start("run", "--pools", pools);
+
+        Assert.Equal(2, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains("--kubeconfig", ferry.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AgainstApiServer_LeadsServesServiceAndStopsOnSigterm()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var api = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0");
+        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
+        var kubeconfig = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.");
+        var pools = Path.Combine(_directory, "pools.yaml");
+        await File.WriteAllTextAsync(pools, $"pools:\n  - name: default\n    addresses: [{prefix}0/24]\n", ct);
+        await using var ferry = FerryProcess.Start(
+            "run", "--kubeconfig", kubeconfig, "--pools", pools, "--targets", "endpoints",
+            "--lease-namespace", "default", "--identity", "cli-test", "--lease-duration", "2", "--renew-deadline", "1.5", "--retry-period", "0.3");
+        Assert.True(await ferry.WaitForOutputAsync("cli-test is the leader", _wait), ferry.Output);
+
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        var ip = await CreateServiceAndWaitForIpAsync(client, ct);
+        Assert.StartsWith(prefix, ip, StringComparison.Ordinal);
+        var vip = new IPEndPoint(IPAddress.Parse(ip), 8080);
+        Assert.True(await AcceptsAsync(vip), ferry.Output);
+        var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("ferry-controller", "default", cancellationToken: ct);
+        Assert.Equal("cli-test", lease.Spec.HolderIdentity);
+
+        await ferry.SignalAsync("TERM");
+        Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
+        Assert.False(await AcceptsAsync(vip), "listeners close on SIGTERM");
+        lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("ferry-controller", "default", cancellationToken: ct);
+        Assert.True(string.IsNullOrEmpty(lease.Spec.HolderIdentity), "the lease is released on a clean stop");
+    }
+
+    [Fact]
+    public async Task Run_TwoReplicasLeaderKilled_StandbyTakesOverTheVip()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var api = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0");
+        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
+        var kubeconfig = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.");
+        var pools = Path.Combine(_directory, "pools.yaml");
+        await File.WriteAllTextAsync(pools, $"pools:\n  - name: default\n    addresses: [{prefix}0/24]\n", ct);
+        FerryProcess Replica(string identity) => FerryProcess.Start(
+            "run", "--kubeconfig", kubeconfig, "--pools", pools, "--targets", "endpoints",
+            "--lease-namespace", "default", "--identity", identity, "--lease-duration", "2", "--renew-deadline", "1.5", "--retry-period", "0.3");
+
+        await using var a = Replica("replica-a");
+        Assert.True(await a.WaitForOutputAsync("replica-a is the leader", _wait), a.Output);
+        await using var b = Replica("replica-b");
+        Assert.True(await b.WaitForOutputAsync("The leader is replica-a", _wait), b.Output);
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        var vip = new IPEndPoint(IPAddress.Parse(await CreateServiceAndWaitForIpAsync(client, ct)), 8080);
+        Assert.True(await AcceptsAsync(vip), a.Output);
+        Assert.DoesNotContain("replica-b is the leader", b.Output, StringComparison.Ordinal);
+
+        var clock = Stopwatch.StartNew();
+        await a.SignalAsync("KILL");
+        await a.WaitForExitAsync(_wait);
+        Assert.True(await b.WaitForOutputAsync("replica-b is the leader", _wait), b.Output);
+        var deadline = DateTime.UtcNow + _wait;
+        while (!await AcceptsAsync(vip))
+        {
+            Assert.True(DateTime.UtcNow < deadline, b.Output);
+            await Task.Delay(20, ct);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ferry run: SIGKILL of the leader to the standby serving the VIP: {clock.Elapsed.TotalSeconds:F2} s (lease 2 s)"));
+    }
+
+    private static async Task<string> CreateServiceAndWaitForIpAsync(Kubernetes client, CancellationToken ct)
+    {
+        await client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "default" },
+                Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 8080, TargetPort = 9376, Protocol = "TCP" }] },
+            },
+            "default",
+            cancellationToken: ct);
+        var deadline = DateTime.UtcNow + _wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            var service = await client.CoreV1.ReadNamespacedServiceAsync("web", "default", cancellationToken: ct);
+            if (service.Status?.LoadBalancer?.Ingress?.FirstOrDefault()?.Ip is { } ip)
+            {
+                return ip;
+            }
+
+            await Task.Delay(50, ct);
+        }
+
+        throw new TimeoutException("web got no IP");
+    }
+
+    private static async Task<bool> AcceptsAsync(IPEndPoint endPoint)
+    {
+        using var socket = new TcpClient(AddressFamily.InterNetwork);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.ConnectAsync(endPoint, timeout.Token);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using Ferry.Ipam.Configuration;
+using k8s;
+using k8s.Models;
+
+namespace Ferry.Hosting.Tests;
+
+/// <summary>The manifests in <c>deploy/</c> parse as Kubernetes objects and agree with what <c>ferry run</c> needs.</summary>
+public class DeployManifestsTests
+{
+    private static readonly string _deploy = Path.Combine(FindRepositoryRoot(), "deploy");
+
+    [Fact]
+    public void ConfigMap_PoolsFile_ParsesWithoutErrors()
+    {
+        var configMap = Single<V1ConfigMap>("configmap.yaml");
+
+        var result = AddressPoolsFile.Parse(configMap.Data["pools.yaml"]);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal("default", Assert.Single(result.Pools).Name);
+    }
+
+    [Fact]
+    public void Deployment_TwoHostNetworkReplicasRunInClusterWithElectionAndMountedPools()
+    {
+        var deployment = Single<V1Deployment>("deployment.yaml");
+        var configMap = Single<V1ConfigMap>("configmap.yaml");
+        var pod = deployment.Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers);
+
+        Assert.Equal(2, deployment.Spec.Replicas);
+        Assert.True(pod.HostNetwork);
+        Assert.Equal("ferry", pod.ServiceAccountName);
+        Assert.Equal(["run", "--in-cluster", "--pools=/etc/ferry/pools.yaml", "--targets=nodes", "--class=unset", "--leader-elect=true", "--identity=$(POD_NAME)"], container.Args);
+        Assert.Equal(configMap.Metadata.Name, Assert.Single(pod.Volumes).ConfigMap.Name);
+        Assert.Equal("/etc/ferry", Assert.Single(container.VolumeMounts).MountPath);
+    }
+
+    [Fact]
+    public void Rbac_GrantsExactlyTheVerbsTheControllerUses()
+    {
+        var objects = KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(_deploy, "rbac.yaml")));
+        var clusterRole = Assert.Single(objects.OfType<V1ClusterRole>());
+        var role = Assert.Single(objects.OfType<V1Role>());
+
+        var granted = clusterRole.Rules.Concat(role.Rules)
+            .SelectMany(r => r.Resources.SelectMany(res => r.Verbs.Select(v => $"{r.ApiGroups.Single()}/{res}:{v}")))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(
+            [
+                "/events:create", "/events:patch",
+                "/nodes:list", "/nodes:watch",
+                "/services/status:patch", "/services/status:update",
+                "/services:get", "/services:list", "/services:watch",
+                "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update",
+                "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch",
+            ],
+            granted);
+        var serviceAccount = Assert.Single(objects.OfType<V1ServiceAccount>());
+        Assert.All(objects.OfType<V1ClusterRoleBinding>().SelectMany(b => b.Subjects).Concat(objects.OfType<V1RoleBinding>().SelectMany(b => b.Subjects)), s => Assert.Equal(serviceAccount.Metadata.Name, s.Name));
+    }
+
+    private static T Single<T>(string file) =>
+        Assert.Single(KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(_deploy, file))).OfType<T>());
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Ferry.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Ferry.slnx not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Ferry.ApiServer;
+using Ferry.Controller;
+using Ferry.Controller.LeaderElection;
+using Ferry.Controller.Translation;
+using Ferry.Ipam;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ferry.Hosting.Tests;
+
+/// <summary>
+/// The embedded API server in process, plus replicas of <see cref="ClusterFerry"/> that each talk to it
+/// through their own KubernetesClient and compete for one Lease with short timings.
+/// </summary>
+internal sealed class ElectionCluster : IAsyncDisposable
+{
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private readonly string _directory;
+    private readonly List<Replica> _replicas = [];
+
+    private ElectionCluster(string directory, ApiServerHandle api, string poolPrefix)
+    {
+        _directory = directory;
+        Api = api;
+        PoolPrefix = poolPrefix;
+        Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
+    }
+
+    public ApiServerHandle Api { get; }
+
+    public Kubernetes Client { get; }
+
+    /// <summary>The first three octets of this cluster's loopback pool, e.g. <c>127.45.7.</c>.</summary>
+    public string PoolPrefix { get; }
+
+    public static async Task<ElectionCluster> StartAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("ferry-ha-").FullName;
+        var api = await ApiServerHost.StartAsync(
+            new ApiServerOptions { DataDirectory = directory, Listen = new IPEndPoint(IPAddress.Loopback, 0) },
+            NullLoggerFactory.Instance,
+            TestContext.Current.CancellationToken);
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.");
+        return new ElectionCluster(directory, api, prefix);
+    }
+
+    /// <summary>Starts a replica named <paramref name="identity"/>; <paramref name="releaseOnStop"/> false makes its stop look like a crash to the others.</summary>
+    public Replica StartReplica(string identity, bool releaseOnStop = true)
+    {
+        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Api.KubeconfigPath));
+        var election = new LeaderElectionOptions
+        {
+            LeaseName = "ferry-controller",
+            LeaseNamespace = "default",
+            Identity = identity,
+            LeaseDuration = TimeSpan.FromSeconds(2),
+            RenewDeadline = TimeSpan.FromSeconds(1.5),
+            RetryPeriod = TimeSpan.FromSeconds(0.3),
+        };
+        var ferry = new ClusterFerry(
+            client,
+            new ClusterFerryOptions
+            {
+                Pools = [new AddressPool("default", [AddressRange.Parse(PoolPrefix + "0/24")])],
+                Controller = new ControllerOptions { Translation = new TranslationOptions { DefaultTargets = TargetMode.Endpoints } },
+                LeaderElection = election,
+            },
+            NullLoggerFactory.Instance,
+            TimeProvider.System,
+            election: new LeaseLeaderElection(client, election, TimeProvider.System, NullLogger<LeaseLeaderElection>.Instance) { ReleaseOnCancel = releaseOnStop });
+        var replica = new Replica(identity, client, ferry);
+        _replicas.Add(replica);
+        return replica;
+    }
+
+    public Task<V1Service> CreateServiceAsync(string name, int port) =>
+        Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+                Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = port, TargetPort = 9376, Protocol = "TCP" }] },
+            },
+            "default",
+            cancellationToken: TestContext.Current.CancellationToken);
+
+    public async Task<string> WaitForIngressIpAsync(string name)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            var service = await Client.CoreV1.ReadNamespacedServiceAsync(name, "default", cancellationToken: TestContext.Current.CancellationToken);
+            if (service.Status?.LoadBalancer?.Ingress?.FirstOrDefault()?.Ip is { } ip)
+            {
+                return ip;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"{name} got no IP in {Wait}");
+    }
+
+    /// <summary>Waits (bounded) until exactly one replica leads and serves; returns it.</summary>
+    public async Task<Replica> WaitForSingleLeaderAsync()
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            var leaders = _replicas.Where(r => r.IsRunning && r.Ferry.Current is { Controller.IsReady: true }).ToList();
+            if (leaders.Count == 1)
+            {
+                return leaders[0];
+            }
+
+            Assert.True(leaders.Count <= 1, "two replicas run a controller at once");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"no single leader within {Wait}");
+    }
+
+    /// <summary>True when something accepts TCP connections on <paramref name="endPoint"/>.</summary>
+    public static async Task<bool> AcceptsAsync(IPEndPoint endPoint)
+    {
+        using var client = new TcpClient(AddressFamily.InterNetwork);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await client.ConnectAsync(endPoint, timeout.Token);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var replica in _replicas)
+        {
+            await replica.DisposeAsync();
+        }
+
+        Client.Dispose();
+        await Api.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
