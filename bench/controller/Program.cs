@@ -4,17 +4,19 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ferry.ApiServer;
-using Ferry.Hosting;
+using Ferry.Controller.Bench;
 using Ferry.Ipam;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
-// Usage: dotnet run -c Release --project bench/controller [-- latency=50 cold=1000]
+// Usage: dotnet run -c Release --project bench/controller [-- latency=50 cold=1000 workers=1]
+// workers=1 is LocalFerry as `ferry up` runs it; more wires the same parts by hand with more service workers.
 // Loopback only: a random 127.x.y.0/22 pool, the API server on 127.0.0.1:0, one greeting backend on 127.0.0.1:0.
 var settings = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture));
 var latencyCount = settings.GetValueOrDefault("latency", 50);
 var coldCount = settings.GetValueOrDefault("cold", 1000);
+var workers = settings.GetValueOrDefault("workers", 1);
 const int ServicePort = 8080;
 var greeting = Encoding.ASCII.GetBytes("ferry-bench");
 
@@ -47,7 +49,7 @@ var backendLoop = Task.Run(async () =>
     }
 });
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pool {poolBase}, backend {backendEndPoint}, {Environment.ProcessorCount} CPUs, load average {File.ReadAllText("/proc/loadavg").Trim()}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"service workers {workers}, pool {poolBase}, backend {backendEndPoint}, {Environment.ProcessorCount} CPUs, load average {File.ReadAllText("/proc/loadavg").Trim()}"));
 
 // a. Create → first byte through the new IP, one Service at a time.
 var latencyDir = Directory.CreateTempSubdirectory("ferry-ctl-bench-a-").FullName;
@@ -137,7 +139,7 @@ try
     var kept = cold.Ips.Count(p => warm.Ips.TryGetValue(p.Key, out var ip) && ip == p.Value);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 
-        | b. {coldCount} LoadBalancer Services | LocalFerry.StartAsync returned | all listeners open (DataPlane.GetStats().Count == {coldCount}) | all statuses have an ingress IP | one greeting through the last Service |
+        | b. {coldCount} LoadBalancer Services | start returned | all listeners open (DataPlane.GetStats().Count == {coldCount}) | all statuses have an ingress IP | one greeting through the last Service |
         |---|---|---|---|---|
         | cold start (no allocations yet) | {cold.Started:F2} s | {cold.Listeners:F2} s | {cold.Statuses:F2} s | {cold.Greeted} |
         | warm restart (same data dir) | {warm.Started:F2} s | {warm.Listeners:F2} s | {warm.Statuses:F2} s | {warm.Greeted} |
@@ -153,10 +155,7 @@ finally
     await backendLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 }
 
-Task<LocalFerry> StartFerryAsync(string dataDir) => LocalFerry.StartAsync(
-    new LocalFerryOptions { DataDirectory = dataDir, ApiListen = new IPEndPoint(IPAddress.Loopback, 0), Pools = [pool] },
-    NullLoggerFactory.Instance,
-    CancellationToken.None);
+Task<BenchFerry> StartFerryAsync(string dataDir) => BenchFerry.StartAsync(dataDir, pool, workers);
 
 async Task<(double Started, double Listeners, double Statuses, bool Greeted, Dictionary<string, string> Ips)> ConvergeAsync(string dataDir, int count)
 {
