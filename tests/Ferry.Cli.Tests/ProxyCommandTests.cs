@@ -40,7 +40,7 @@ public sealed class ProxyCommandTests : IDisposable
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < connections; i++)
         {
-            if (await GreetingBackend.ReadGreetingAsync(vip, cancellationToken) is { Length: > 0 } greeting)
+            if (await GreetingBackend.ReadAsync(vip, cancellationToken) is { Length: > 0 } greeting)
             {
                 seen.Add(greeting);
             }
@@ -93,7 +93,7 @@ public sealed class ProxyCommandTests : IDisposable
 
         await ferry.SignalAsync("TERM");
         Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
-        Assert.Null(await GreetingBackend.ReadGreetingAsync(vip, ct));
+        Assert.Null(await GreetingBackend.ReadAsync(vip, ct));
     }
 
     [Fact]

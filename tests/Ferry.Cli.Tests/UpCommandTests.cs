@@ -188,7 +188,7 @@ public sealed partial class UpCommandTests : IDisposable
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
-                greeting = await GreetingBackend.ReadGreetingAsync(vip, cts.Token);
+                greeting = await GreetingBackend.ReadAsync(vip, cts.Token);
             }
             catch (OperationCanceledException)
             {

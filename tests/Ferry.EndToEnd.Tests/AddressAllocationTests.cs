@@ -54,7 +54,7 @@ public class AddressAllocationTests
         await using var fixture = await LocalFerryFixture.StartAsync(poolRange: "7-7");
         var api = new ClusterApi(fixture.Client);
         var address = fixture.PoolPrefix + "7";
-        await using var tcp = new Backend("tcp");
+        await using var tcp = new GreetingBackend("tcp");
         await using var udp = new UdpBackend("udp");
         await api.CreateServiceAsync("dns-tcp", 53, s => s.Metadata.Annotations[FerryAnnotations.AllowSharedIp] = "dns");
         await api.CreateServiceAsync("dns-udp", 53, s =>
@@ -69,7 +69,7 @@ public class AddressAllocationTests
 
         // Both protocols are served on the one address, each to its own Service's backend.
         var vip = new IPEndPoint(IPAddress.Parse(address), 53);
-        Assert.Equal("tcp", await Backend.ReadUntilAsync(vip, "tcp"));
+        Assert.Equal("tcp", await GreetingBackend.ReadUntilAsync(vip, "tcp"));
         Assert.True(await ClusterApi.EventuallyAsync(async () => await UdpBackend.AskAsync(vip) == "udp", TimeSpan.FromSeconds(5)));
 
         // Same key but TCP 53 again: the port collides, so no address; and no key means no sharing at all.
@@ -98,7 +98,7 @@ public class AddressAllocationTests
                 ];
             });
         var api = fixture.Api;
-        await using var backend = new Backend("blue");
+        await using var backend = new GreetingBackend("blue");
         await api.CreateServiceAsync("plain", 80);
         await api.CreateServiceAsync("blue", 80, s => s.Metadata.Annotations[FerryAnnotations.AddressPool] = "blue");
         await api.CreateServiceAsync("nowhere", 80, s => s.Metadata.Annotations[FerryAnnotations.AddressPool] = "nope");
@@ -107,7 +107,7 @@ public class AddressAllocationTests
         Assert.StartsWith(fixture.PoolPrefix, await api.WaitForIpAsync("plain"), StringComparison.Ordinal);
         var blue = await api.WaitForIpAsync("blue");
         Assert.Equal(bluePrefix + "10", blue);
-        Assert.Equal("blue", await Backend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(blue), 80), "blue"));
+        Assert.Equal("blue", await GreetingBackend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(blue), 80), "blue"));
         var events = await api.WaitForEventAsync("nowhere", "SyncLoadBalancerFailed");
         Assert.Contains(events, e => e.Contains("nope", StringComparison.Ordinal));
         Assert.Null(ClusterApi.IngressIp(await api.GetServiceAsync("nowhere")));

@@ -95,11 +95,11 @@ public sealed partial class CrashRecoveryTests : IDisposable
             }
 
             // Traffic flows through the restarted process, to Services created before and after the crash.
-            await using var backend = new Backend("alive");
+            await using var backend = new GreetingBackend("alive");
             foreach (var name in new[] { expected.First(), expected.Last() })
             {
                 await api.CreateEndpointSlicesAsync(name, backend.EndPoint);
-                Assert.Equal("alive", await Backend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(ips[name]), 80), "alive"));
+                Assert.Equal("alive", await GreetingBackend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(ips[name]), 80), "alive"));
             }
         }
     }

@@ -17,7 +17,7 @@ public class LocalFerryTests
     public async Task LoadBalancerService_GetsIpServesTrafficAndCleansUpOnDelete()
     {
         await using var fixture = await LocalFerryFixture.StartAsync();
-        await using var backend = new Backend("hello");
+        await using var backend = new GreetingBackend("hello");
         await fixture.CreateServiceAsync("web", 8765);
         await fixture.CreateEndpointSliceAsync("web", backend.EndPoint);
 
@@ -28,7 +28,7 @@ public class LocalFerryTests
         Assert.Equal("VIP", service!.Status.LoadBalancer.Ingress[0].IpMode);
         Assert.Contains(FerryAnnotations.CleanupFinalizer, service.Metadata.Finalizers);
         var vip = new IPEndPoint(IPAddress.Parse(ip), 8765);
-        Assert.Equal("hello", await Backend.ReadUntilAsync(vip, "hello"));
+        Assert.Equal("hello", await GreetingBackend.ReadUntilAsync(vip, "hello"));
 
         var events = await fixture.WaitForEventAsync("web", "EnsuredLoadBalancer");
         Assert.Equal("Normal EnsuringLoadBalancer: Ensuring load balancer", events[0]);
@@ -38,7 +38,7 @@ public class LocalFerryTests
         await fixture.WaitForServiceAsync("web", s => s is null);
 
         // The finalizer came off only after the listener closed and the IP was released.
-        Assert.Null(await Backend.ReadAsync(vip));
+        Assert.Null(await GreetingBackend.ReadAsync(vip, TestContext.Current.CancellationToken));
         Assert.Equal(0, fixture.Ferry.Host.Allocator.Count);
         Assert.Empty(fixture.Ferry.Host.DataPlane.GetStats());
     }
@@ -47,7 +47,7 @@ public class LocalFerryTests
     public async Task TypeChangedAwayFromLoadBalancer_ListenerClosedFinalizerRemovedStatusCleared()
     {
         await using var fixture = await LocalFerryFixture.StartAsync();
-        await using var backend = new Backend("b");
+        await using var backend = new GreetingBackend("b");
         await fixture.CreateServiceAsync("web", 8080);
         await fixture.CreateEndpointSliceAsync("web", backend.EndPoint);
         var ip = IngressIp(await fixture.WaitForServiceAsync("web", s => IngressIp(s) is not null))!;
@@ -57,7 +57,7 @@ public class LocalFerryTests
 
         var service = await fixture.WaitForServiceAsync("web", s => s?.Metadata.Finalizers?.Contains(FerryAnnotations.CleanupFinalizer) != true);
         Assert.Null(IngressIp(service));
-        Assert.Null(await Backend.ReadAsync(new IPEndPoint(IPAddress.Parse(ip), 8080)));
+        Assert.Null(await GreetingBackend.ReadAsync(new IPEndPoint(IPAddress.Parse(ip), 8080), TestContext.Current.CancellationToken));
         var events = await fixture.WaitForEventAsync("web", "DeletedLoadBalancer");
         Assert.Contains("Normal DeletingLoadBalancer: Deleting load balancer", events);
     }
@@ -102,20 +102,20 @@ public class LocalFerryTests
     public async Task EndpointsChange_BackendsFollowWithoutNewIp()
     {
         await using var fixture = await LocalFerryFixture.StartAsync();
-        await using var one = new Backend("one");
-        await using var two = new Backend("two");
+        await using var one = new GreetingBackend("one");
+        await using var two = new GreetingBackend("two");
         await fixture.CreateServiceAsync("web", 9000);
         await fixture.CreateEndpointSliceAsync("web", one.EndPoint);
         var ip = IngressIp(await fixture.WaitForServiceAsync("web", s => IngressIp(s) is not null))!;
         var vip = new IPEndPoint(IPAddress.Parse(ip), 9000);
-        Assert.Equal("one", await Backend.ReadUntilAsync(vip, "one"));
+        Assert.Equal("one", await GreetingBackend.ReadUntilAsync(vip, "one"));
 
         var slice = await fixture.Client.DiscoveryV1.ReadNamespacedEndpointSliceAsync("web-1", "default", cancellationToken: TestContext.Current.CancellationToken);
         slice.Endpoints = [new V1Endpoint { Addresses = [two.EndPoint.Address.ToString()], Conditions = new V1EndpointConditions { Ready = true } }];
         slice.Ports = [new Discoveryv1EndpointPort { Name = "main", Port = two.EndPoint.Port, Protocol = "TCP" }];
         await fixture.Client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, "web-1", "default", cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal("two", await Backend.ReadUntilAsync(vip, "two"));
+        Assert.Equal("two", await GreetingBackend.ReadUntilAsync(vip, "two"));
         Assert.Equal(ip, IngressIp(await fixture.Client.CoreV1.ReadNamespacedServiceAsync("web", "default", cancellationToken: TestContext.Current.CancellationToken)));
     }
 }

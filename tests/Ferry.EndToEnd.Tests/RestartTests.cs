@@ -28,7 +28,7 @@ public class RestartTests
             ApiListen = new IPEndPoint(IPAddress.Loopback, 0),
             Pools = [new AddressPool("default", [AddressRange.Parse(prefix + "0/24")])],
         };
-        var backends = Enumerable.Range(0, Count).Select(i => new Backend($"b{i}")).ToList();
+        var backends = Enumerable.Range(0, Count).Select(i => new GreetingBackend($"b{i}")).ToList();
         try
         {
             var before = new Dictionary<string, string>();
@@ -44,7 +44,7 @@ public class RestartTests
                 for (var i = 0; i < Count; i++)
                 {
                     before[$"s{i}"] = await api.WaitForIpAsync($"s{i}");
-                    Assert.Equal($"b{i}", await Backend.ReadUntilAsync(Vip(before[$"s{i}"]), $"b{i}"));
+                    Assert.Equal($"b{i}", await GreetingBackend.ReadUntilAsync(Vip(before[$"s{i}"]), $"b{i}"));
                 }
             }
 
@@ -76,7 +76,7 @@ public class RestartTests
                     var ip = ClusterApi.IngressIp(await api.GetServiceAsync($"s{i}"));
                     Assert.Equal(before[$"s{i}"], ip);
                     after[$"s{i}"] = ip!;
-                    Assert.Equal($"b{i}", await Backend.ReadUntilAsync(Vip(ip!), $"b{i}"));
+                    Assert.Equal($"b{i}", await GreetingBackend.ReadUntilAsync(Vip(ip!), $"b{i}"));
                 }
 
                 // No address twice; the deleted Service's listener is gone unless its address went to "late".

@@ -18,20 +18,20 @@ public class RuntimeChangeTests
     {
         await using var fixture = await LocalFerryFixture.StartAsync();
         var api = new ClusterApi(fixture.Client);
-        await using var backend = new Backend("web");
+        await using var backend = new GreetingBackend("web");
         var first = fixture.PoolPrefix + "77";
         var second = fixture.PoolPrefix + "79";
         await api.CreateServiceAsync("web", 80, s => s.Spec.LoadBalancerIP = first);
         await api.CreateEndpointSlicesAsync("web", backend.EndPoint);
         Assert.Equal(first, await api.WaitForIpAsync("web"));
-        Assert.Equal("web", await Backend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(first), 80), "web"));
+        Assert.Equal("web", await GreetingBackend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(first), 80), "web"));
         await api.CreateServiceAsync("waiter", 81, s => s.Spec.LoadBalancerIP = first);
         await api.WaitForEventAsync("waiter", "SyncLoadBalancerFailed");
 
         await api.PatchServiceAsync("web", $$$"""{"spec":{"loadBalancerIP":"{{{second}}}"}}""");
         var moved = await api.WaitForServiceAsync("web", s => ClusterApi.IngressIp(s) == second, _prompt);
         Assert.Single(moved!.Status.LoadBalancer.Ingress);
-        Assert.Equal("web", await Backend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(second), 80), "web"));
+        Assert.Equal("web", await GreetingBackend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(second), 80), "web"));
         Assert.True(await Traffic.ReadAsync(new IPEndPoint(IPAddress.Parse(first), 80)) is null or "");
 
         // The address "web" left is handed to the Service waiting for it, not after its backoff.
@@ -101,11 +101,11 @@ public class RuntimeChangeTests
         var oldPort = service.Spec.Ports[0].NodePort!.Value;
         old.ServeNodePort(oldPort);
         var vip = new IPEndPoint(IPAddress.Parse(await fixture.Api.WaitForIpAsync("web")), 80);
-        Assert.Equal("old-port", await Backend.ReadUntilAsync(vip, "old-port"));
+        Assert.Equal("old-port", await GreetingBackend.ReadUntilAsync(vip, "old-port"));
 
         var newPort = oldPort == 32767 ? 32766 : oldPort + 1;
         current.ServeNodePort(newPort);
         await fixture.Api.PatchServiceAsync("web", $$$"""{"spec":{"ports":[{"name":"main","port":80,"targetPort":9376,"protocol":"TCP","nodePort":{{{newPort}}}}]}}""");
-        Assert.Equal("new-port", await Backend.ReadUntilAsync(vip, "new-port"));
+        Assert.Equal("new-port", await GreetingBackend.ReadUntilAsync(vip, "new-port"));
     }
 }

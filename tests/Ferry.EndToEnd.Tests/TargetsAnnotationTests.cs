@@ -16,7 +16,7 @@ public class TargetsAnnotationTests
     {
         await using var fixture = await LocalFerryFixture.StartAsync();
         var api = new ClusterApi(fixture.Client);
-        await using var endpoint = new Backend("endpoint");
+        await using var endpoint = new GreetingBackend("endpoint");
         await using var node = new FakeKubeProxyNode("node-1", Addresses.In(Addresses.RandomPrefix(fixture.PoolPrefix), 1));
         await api.CreateNodeAsync(node.Name, node.Address);
         var service = await api.CreateServiceAsync("web", 80);
@@ -24,13 +24,13 @@ public class TargetsAnnotationTests
         node.ServeNodePort(service.Spec.Ports[0].NodePort!.Value);
         var ip = await api.WaitForIpAsync("web");
         var vip = new IPEndPoint(IPAddress.Parse(ip), 80);
-        Assert.Equal("endpoint", await Backend.ReadUntilAsync(vip, "endpoint"));
+        Assert.Equal("endpoint", await GreetingBackend.ReadUntilAsync(vip, "endpoint"));
 
         await api.PatchServiceAsync("web", Annotate(FerryAnnotations.Targets, "nodes"));
-        Assert.Equal("node-1", await Backend.ReadUntilAsync(vip, "node-1"));
+        Assert.Equal("node-1", await GreetingBackend.ReadUntilAsync(vip, "node-1"));
 
         await api.PatchServiceAsync("web", Annotate(FerryAnnotations.Targets, "endpoints"));
-        Assert.Equal("endpoint", await Backend.ReadUntilAsync(vip, "endpoint"));
+        Assert.Equal("endpoint", await GreetingBackend.ReadUntilAsync(vip, "endpoint"));
 
         await api.PatchServiceAsync("web", Annotate(FerryAnnotations.Targets, "pods"));
         var events = await api.WaitForEventAsync("web", "SyncLoadBalancerFailed");
@@ -45,7 +45,7 @@ public class TargetsAnnotationTests
         var api = new ClusterApi(fixture.Client);
         var allowedPrefix = Addresses.RandomPrefix(fixture.PoolPrefix);
         var outside = Addresses.In(Addresses.RandomPrefix(fixture.PoolPrefix, allowedPrefix), 3);
-        await using var backend = new Backend("hello");
+        await using var backend = new GreetingBackend("hello");
         await api.CreateServiceAsync("web", 80, s => s.Spec.LoadBalancerSourceRanges = [allowedPrefix + "0/24"]);
         await api.CreateEndpointSlicesAsync("web", backend.EndPoint);
         var vip = new IPEndPoint(IPAddress.Parse(await api.WaitForIpAsync("web")), 80);
@@ -68,7 +68,7 @@ public class TargetsAnnotationTests
                 return [new AddressPool("default", [AddressRange.Parse(prefix + "0/24")]), new AddressPool("blue", [AddressRange.Parse(bluePrefix + "0/24")], AutoAssign: false)];
             });
         var api = fixture.Api;
-        await using var backend = new Backend("web");
+        await using var backend = new GreetingBackend("web");
         await api.CreateServiceAsync("web", 80);
         await api.CreateEndpointSlicesAsync("web", backend.EndPoint);
         var before = await api.WaitForIpAsync("web");
@@ -76,7 +76,7 @@ public class TargetsAnnotationTests
 
         await api.PatchServiceAsync("web", Annotate(FerryAnnotations.AddressPool, "blue"));
         var after = ClusterApi.IngressIp(await api.WaitForServiceAsync("web", s => ClusterApi.IngressIp(s)?.StartsWith(bluePrefix, StringComparison.Ordinal) == true, TimeSpan.FromSeconds(5)))!;
-        Assert.Equal("web", await Backend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(after), 80), "web"));
+        Assert.Equal("web", await GreetingBackend.ReadUntilAsync(new IPEndPoint(IPAddress.Parse(after), 80), "web"));
         Assert.True(await Traffic.ReadAsync(new IPEndPoint(IPAddress.Parse(before), 80)) is null or "");
         Assert.Equal(1, fixture.Host.Allocator.Count);
     }

@@ -18,7 +18,7 @@ public class TrafficPolicyTests
         var otherPrefix = Addresses.RandomPrefix(fixture.PoolPrefix, allowedPrefix);
         var allowed = Addresses.In(allowedPrefix, 5);
         var outside = Addresses.In(otherPrefix, 5);
-        await using var backend = new Backend("hello");
+        await using var backend = new GreetingBackend("hello");
         await api.CreateServiceAsync("web", 8080, s => s.Spec.LoadBalancerSourceRanges = [allowedPrefix + "0/24", "192.0.2.0/24"]);
         await api.CreateEndpointSlicesAsync("web", backend.EndPoint);
         var vip = new IPEndPoint(IPAddress.Parse(await api.WaitForIpAsync("web")), 8080);
@@ -40,7 +40,7 @@ public class TrafficPolicyTests
         var api = new ClusterApi(fixture.Client);
         var allowedPrefix = Addresses.RandomPrefix(fixture.PoolPrefix);
         var otherPrefix = Addresses.RandomPrefix(fixture.PoolPrefix, allowedPrefix);
-        await using var backend = new Backend("hello");
+        await using var backend = new GreetingBackend("hello");
         await api.CreateServiceAsync("web", 8080, s => s.Metadata.Annotations[FerryAnnotations.LegacySourceRanges] = $" {allowedPrefix}0/24 , 198.51.100.0/24 ");
         await api.CreateEndpointSlicesAsync("web", backend.EndPoint);
         var vip = new IPEndPoint(IPAddress.Parse(await api.WaitForIpAsync("web")), 8080);
@@ -56,8 +56,8 @@ public class TrafficPolicyTests
     {
         await using var fixture = await LocalFerryFixture.StartAsync();
         var api = new ClusterApi(fixture.Client);
-        await using var one = new Backend("one");
-        await using var two = new Backend("two");
+        await using var one = new GreetingBackend("one");
+        await using var two = new GreetingBackend("two");
         await api.CreateServiceAsync("web", 8080, s => s.Spec.SessionAffinity = "ClientIP");
         await api.CreateEndpointSlicesAsync("web", one.EndPoint, two.EndPoint);
         var vip = new IPEndPoint(IPAddress.Parse(await api.WaitForIpAsync("web")), 8080);

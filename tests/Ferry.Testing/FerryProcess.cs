@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Ferry.EndToEnd.Tests;
+namespace Ferry.Testing;
 
 /// <summary>The real <c>ferry</c> executable in a child process; output captured, killed by PID on dispose.</summary>
-internal sealed class FerryProcess : IAsyncDisposable
+public sealed class FerryProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();

@@ -3,21 +3,26 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Ferry.EndToEnd.Tests;
+namespace Ferry.Testing;
 
-/// <summary>A TCP backend on a random loopback address that writes its name to each client and closes.</summary>
-internal sealed class Backend : IAsyncDisposable
+/// <summary>A TCP backend on loopback that writes its name to every client and closes; the tests' stand-in for a pod.</summary>
+public sealed class GreetingBackend : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public Backend(string name)
+    /// <summary>On a random 127.x.y.z address, so parallel tests never meet.</summary>
+    public GreetingBackend(string name)
+        : this(RandomLoopback(), name)
     {
-        var address = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.{Random.Shared.Next(2, 255)}"));
-        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    }
+
+    public GreetingBackend(IPAddress address, string name)
+    {
+        _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(address, 0));
-        _listener.Listen(64);
+        _listener.Listen(128);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
         var greeting = Encoding.ASCII.GetBytes(name);
         _loop = Task.Run(async () =>
@@ -36,8 +41,15 @@ internal sealed class Backend : IAsyncDisposable
 
                 using (client)
                 {
-                    await client.SendAsync(greeting, SocketFlags.None);
-                    client.Shutdown(SocketShutdown.Send);
+                    try
+                    {
+                        await client.SendAsync(greeting, SocketFlags.None);
+                        client.Shutdown(SocketShutdown.Send);
+                    }
+                    catch (SocketException)
+                    {
+                        // The client went away first.
+                    }
                 }
             }
         });
@@ -45,11 +57,15 @@ internal sealed class Backend : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
 
+    public static IPAddress RandomLoopback() =>
+        IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.{Random.Shared.Next(2, 255)}"));
+
     /// <summary>What a client reads from <paramref name="endPoint"/>, or null when the connection is refused.</summary>
-    public static async Task<string?> ReadAsync(IPEndPoint endPoint)
+    public static async Task<string?> ReadAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
     {
         using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
         try
         {
             await socket.ConnectAsync(endPoint, timeout.Token);
@@ -70,12 +86,12 @@ internal sealed class Backend : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads from <paramref name="endPoint"/> until it answers <paramref name="expected"/> (bounded):
+    /// Reads from <paramref name="endPoint"/> until it answers <paramref name="expected"/> or 30 s pass:
     /// endpoints reach the data plane a moment after the Service's IP does.
     /// </summary>
     public static async Task<string?> ReadUntilAsync(IPEndPoint endPoint, string expected)
     {
-        var deadline = DateTime.UtcNow + LocalFerryFixture.Wait;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         string? answer;
         do
         {
