@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Net;
 using Ferry.ApiServer;
 using Ferry.Hosting;
+using Ferry.Hosting.Admin;
 using Ferry.Ipam;
 using Microsoft.Extensions.Logging;
 
@@ -30,17 +32,24 @@ internal static partial class UpCommand
             DefaultValueFactory = _ => [LocalFerryOptions.DefaultPool],
             AllowMultipleArgumentsPerToken = true,
         };
+        var adminListen = new Option<string>("--admin-listen")
+        {
+            Description = "The admin endpoint's address and port: /healthz, /readyz, /metrics over plain HTTP (port 0 picks a free one).",
+            DefaultValueFactory = _ => AdminEndpointOptions.DefaultListen,
+        };
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("up", "Run Ferry locally: embedded API server, service controller and data plane in one process.")
         {
             dataDir,
             apiListen,
+            adminListen,
             pools,
             logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             parseResult.GetRequiredValue(dataDir).FullName,
             parseResult.GetRequiredValue(apiListen),
+            parseResult.GetRequiredValue(adminListen),
             parseResult.GetRequiredValue(pools),
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
@@ -48,7 +57,7 @@ internal static partial class UpCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDirectory, string apiListen, string[] poolTexts, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dataDirectory, string apiListen, string adminListen, string[] poolTexts, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
     {
         ProxyCommand.EnableInlineSocketCompletions();
         var ranges = new List<AddressRange>();
@@ -64,12 +73,24 @@ internal static partial class UpCommand
         }
 
         LocalFerryOptions options;
+        IPEndPoint admin;
+        try
+        {
+            admin = ApiServerOptions.ParseListen(adminListen);
+        }
+        catch (FormatException e)
+        {
+            await console.Error.WriteLineAsync($"--admin-listen: {e.Message}");
+            return 2;
+        }
+
         try
         {
             options = new LocalFerryOptions
             {
                 DataDirectory = dataDirectory,
                 ApiListen = ApiServerOptions.ParseListen(apiListen),
+                AdminListen = admin,
                 Pools = [new AddressPool("default", [.. ranges])],
             };
         }
@@ -86,6 +107,7 @@ internal static partial class UpCommand
         {
             await using var ferry = await LocalFerry.StartAsync(options, loggerFactory, stop.Token);
             await console.Output.WriteLineAsync($"Ferry API listening on {ferry.Api.Url} — export KUBECONFIG={ferry.Api.KubeconfigPath}");
+            await console.Output.WriteLineAsync($"Ferry admin endpoint on {ferry.Admin!.Url} (/healthz, /readyz, /metrics)");
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token);
