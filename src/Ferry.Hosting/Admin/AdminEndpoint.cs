@@ -22,7 +22,9 @@ namespace Ferry.Hosting.Admin;
 /// <remarks>
 /// prometheus-net's meter adapter turns the <see cref="System.Diagnostics.Metrics"/> instruments into
 /// Prometheus metrics in a registry private to this endpoint; only instruments of Ferry's meters
-/// created from <see cref="AdminEndpointOptions.MeterFactory"/> are exported.
+/// created from <see cref="AdminEndpointOptions.MeterFactory"/> are exported. The adapter names a
+/// metric <c>meter_instrument</c> (e.g. <c>ferry_dataplane_ferry_listener_accepted</c>) and exports
+/// counters as cumulative gauges; docs/metrics.md lists them all.
 /// </remarks>
 public sealed partial class AdminEndpoint : IAsyncDisposable
 {
@@ -61,6 +63,14 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
             Registry = registry,
             MetricFactory = Metrics.WithCustomRegistry(registry),
             InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, scope) && MeterNames.Contains(instrument.Meter.Name),
+
+            // The adapter drops series not updated for this long (its default is minutes); a sync
+            // counter that is quiet for an hour must not vanish, while series of load balancers deleted
+            // a day ago may.
+            MetricsExpireAfter = TimeSpan.FromDays(1),
+
+            // Sync durations in seconds: a few milliseconds to the API server's timeouts.
+            ResolveHistogramBuckets = _ => [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
         });
         WebApplication? app = null;
         try
