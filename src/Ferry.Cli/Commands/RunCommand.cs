@@ -72,8 +72,8 @@ internal static partial class RunCommand
         var retryPeriod = new Option<double>("--retry-period") { Description = "Seconds between attempts to acquire or renew.", DefaultValueFactory = _ => 2 };
         var adminListen = new Option<string>("--admin-listen")
         {
-            Description = "The admin endpoint's address and port: /healthz, /readyz, /metrics over plain HTTP (port 0 picks a free one).",
-            DefaultValueFactory = _ => AdminEndpointOptions.DefaultListen,
+            Description = $"The admin endpoint (/healthz, /readyz, /metrics over plain HTTP): address and port, default {AdminEndpointOptions.DefaultListen}; port 0 picks a free one.",
+            HelpName = "address:port",
         };
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("run", "Run the service controller and data plane against a cluster; replicas elect a leader through a Lease.")
@@ -94,7 +94,7 @@ internal static partial class RunCommand
                 TimeSpan.FromSeconds(parseResult.GetValue(leaseDuration)),
                 TimeSpan.FromSeconds(parseResult.GetValue(renewDeadline)),
                 TimeSpan.FromSeconds(parseResult.GetValue(retryPeriod)),
-                parseResult.GetRequiredValue(adminListen)),
+                parseResult.GetValue(adminListen)),
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
             cancellationToken));
@@ -112,7 +112,7 @@ internal static partial class RunCommand
         IPEndPoint adminListen;
         try
         {
-            adminListen = ApiServerOptions.ParseListen(settings.AdminListen);
+            adminListen = ApiServerOptions.ParseListen(settings.AdminListen ?? AdminEndpointOptions.DefaultListen);
         }
         catch (FormatException e)
         {
@@ -193,10 +193,16 @@ internal static partial class RunCommand
             loggerFactory,
             TimeProvider.System,
             meters);
-        AdminEndpoint admin;
+        AdminEndpoint? admin = null;
         try
         {
             admin = await AdminEndpoint.StartAsync(new AdminEndpointOptions { Listen = adminListen, MeterFactory = meters }, ferry.GetReadiness, loggerFactory, stop.Token);
+            await console.Output.WriteLineAsync($"Ferry admin endpoint on {admin.Url} (/healthz, /readyz, /metrics)");
+        }
+        catch (IOException e) when (settings.AdminListen is null)
+        {
+            // Only the default address: another replica on this machine may hold it; run on without.
+            Log.NoAdminEndpoint(logger, adminListen.ToString(), e.Message);
         }
         catch (IOException e)
         {
@@ -205,7 +211,6 @@ internal static partial class RunCommand
         }
 
         await using var adminScope = admin;
-        await console.Output.WriteLineAsync($"Ferry admin endpoint on {admin.Url} (/healthz, /readyz, /metrics)");
         Log.Starting(
             logger,
             VersionCommand.Version,
@@ -230,7 +235,7 @@ internal static partial class RunCommand
         TimeSpan LeaseDuration,
         TimeSpan RenewDeadline,
         TimeSpan RetryPeriod,
-        string AdminListen);
+        string? AdminListen);
 
     private static partial class Log
     {
@@ -239,5 +244,8 @@ internal static partial class RunCommand
 
         [LoggerMessage(2, LogLevel.Information, "Stopped: controller ended, listeners closed")]
         public static partial void Stopped(ILogger logger);
+
+        [LoggerMessage(3, LogLevel.Warning, "No admin endpoint: the default address {Address} is taken ({Reason}); give --admin-listen to choose another")]
+        public static partial void NoAdminEndpoint(ILogger logger, string address, string reason);
     }
 }
