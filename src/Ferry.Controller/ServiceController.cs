@@ -29,6 +29,8 @@ public sealed partial class ServiceController : IDisposable
     private readonly ILoadBalancerProvider _provider;
     private readonly ControllerOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly ControllerMetrics? _metrics;
     private readonly WorkQueue<string> _serviceQueue;
     private readonly WorkQueue<string> _backendQueue;
     private volatile bool _isQueueing;
@@ -45,8 +47,11 @@ public sealed partial class ServiceController : IDisposable
         ILoadBalancerProvider provider,
         ControllerOptions options,
         TimeProvider timeProvider,
-        ILogger<ServiceController> logger)
+        ILogger<ServiceController> logger,
+        ControllerMetrics? metrics = null)
     {
+        _timeProvider = timeProvider;
+        _metrics = metrics;
         _services = services;
         _nodes = nodes;
         _slices = slices;
@@ -61,12 +66,19 @@ public sealed partial class ServiceController : IDisposable
         _services.OnChange(OnServiceChanged);
         _nodes.OnChange(OnNodeChanged);
         _slices.OnChange(OnSliceChanged);
+        metrics?.Attach(this);
     }
 
     /// <summary>Completed Service syncs (success or failure).</summary>
     public long SyncCount => Interlocked.Read(ref _syncs);
 
     public long SyncFailureCount => Interlocked.Read(ref _syncFailures);
+
+    /// <summary>External IPs allocated now (for metrics).</summary>
+    public int AllocatedCount => _allocator.Count;
+
+    /// <summary>Services waiting in the work queue (for metrics).</summary>
+    public int QueueDepth => _serviceQueue.Count;
 
     /// <summary>True once the caches are filled and allocations rebuilt.</summary>
     public bool IsReady { get; private set; }
@@ -108,6 +120,7 @@ public sealed partial class ServiceController : IDisposable
 
     public void Dispose()
     {
+        _metrics?.Detach(this);
         _serviceQueue.Dispose();
         _backendQueue.Dispose();
     }
@@ -164,10 +177,12 @@ public sealed partial class ServiceController : IDisposable
                 return;
             }
 
+            var started = _timeProvider.GetTimestamp();
             try
             {
                 var (result, retry) = await _reconciler.SyncAsync(key, cancellationToken);
                 Interlocked.Increment(ref _syncs);
+                _metrics?.SyncCompleted(result.Succeeded ? "success" : "failure", _timeProvider.GetElapsedTime(started));
                 foreach (var waiting in retry)
                 {
                     _serviceQueue.Add(waiting);
@@ -191,6 +206,7 @@ public sealed partial class ServiceController : IDisposable
             catch (Exception ex)
             {
                 Interlocked.Increment(ref _syncFailures);
+                _metrics?.SyncCompleted("error", _timeProvider.GetElapsedTime(started));
                 Log.SyncCrashed(_logger, key, ex);
                 _serviceQueue.AddRateLimited(key);
             }

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
+using Ferry.Controller;
 using Ferry.Controller.LeaderElection;
+using Ferry.Hosting.Admin;
 using k8s;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +25,7 @@ public sealed class ClusterFerry
     private readonly TimeProvider _timeProvider;
     private readonly IMeterFactory? _meterFactory;
     private readonly ILeaderElection _election;
+    private readonly ControllerMetrics? _controllerMetrics;
     private volatile ControllerHost? _current;
     private int _terms;
 
@@ -36,6 +39,7 @@ public sealed class ClusterFerry
         _election = election ?? (options.LeaderElection is { } settings
             ? new LeaseLeaderElection(client, settings, timeProvider, loggerFactory.CreateLogger<LeaseLeaderElection>())
             : new NoLeaderElection());
+        _controllerMetrics = meterFactory is null ? null : new ControllerMetrics(meterFactory, () => _election.IsLeader);
     }
 
     /// <summary>The controller of the current term, or null when this replica does not lead.</summary>
@@ -45,6 +49,18 @@ public sealed class ClusterFerry
 
     /// <summary>How many times this replica has become the leader.</summary>
     public int Terms => Volatile.Read(ref _terms);
+
+    /// <summary>
+    /// For <c>/readyz</c>: ready once the leader's controller has synced its caches and rebuilt its
+    /// allocations; a standby replica is ready too (it serves nothing but is healthy), and says so.
+    /// </summary>
+    public AdminReadiness GetReadiness() => _current switch
+    {
+        { Controller.IsReady: true } => AdminReadiness.Ready(),
+        not null => AdminReadiness.NotReady("controller: caches not synced or allocations not rebuilt yet"),
+        null when !_election.IsLeader => AdminReadiness.Ready("ok (standby)"),
+        _ => AdminReadiness.NotReady("controller: starting"),
+    };
 
     /// <summary>Campaigns and, while leading, runs the controller; returns when cancelled, after the listeners closed.</summary>
     public Task RunAsync(CancellationToken cancellationToken) => _election.RunAsync(LeadAsync, cancellationToken);
@@ -56,7 +72,8 @@ public sealed class ClusterFerry
             new ControllerHostOptions { Pools = _options.Pools, Controller = _options.Controller, Identity = _options.Identity },
             _loggerFactory,
             _timeProvider,
-            _meterFactory);
+            _meterFactory,
+            _controllerMetrics);
         try
         {
             await using (host)

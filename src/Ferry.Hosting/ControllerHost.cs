@@ -20,11 +20,15 @@ namespace Ferry.Hosting;
 /// over a Kubernetes client, programming an in-process data plane. Used by <c>ferry up</c>,
 /// <c>ferry run</c> and the end-to-end tests, so tests boot exactly what production boots.
 /// </summary>
+/// <remarks>
+/// The controller metrics outlive the host (one per process, so leadership terms share
+/// it); the data plane's meters come from the meter factory.
+/// </remarks>
 public sealed class ControllerHost : IAsyncDisposable
 {
     private readonly KubernetesEventRecorder _events;
 
-    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null)
+    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null)
     {
         var controllerOptions = options.Controller;
         DataPlane = new DataPlaneProvider(
@@ -48,7 +52,7 @@ public sealed class ControllerHost : IAsyncDisposable
             new ServiceTranslator(controllerOptions.Translation),
             predicates,
             loggerFactory.CreateLogger<ServiceReconciler>());
-        Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, DataPlane, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>());
+        Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, DataPlane, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics);
     }
 
     public DataPlaneProvider DataPlane { get; }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Ferry.ApiServer;
 using Ferry.Controller;
 using Ferry.Controller.Translation;
+using Ferry.Hosting.Admin;
 using k8s;
 using Microsoft.Extensions.Logging;
 
@@ -17,12 +18,16 @@ public sealed partial class LocalFerry : IAsyncDisposable
     private readonly Kubernetes _client;
     private readonly Task _controller;
     private readonly ILogger _logger;
+    private readonly ControllerMetrics? _controllerMetrics;
+    private readonly FerryMeterFactory? _ownedMeters;
 
-    private LocalFerry(ApiServerHandle api, Kubernetes client, ControllerHost host, ILogger logger)
+    private LocalFerry(ApiServerHandle api, Kubernetes client, ControllerHost host, ControllerMetrics? controllerMetrics, FerryMeterFactory? ownedMeters, ILogger logger)
     {
         Api = api;
         _client = client;
         Host = host;
+        _controllerMetrics = controllerMetrics;
+        _ownedMeters = ownedMeters;
         _logger = logger;
         _controller = RunControllerAsync();
     }
@@ -34,12 +39,25 @@ public sealed partial class LocalFerry : IAsyncDisposable
     /// <summary>A client for the embedded API server (tests use it).</summary>
     public IKubernetes Client => _client;
 
+    /// <summary>The admin endpoint, when <see cref="LocalFerryOptions.AdminListen"/> asked for one.</summary>
+    public AdminEndpoint? Admin { get; private set; }
+
+    /// <summary>For <c>/readyz</c>: ready once the controller has synced its caches and rebuilt its allocations.</summary>
+    public AdminReadiness GetReadiness() => Host.Controller.IsReady
+        ? AdminReadiness.Ready()
+        : AdminReadiness.NotReady("controller: caches not synced or allocations not rebuilt yet");
+
     public static async Task<LocalFerry> StartAsync(LocalFerryOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken, IMeterFactory? meterFactory = null)
     {
         var api = await ApiServerHost.StartAsync(
             new ApiServerOptions { DataDirectory = options.DataDirectory, Listen = options.ApiListen, TimeProvider = options.TimeProvider },
             loggerFactory,
             cancellationToken);
+        // The admin endpoint exports the meters of one factory: the caller's, or one of our own.
+        var ownedMeters = meterFactory is null && options.AdminListen is not null ? new FerryMeterFactory() : null;
+        var meters = meterFactory ?? ownedMeters;
+        var controllerMetrics = meters is null ? null : new ControllerMetrics(meters);
+        LocalFerry? ferry = null;
         try
         {
             var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
@@ -52,19 +70,45 @@ public sealed partial class LocalFerry : IAsyncDisposable
                 },
                 loggerFactory,
                 options.TimeProvider,
-                meterFactory);
-            return new LocalFerry(api, client, host, loggerFactory.CreateLogger<LocalFerry>());
+                meters,
+                controllerMetrics);
+            ferry = new LocalFerry(api, client, host, controllerMetrics, ownedMeters, loggerFactory.CreateLogger<LocalFerry>());
+            if (options.AdminListen is { } adminListen)
+            {
+                ferry.Admin = await AdminEndpoint.StartAsync(
+                    new AdminEndpointOptions { Listen = adminListen, MeterFactory = meters! },
+                    ferry.GetReadiness,
+                    loggerFactory,
+                    cancellationToken);
+            }
+
+            return ferry;
         }
         catch
         {
-            await api.DisposeAsync();
+            if (ferry is not null)
+            {
+                await ferry.DisposeAsync();
+            }
+            else
+            {
+                controllerMetrics?.Dispose();
+                ownedMeters?.Dispose();
+                await api.DisposeAsync();
+            }
+
             throw;
         }
     }
 
-    /// <summary>Stops the controller, closes listeners, then stops the API server.</summary>
+    /// <summary>Stops the admin endpoint and the controller, closes listeners, then stops the API server.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Admin is not null)
+        {
+            await Admin.DisposeAsync();
+        }
+
         await _stop.CancelAsync();
 #pragma warning disable VSTHRD003 // the controller task was started by this object
         await _controller;
@@ -72,6 +116,8 @@ public sealed partial class LocalFerry : IAsyncDisposable
         await Host.DisposeAsync();
         _client.Dispose();
         await Api.DisposeAsync();
+        _controllerMetrics?.Dispose();
+        _ownedMeters?.Dispose();
         _stop.Dispose();
     }
 

@@ -15,5 +15,8 @@ public sealed record LocalFerryOptions
 
     public IReadOnlyList<AddressPool> Pools { get; init; } = [new AddressPool("default", [AddressRange.Parse(DefaultPool)])];
 
+    /// <summary>The admin endpoint (<c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>); null serves none.</summary>
+    public IPEndPoint? AdminListen { get; init; }
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

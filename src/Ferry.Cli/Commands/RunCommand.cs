@@ -1,10 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
+using Ferry.ApiServer;
 using Ferry.Controller;
 using Ferry.Controller.LeaderElection;
 using Ferry.Controller.Predicates;
 using Ferry.Controller.Translation;
 using Ferry.Hosting;
+using Ferry.Hosting.Admin;
 using Ferry.Ipam.Configuration;
 using k8s;
 using k8s.Exceptions;
@@ -67,10 +70,15 @@ internal static partial class RunCommand
         var leaseDuration = new Option<double>("--lease-duration") { Description = "Seconds a standby waits for a silent leader.", DefaultValueFactory = _ => 15 };
         var renewDeadline = new Option<double>("--renew-deadline") { Description = "Seconds the leader keeps trying to renew before it steps down.", DefaultValueFactory = _ => 10 };
         var retryPeriod = new Option<double>("--retry-period") { Description = "Seconds between attempts to acquire or renew.", DefaultValueFactory = _ => 2 };
+        var adminListen = new Option<string>("--admin-listen")
+        {
+            Description = $"The admin endpoint (/healthz, /readyz, /metrics over plain HTTP): address and port, default {AdminEndpointOptions.DefaultListen}; port 0 picks a free one.",
+            HelpName = "address:port",
+        };
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("run", "Run the service controller and data plane against a cluster; replicas elect a leader through a Lease.")
         {
-            kubeconfig, inCluster, pools, targets, classes, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, logLevel,
+            kubeconfig, inCluster, pools, targets, classes, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, adminListen, logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new Settings(
@@ -85,7 +93,8 @@ internal static partial class RunCommand
                 parseResult.GetValue(identity),
                 TimeSpan.FromSeconds(parseResult.GetValue(leaseDuration)),
                 TimeSpan.FromSeconds(parseResult.GetValue(renewDeadline)),
-                TimeSpan.FromSeconds(parseResult.GetValue(retryPeriod))),
+                TimeSpan.FromSeconds(parseResult.GetValue(retryPeriod)),
+                parseResult.GetValue(adminListen)),
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
             cancellationToken));
@@ -97,6 +106,17 @@ internal static partial class RunCommand
         if ((settings.Kubeconfig is null) == !settings.InCluster)
         {
             await console.Error.WriteLineAsync("ferry run: give exactly one of --kubeconfig FILE and --in-cluster");
+            return 2;
+        }
+
+        IPEndPoint adminListen;
+        try
+        {
+            adminListen = ApiServerOptions.ParseListen(settings.AdminListen ?? AdminEndpointOptions.DefaultListen);
+        }
+        catch (FormatException e)
+        {
+            await console.Error.WriteLineAsync($"--admin-listen: {e.Message}");
             return 2;
         }
 
@@ -161,6 +181,7 @@ internal static partial class RunCommand
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Run");
         using var stop = new StopSignals(logger, cancellationToken);
         using var client = new Kubernetes(config);
+        using var meters = new FerryMeterFactory();
         var ferry = new ClusterFerry(
             client,
             new ClusterFerryOptions
@@ -170,7 +191,26 @@ internal static partial class RunCommand
                 LeaderElection = election,
             },
             loggerFactory,
-            TimeProvider.System);
+            TimeProvider.System,
+            meters);
+        AdminEndpoint? admin = null;
+        try
+        {
+            admin = await AdminEndpoint.StartAsync(new AdminEndpointOptions { Listen = adminListen, MeterFactory = meters }, ferry.GetReadiness, loggerFactory, stop.Token);
+            await console.Output.WriteLineAsync($"Ferry admin endpoint on {admin.Url} (/healthz, /readyz, /metrics)");
+        }
+        catch (IOException e) when (settings.AdminListen is null)
+        {
+            // Only the default address: another replica on this machine may hold it; run on without.
+            Log.NoAdminEndpoint(logger, adminListen.ToString(), e.Message);
+        }
+        catch (IOException e)
+        {
+            await console.Error.WriteLineAsync($"ferry run: cannot serve the admin endpoint on {adminListen}: {e.Message}");
+            return 1;
+        }
+
+        await using var adminScope = admin;
         Log.Starting(
             logger,
             VersionCommand.Version,
@@ -194,7 +234,8 @@ internal static partial class RunCommand
         string? Identity,
         TimeSpan LeaseDuration,
         TimeSpan RenewDeadline,
-        TimeSpan RetryPeriod);
+        TimeSpan RetryPeriod,
+        string? AdminListen);
 
     private static partial class Log
     {
@@ -203,5 +244,8 @@ internal static partial class RunCommand
 
         [LoggerMessage(2, LogLevel.Information, "Stopped: controller ended, listeners closed")]
         public static partial void Stopped(ILogger logger);
+
+        [LoggerMessage(3, LogLevel.Warning, "No admin endpoint: the default address {Address} is taken ({Reason}); give --admin-listen to choose another")]
+        public static partial void NoAdminEndpoint(ILogger logger, string address, string reason);
     }
 }

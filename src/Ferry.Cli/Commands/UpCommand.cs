@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Net;
 using Ferry.ApiServer;
 using Ferry.Hosting;
+using Ferry.Hosting.Admin;
 using Ferry.Ipam;
 using Microsoft.Extensions.Logging;
 
@@ -30,17 +32,24 @@ internal static partial class UpCommand
             DefaultValueFactory = _ => [LocalFerryOptions.DefaultPool],
             AllowMultipleArgumentsPerToken = true,
         };
+        var adminListen = new Option<string>("--admin-listen")
+        {
+            Description = $"The admin endpoint (/healthz, /readyz, /metrics over plain HTTP): address and port, default {AdminEndpointOptions.DefaultListen}; port 0 picks a free one.",
+            HelpName = "address:port",
+        };
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("up", "Run Ferry locally: embedded API server, service controller and data plane in one process.")
         {
             dataDir,
             apiListen,
+            adminListen,
             pools,
             logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             parseResult.GetRequiredValue(dataDir).FullName,
             parseResult.GetRequiredValue(apiListen),
+            parseResult.GetValue(adminListen),
             parseResult.GetRequiredValue(pools),
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
@@ -48,7 +57,7 @@ internal static partial class UpCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDirectory, string apiListen, string[] poolTexts, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dataDirectory, string apiListen, string? adminListen, string[] poolTexts, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
     {
         ProxyCommand.EnableInlineSocketCompletions();
         var ranges = new List<AddressRange>();
@@ -64,6 +73,17 @@ internal static partial class UpCommand
         }
 
         LocalFerryOptions options;
+        IPEndPoint admin;
+        try
+        {
+            admin = ApiServerOptions.ParseListen(adminListen ?? AdminEndpointOptions.DefaultListen);
+        }
+        catch (FormatException e)
+        {
+            await console.Error.WriteLineAsync($"--admin-listen: {e.Message}");
+            return 2;
+        }
+
         try
         {
             options = new LocalFerryOptions
@@ -84,8 +104,22 @@ internal static partial class UpCommand
         using var stop = new StopSignals(logger, cancellationToken);
         try
         {
-            await using var ferry = await LocalFerry.StartAsync(options, loggerFactory, stop.Token);
+            using var meters = new FerryMeterFactory();
+            await using var ferry = await LocalFerry.StartAsync(options, loggerFactory, stop.Token, meters);
             await console.Output.WriteLineAsync($"Ferry API listening on {ferry.Api.Url} — export KUBECONFIG={ferry.Api.KubeconfigPath}");
+            AdminEndpoint? adminEndpoint = null;
+            try
+            {
+                adminEndpoint = await AdminEndpoint.StartAsync(new AdminEndpointOptions { Listen = admin, MeterFactory = meters }, ferry.GetReadiness, loggerFactory, stop.Token);
+                await console.Output.WriteLineAsync($"Ferry admin endpoint on {adminEndpoint.Url} (/healthz, /readyz, /metrics)");
+            }
+            catch (IOException e) when (adminListen is null)
+            {
+                // Only the default address: another Ferry on this machine may hold it; serve on without.
+                Log.NoAdminEndpoint(logger, admin.ToString(), e.Message);
+            }
+
+            await using var adminScope = adminEndpoint;
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token);
@@ -111,5 +145,8 @@ internal static partial class UpCommand
 
         [LoggerMessage(2, LogLevel.Information, "Stopping: controller, listeners, then the API server")]
         public static partial void Stopping(ILogger logger);
+
+        [LoggerMessage(3, LogLevel.Warning, "No admin endpoint: the default address {Address} is taken ({Reason}); give --admin-listen to choose another")]
+        public static partial void NoAdminEndpoint(ILogger logger, string address, string reason);
     }
 }

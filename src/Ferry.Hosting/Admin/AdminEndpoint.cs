@@ -1,0 +1,162 @@
+using System.Net;
+using Ferry.Controller;
+using Ferry.DataPlane;
+using Ferry.DataPlane.Health;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace Ferry.Hosting.Admin;
+
+/// <summary>
+/// The admin endpoint of <c>ferry up</c> and <c>ferry run</c>: <c>/healthz</c> (the process runs),
+/// <c>/readyz</c> (the controller has synced and rebuilt its allocations) and <c>/metrics</c>
+/// (Prometheus text format 0.0.4 of Ferry's meters), over plain HTTP.
+/// </summary>
+/// <remarks>
+/// prometheus-net's meter adapter turns the <see cref="System.Diagnostics.Metrics"/> instruments into
+/// Prometheus metrics in a registry private to this endpoint; only instruments of Ferry's meters
+/// created from <see cref="AdminEndpointOptions.MeterFactory"/> are exported. The adapter names a
+/// metric <c>meter_instrument</c> (e.g. <c>ferry_dataplane_ferry_listener_accepted</c>) and exports
+/// counters as cumulative gauges; docs/metrics.md lists them all.
+/// </remarks>
+public sealed partial class AdminEndpoint : IAsyncDisposable
+{
+    /// <summary>The meters <c>/metrics</c> exports.</summary>
+    public static readonly IReadOnlySet<string> MeterNames = new HashSet<string>(StringComparer.Ordinal)
+    {
+        DataPlaneMetrics.MeterName,
+        HealthMetrics.MeterName,
+        ControllerMetrics.MeterName,
+    };
+
+    private const string PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private readonly WebApplication _app;
+    private readonly IDisposable _adapter;
+
+    private AdminEndpoint(WebApplication app, IDisposable adapter, Uri url)
+    {
+        _app = app;
+        _adapter = adapter;
+        Url = url;
+    }
+
+    /// <summary>The bound address, e.g. <c>http://127.0.0.1:9102/</c> (the real port when 0 was asked for).</summary>
+    public Uri Url { get; }
+
+    /// <summary>Starts serving; <paramref name="readiness"/> is asked on every <c>/readyz</c>.</summary>
+    public static async Task<AdminEndpoint> StartAsync(AdminEndpointOptions options, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(readiness);
+        var registry = Metrics.NewCustomRegistry();
+        var scope = options.MeterFactory;
+        var adapter = MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            Registry = registry,
+            MetricFactory = Metrics.WithCustomRegistry(registry),
+            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, scope) && MeterNames.Contains(instrument.Meter.Name),
+
+            // The adapter drops series not updated for this long (its default is minutes); a sync
+            // counter that is quiet for an hour must not vanish, while series of load balancers deleted
+            // a day ago may.
+            MetricsExpireAfter = TimeSpan.FromDays(1),
+
+            // Sync durations in seconds: a few milliseconds to the API server's timeouts.
+            ResolveHistogramBuckets = _ => [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+        });
+        WebApplication? app = null;
+        try
+        {
+            // An empty builder: no configuration sources can add endpoints, and a lifetime that leaves
+            // signals to the process that embeds it.
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.Services.AddSingleton(loggerFactory);
+            builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+            builder.Services.AddSingleton<IHostLifetime, AdminLifetime>();
+            builder.WebHost.UseKestrelCore();
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                k.AddServerHeader = false;
+                k.Listen(options.Listen);
+            });
+            app = builder.Build();
+            app.Run(context => HandleAsync(context, registry, readiness));
+            await app.StartAsync(cancellationToken);
+
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                ?? throw new InvalidOperationException("Kestrel reported no bound address.");
+            var port = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
+            var url = new Uri("http://" + new IPEndPoint(options.Listen.Address, port) + "/");
+            Log.Listening(loggerFactory.CreateLogger<AdminEndpoint>(), url);
+            return new AdminEndpoint(app, adapter, url);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            adapter.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        _adapter.Dispose();
+    }
+
+    private static async Task HandleAsync(HttpContext context, CollectorRegistry registry, Func<AdminReadiness> readiness)
+    {
+        var response = context.Response;
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            response.Headers.Allow = "GET, HEAD";
+            return;
+        }
+
+        switch (context.Request.Path.Value)
+        {
+            case "/healthz":
+                await WriteTextAsync(response, StatusCodes.Status200OK, "ok", context.RequestAborted);
+                break;
+            case "/readyz":
+                var ready = readiness();
+                await WriteTextAsync(response, ready.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, ready.Message, context.RequestAborted);
+                break;
+            case "/metrics":
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = PrometheusContentType;
+                await registry.CollectAndExportAsTextAsync(response.Body, context.RequestAborted);
+                break;
+            default:
+                await WriteTextAsync(response, StatusCodes.Status404NotFound, "not found: try /healthz, /readyz or /metrics", context.RequestAborted);
+                break;
+        }
+    }
+
+    private static Task WriteTextAsync(HttpResponse response, int status, string text, CancellationToken cancellationToken)
+    {
+        response.StatusCode = status;
+        response.ContentType = "text/plain; charset=utf-8";
+        return response.WriteAsync(text + "\n", cancellationToken);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Admin endpoint on {Url} (/healthz, /readyz, /metrics)")]
+        public static partial void Listening(ILogger logger, Uri url);
+    }
+}
