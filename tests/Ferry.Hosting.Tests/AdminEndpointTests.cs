@@ -83,14 +83,14 @@ public sealed class AdminEndpointTests
             Assert.Equal(HttpStatusCode.OK, metricsStatus);
             var backendLabel = $"backend=\"{backend.EndPoint}\"";
             Assert.Contains(
-                Lines(metrics, "ferry_dataplane_ferry_backend_connections"),
+                Lines(metrics, "ferry_backend_connections_total"),
                 l => l.Contains("load_balancer=\"default/web\"", StringComparison.Ordinal) && l.Contains(backendLabel, StringComparison.Ordinal) && Value(l) >= 1);
-            Assert.Contains(Lines(metrics, "ferry_dataplane_ferry_listener_accepted"), l => l.Contains("load_balancer=\"default/web\"", StringComparison.Ordinal) && Value(l) >= 1);
-            Assert.Contains(Lines(metrics, "ferry_dataplane_ferry_backend_bytes"), l => l.Contains("direction=\"to_client\"", StringComparison.Ordinal) && Value(l) >= 5);
-            Assert.Contains(Lines(metrics, "ferry_controller_ferry_controller_syncs"), l => l.Contains("result=\"success\"", StringComparison.Ordinal) && Value(l) >= 1);
-            Assert.Contains(Lines(metrics, "ferry_controller_ferry_controller_allocated_ips"), l => Value(l) == 1);
-            Assert.Contains("# TYPE ferry_controller_ferry_controller_sync_duration", metrics, StringComparison.Ordinal);
-            Assert.Contains("# TYPE ferry_dataplane_ferry_backend_connections", metrics, StringComparison.Ordinal);
+            Assert.Contains(Lines(metrics, "ferry_listener_accepted_total"), l => l.Contains("load_balancer=\"default/web\"", StringComparison.Ordinal) && Value(l) >= 1);
+            Assert.Contains(Lines(metrics, "ferry_backend_bytes_total"), l => l.Contains("direction=\"to_client\"", StringComparison.Ordinal) && Value(l) >= 5);
+            Assert.Contains(Lines(metrics, "ferry_controller_syncs_total"), l => l.Contains("result=\"success\"", StringComparison.Ordinal) && Value(l) >= 1);
+            Assert.Contains(Lines(metrics, "ferry_controller_allocated_ips"), l => Value(l) == 1);
+            Assert.Contains("# TYPE ferry_controller_sync_duration_seconds histogram", metrics, StringComparison.Ordinal);
+            Assert.Contains("# TYPE ferry_backend_connections_total", metrics, StringComparison.Ordinal);
         }
         finally
         {
@@ -116,7 +116,7 @@ public sealed class AdminEndpointTests
             Assert.Contains("not synced", body, StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, "/healthz")).Status);
             var (_, metrics) = await GetAsync(http, "/metrics");
-            Assert.Contains(Lines(metrics, "ferry_controller_ferry_controller_leader"), l => Value(l) == 1);
+            Assert.Contains(Lines(metrics, "ferry_controller_leader"), l => Value(l) == 1);
         }
         finally
         {
@@ -138,7 +138,7 @@ public sealed class AdminEndpointTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("ok (standby)", body.Trim());
         var (_, metrics) = await GetAsync(http, "/metrics");
-        Assert.Contains(Lines(metrics, "ferry_controller_ferry_controller_leader"), l => Value(l) == 0);
+        Assert.Contains(Lines(metrics, "ferry_controller_leader"), l => Value(l) == 0);
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(http, "/nothing")).Status);
     }
 

@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Prometheus;
 
 namespace Ferry.Hosting.Admin;
 
@@ -20,11 +19,9 @@ namespace Ferry.Hosting.Admin;
 /// (Prometheus text format 0.0.4 of Ferry's meters), over plain HTTP.
 /// </summary>
 /// <remarks>
-/// prometheus-net's meter adapter turns the <see cref="System.Diagnostics.Metrics"/> instruments into
-/// Prometheus metrics in a registry private to this endpoint; only instruments of Ferry's meters
-/// created from <see cref="AdminEndpointOptions.MeterFactory"/> are exported. The adapter names a
-/// metric <c>meter_instrument</c> (e.g. <c>ferry_dataplane_ferry_listener_accepted</c>) and exports
-/// counters as cumulative gauges; docs/metrics.md lists them all.
+/// Only instruments of Ferry's meters created from <see cref="AdminEndpointOptions.MeterFactory"/> are
+/// exported (<see cref="PrometheusExporter"/>), so tests running in parallel never mix; docs/metrics.md
+/// lists them all.
 /// </remarks>
 public sealed partial class AdminEndpoint : IAsyncDisposable
 {
@@ -39,12 +36,12 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
     private const string PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     private readonly WebApplication _app;
-    private readonly IDisposable _adapter;
+    private readonly PrometheusExporter _exporter;
 
-    private AdminEndpoint(WebApplication app, IDisposable adapter, Uri url)
+    private AdminEndpoint(WebApplication app, PrometheusExporter exporter, Uri url)
     {
         _app = app;
-        _adapter = adapter;
+        _exporter = exporter;
         Url = url;
     }
 
@@ -56,22 +53,8 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(readiness);
-        var registry = Metrics.NewCustomRegistry();
         var scope = options.MeterFactory;
-        var adapter = MeterAdapter.StartListening(new MeterAdapterOptions
-        {
-            Registry = registry,
-            MetricFactory = Metrics.WithCustomRegistry(registry),
-            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, scope) && MeterNames.Contains(instrument.Meter.Name),
-
-            // The adapter drops series not updated for this long (its default is minutes); a sync
-            // counter that is quiet for an hour must not vanish, while series of load balancers deleted
-            // a day ago may.
-            MetricsExpireAfter = TimeSpan.FromDays(1),
-
-            // Sync durations in seconds: a few milliseconds to the API server's timeouts.
-            ResolveHistogramBuckets = _ => [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-        });
+        var exporter = new PrometheusExporter(meter => ReferenceEquals(meter.Scope, scope) && MeterNames.Contains(meter.Name));
         WebApplication? app = null;
         try
         {
@@ -88,7 +71,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
                 k.Listen(options.Listen);
             });
             app = builder.Build();
-            app.Run(context => HandleAsync(context, registry, readiness));
+            app.Run(context => HandleAsync(context, exporter, readiness));
             await app.StartAsync(cancellationToken);
 
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
@@ -96,7 +79,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
             var port = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
             var url = new Uri("http://" + new IPEndPoint(options.Listen.Address, port) + "/");
             Log.Listening(loggerFactory.CreateLogger<AdminEndpoint>(), url);
-            return new AdminEndpoint(app, adapter, url);
+            return new AdminEndpoint(app, exporter, url);
         }
         catch
         {
@@ -105,7 +88,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
                 await app.DisposeAsync();
             }
 
-            adapter.Dispose();
+            exporter.Dispose();
             throw;
         }
     }
@@ -114,10 +97,10 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
     {
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
-        _adapter.Dispose();
+        _exporter.Dispose();
     }
 
-    private static async Task HandleAsync(HttpContext context, CollectorRegistry registry, Func<AdminReadiness> readiness)
+    private static async Task HandleAsync(HttpContext context, PrometheusExporter exporter, Func<AdminReadiness> readiness)
     {
         var response = context.Response;
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
@@ -139,7 +122,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
             case "/metrics":
                 response.StatusCode = StatusCodes.Status200OK;
                 response.ContentType = PrometheusContentType;
-                await registry.CollectAndExportAsTextAsync(response.Body, context.RequestAborted);
+                await response.WriteAsync(exporter.Export(), context.RequestAborted);
                 break;
             default:
                 await WriteTextAsync(response, StatusCodes.Status404NotFound, "not found: try /healthz, /readyz or /metrics", context.RequestAborted);
