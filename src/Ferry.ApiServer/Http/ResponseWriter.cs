@@ -30,13 +30,7 @@ internal static class ResponseWriter
         ctx.Response.ContentType = MediaTypes.Json;
         await using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter, WriterOptions))
         {
-            writer.WriteStartObject();
-            writer.WriteString("kind", kind);
-            writer.WriteString("apiVersion", apiVersion);
-            writer.WriteStartObject("metadata");
-            writer.WriteString("resourceVersion", resourceVersion);
-            writer.WriteEndObject();
-            writer.WriteStartArray("items");
+            WriteListStart(writer, apiVersion, kind, resourceVersion);
             foreach (var item in items)
             {
                 writer.WriteRawValue(item, skipInputValidation: true);
@@ -56,13 +50,7 @@ internal static class ResponseWriter
         ctx.Response.ContentType = MediaTypes.Json;
         await using (var writer = new Utf8JsonWriter(ctx.Response.BodyWriter, WriterOptions))
         {
-            writer.WriteStartObject();
-            writer.WriteString("kind", kind);
-            writer.WriteString("apiVersion", apiVersion);
-            writer.WriteStartObject("metadata");
-            writer.WriteString("resourceVersion", resourceVersion);
-            writer.WriteEndObject();
-            writer.WriteStartArray("items");
+            WriteListStart(writer, apiVersion, kind, resourceVersion);
             var n = 0;
             foreach (var item in items)
             {
@@ -78,5 +66,17 @@ internal static class ResponseWriter
         }
 
         await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
+    }
+
+    /// <summary>Opens a list object: kind, apiVersion, the list resourceVersion, then the items array.</summary>
+    private static void WriteListStart(Utf8JsonWriter writer, string apiVersion, string kind, string resourceVersion)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("kind", kind);
+        writer.WriteString("apiVersion", apiVersion);
+        writer.WriteStartObject("metadata");
+        writer.WriteString("resourceVersion", resourceVersion);
+        writer.WriteEndObject();
+        writer.WriteStartArray("items");
     }
 }

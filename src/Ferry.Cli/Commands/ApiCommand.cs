@@ -58,13 +58,7 @@ internal static partial class ApiCommand
         {
             await using var server = await ApiServerHost.StartAsync(options, loggerFactory, stop.Token);
             await console.Output.WriteLineAsync($"Ferry API listening on {server.Url} — export KUBECONFIG={server.KubeconfigPath}");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await stop.WaitAsync();
 
             Log.Stopped(logger);
             return 0;

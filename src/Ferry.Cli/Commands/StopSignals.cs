@@ -24,6 +24,14 @@ internal sealed partial class StopSignals : IDisposable
 
     public CancellationToken Token => _stopping.Token;
 
+    /// <summary>Completes (without throwing) when a stop signal arrives or the command is cancelled.</summary>
+    public Task WaitAsync()
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _stopping.Token.Register(() => stopped.TrySetResult());
+        return stopped.Task;
+    }
+
     public void Dispose()
     {
         _sigint.Dispose();

@@ -120,13 +120,7 @@ internal static partial class UpCommand
             }
 
             await using var adminScope = adminEndpoint;
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await stop.WaitAsync();
 
             Log.Stopping(logger);
             return 0;
