@@ -164,7 +164,7 @@ start_contender() {
     ferry)
       [ -x "$FERRY_BIN" ] || return 1
       render ferry.yaml.in "$vip" >"$WORK/ferry.yaml"
-      # PERF-NOTES: inline socket completions are worth 25-40 % CPU per request on one core.
+      # Inline socket completions are worth 25-40 % CPU per request on one core (docs/performance-notes.md).
       start_bg "$WORK/ferry.log" "$cpus" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$FERRY_BIN" proxy --config "$WORK/ferry.yaml" --log-level warning ;;
   esac
   BAL_PID=$STARTED_PID

@@ -7,7 +7,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // Usage: dotnet run -c Release --project bench/api [-- services=5000 watchers=100]
-// Prints a Markdown table comparable with PERF-NOTES.md (kube-apiserver 1.28.7 + etcd on the same machines).
+// Prints a Markdown table comparable with docs/performance-notes.md (kube-apiserver 1.28.7 + etcd on the same machines).
 var settings = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture));
 var total = settings.GetValueOrDefault("services", 5000);
 var watcherCount = settings.GetValueOrDefault("watchers", 100);
