@@ -161,7 +161,7 @@ internal sealed class WatchEndpoint
     };
 
     /// <summary>As kube-apiserver: a random 30–60 minutes, so watchers do not all reconnect at once.</summary>
-    private TimeSpan DefaultTimeout()
+    internal TimeSpan DefaultTimeout()
     {
         lock (_random)
         {

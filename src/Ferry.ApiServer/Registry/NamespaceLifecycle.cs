@@ -7,12 +7,11 @@ namespace Ferry.ApiServer.Registry;
 
 /// <summary>
 /// The namespace lifecycle kube-apiserver's admission plugin and namespace controller provide: no new content
-/// in a missing or terminating namespace, the system namespaces cannot be deleted, and a deleted namespace is
-/// emptied (finalizers honoured) and removed once empty.
+/// in a missing or terminating namespace, and a deleted namespace is emptied (finalizers honoured) and
+/// removed once empty. What a namespace object itself does on create and delete is <see cref="Strategies.NamespaceKindStrategy"/>.
 /// </summary>
 internal sealed class NamespaceLifecycle
 {
-    private static readonly string[] _protectedNamespaces = ["default", "kube-system", "kube-public"];
     private readonly ObjectStore _store;
     private readonly ResourceCatalog _catalog;
     private readonly Finalization _finalization;
@@ -22,15 +21,6 @@ internal sealed class NamespaceLifecycle
         _store = store;
         _catalog = catalog;
         _finalization = finalization;
-    }
-
-    /// <summary>403 when <paramref name="name"/> is a namespace that may never be deleted.</summary>
-    public void CheckDeletable(ResourceType type, string name)
-    {
-        if (type == _catalog.Namespaces && _protectedNamespaces.Contains(name))
-        {
-            throw ApiErrors.Forbidden(type, name, "this namespace may not be deleted");
-        }
     }
 
     /// <summary>Under the store lock: 404 when the namespace is missing, 403 when it is terminating.</summary>

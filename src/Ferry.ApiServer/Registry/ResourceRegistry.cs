@@ -184,7 +184,11 @@ internal sealed class ResourceRegistry
     public async Task<WriteResult> DeleteAsync(ResourceType type, string ns, string name, JsonObject? deleteOptions, bool dryRun)
     {
         ns = Scope(type, ns);
-        _namespaces.CheckDeletable(type, name);
+        if (type.Strategy.DeletionForbidden(name) is { } why)
+        {
+            throw ApiErrors.Forbidden(type, name, why);
+        }
+
         var result = await _store.WriteAsync(tx => _finalization.Delete(tx, type, ns, name, deleteOptions, dryRun));
         if (!dryRun)
         {

@@ -33,6 +33,9 @@ internal class KindStrategy
     {
     }
 
+    /// <summary>Why an object of this name may never be deleted (403 Forbidden), or null when it may.</summary>
+    public virtual string? DeletionForbidden(string name) => null;
+
     /// <summary>Whether a delete always goes through <c>deletionTimestamp</c>, even without finalizers.</summary>
     public virtual bool AlwaysGracefulDelete => false;
 

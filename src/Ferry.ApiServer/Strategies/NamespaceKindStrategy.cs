@@ -6,11 +6,13 @@ namespace Ferry.ApiServer.Strategies;
 
 /// <summary>
 /// Namespaces: the name label, the <c>kubernetes</c> finalizer and phase Active on create, defaulting on every
-/// write, and a delete that always goes through phase Terminating (the registry's namespace lifecycle then
+/// write, the system namespaces never deleted, and a delete that always goes through phase Terminating (the registry's namespace lifecycle then
 /// empties and removes it).
 /// </summary>
 internal sealed class NamespaceKindStrategy : KindStrategy
 {
+    private static readonly string[] _protectedNamespaces = ["default", "kube-system", "kube-public"];
+
     public override void PrepareForCreate(JsonObject obj)
     {
         if (obj["metadata"] is not JsonObject meta)
@@ -32,6 +34,9 @@ internal sealed class NamespaceKindStrategy : KindStrategy
     }
 
     public override void ApplyDefaults(JsonObject obj) => NamespaceDefaulter.ApplyDefaults(obj);
+
+    public override string? DeletionForbidden(string name) =>
+        _protectedNamespaces.Contains(name) ? "this namespace may not be deleted" : null;
 
     public override bool AlwaysGracefulDelete => true;
 
