@@ -2,7 +2,7 @@ namespace Ferry.ApiServer.Storage;
 
 /// <summary>
 /// A storage-level failure. Storage knows nothing of HTTP: the request handler maps this to a Kubernetes
-/// Status (<see cref="Errors.ApiErrors.FromStorage"/>).
+/// Status (<c>Errors.ApiErrors.FromStorage</c>).
 /// </summary>
 internal sealed class StorageException : Exception
 {

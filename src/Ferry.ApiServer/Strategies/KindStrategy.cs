@@ -7,7 +7,7 @@ namespace Ferry.ApiServer.Strategies;
 /// What one kind does differently from the generic registry (after kube-apiserver's per-kind REST strategies).
 /// This base is the behaviour of every kind without one: no server-set fields, no admission beyond
 /// ObjectMeta, deletion graceful only while finalizers remain. Attached to a kind by
-/// <see cref="Resources.ResourceType.Strategy"/>.
+/// <c>Resources.ResourceType.Strategy</c>.
 /// </summary>
 /// <remarks>The admission methods run under the store's writer lock, so allocations and writes are serialized together.</remarks>
 internal class KindStrategy
