@@ -1,11 +1,11 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Ferry.ApiServer.Hooks;
 using Ferry.ApiServer.Hosting;
 using Ferry.ApiServer.Http;
 using Ferry.ApiServer.Registry;
 using Ferry.ApiServer.Resources;
 using Ferry.ApiServer.Storage;
+using Ferry.ApiServer.Strategies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -57,10 +57,10 @@ public static partial class ApiServerHost
             certificate = ServerCertificate.LoadOrCreate(dir, options.Listen.Address, time);
             var token = BearerToken.LoadOrCreate(dir);
             store = new ObjectStore(Path.Combine(dir, "state.db"), options.WatchHistorySize);
-            var catalog = new ResourceCatalog();
-            var registry = new ResourceRegistry(store, catalog, new AdmissionHook(catalog, options.ServiceAllocation), time);
-            await registry.InitializeAsync(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
-            var watch = new WatchStreamer(store, time, options.BookmarkInterval, shutdown.Token);
+            var services = new ServiceKindStrategy(options.ServiceAllocation);
+            var registry = new ResourceRegistry(store, new ResourceCatalog(services), time);
+            await new ClusterBootstrap(registry, services).RunAsync(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
+            var watch = new WatchEndpoint(registry, time, new Random(), options.BookmarkInterval, shutdown.Token);
             var handler = new ApiRequestHandler(registry, watch, token, options.MaxRequestBodyBytes, time, logger);
 
             // An empty builder: no appsettings.json, environment or command-line configuration can add endpoints
@@ -142,6 +142,6 @@ public static partial class ApiServerHost
         }
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Ferry API listening on {Url}; kubeconfig at {Kubeconfig}")]
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Ferry API listening on {Url}; kubeconfig at {Kubeconfig}")]
     private static partial void LogStarted(ILogger logger, Uri url, string kubeconfig);
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Ferry.ApiServer.Admission;
 using Ferry.ApiServer.Objects;
 using Ferry.ApiServer.Resources;
+using Ferry.ApiServer.Storage;
 
 namespace Ferry.ApiServer.Errors;
 
@@ -60,6 +61,14 @@ internal static class ApiErrors
 
     public static ApiException Internal(string message) =>
         new(500, "InternalError", "Internal error occurred: " + message);
+
+    /// <summary>The Status a storage-level failure reaches the client as.</summary>
+    public static ApiException FromStorage(StorageException ex) => ex.Failure switch
+    {
+        StorageFailure.Expired => new ApiException(410, "Expired", ex.Message, inner: ex),
+        StorageFailure.ShuttingDown => new ApiException(503, "ServiceUnavailable", ex.Message, inner: ex),
+        _ => new ApiException(500, "InternalError", "Internal error occurred: " + ex.Message, inner: ex),
+    };
 
     public static ApiException TooLargeResourceVersion(long requested, long current) =>
         new(504, "Timeout", "Too large resource version: " + requested.ToString(CultureInfo.InvariantCulture)

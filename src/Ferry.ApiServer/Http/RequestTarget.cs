@@ -8,4 +8,8 @@ namespace Ferry.ApiServer.Http;
 /// <param name="Name">The object name, or null for the collection.</param>
 /// <param name="Subresource">The subresource (<c>status</c>), or null.</param>
 /// <param name="LegacyWatch">True for the deprecated <c>/watch/</c> path prefix.</param>
-internal sealed record RequestTarget(ResourceType Type, string? Namespace, string? Name, string? Subresource, bool LegacyWatch);
+internal sealed record RequestTarget(ResourceType Type, string? Namespace, string? Name, string? Subresource, bool LegacyWatch)
+{
+    /// <summary>Whether the target is the <c>status</c> subresource.</summary>
+    public bool IsStatus => Subresource == "status";
+}

@@ -1,11 +1,17 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.ApiServer.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Ferry.ApiServer.Http;
 
-/// <summary>Writes JSON bodies straight to the response pipe (no intermediate strings for big lists).</summary>
+/// <summary>
+/// Writes responses: JSON bodies straight to the response pipe (no intermediate strings for big lists),
+/// <c>Warning</c> headers, and failures as a Kubernetes Status.
+/// </summary>
 internal static class ResponseWriter
 {
     /// <summary>Relaxed escaping, as Go's encoder writes <c>\"</c> and <c>&lt;pending&gt;</c> rather than <c>\u0022</c>.</summary>
@@ -66,6 +72,67 @@ internal static class ResponseWriter
         }
 
         await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
+    }
+
+    /// <summary>Writes a failure as a Status, unless the response has already started (then the stream just ends).</summary>
+    public static async Task WriteErrorAsync(HttpContext ctx, ApiException ex)
+    {
+        if (ctx.Response.HasStarted)
+        {
+            return;
+        }
+
+        if (ex.Code != 413)
+        {
+            // Consume an unread body so the connection stays usable for the client's next request.
+            try
+            {
+                await ctx.Request.Body.CopyToAsync(Stream.Null, ctx.RequestAborted);
+            }
+            catch (Exception drain) when (drain is IOException or OperationCanceledException or InvalidOperationException or BadHttpRequestException)
+            {
+                // Best effort.
+            }
+        }
+
+        ctx.Response.Clear();
+        ctx.Response.Headers.CacheControl = "no-cache, private";
+        await WriteJsonAsync(ctx, ex.Code, ex.ToStatus());
+    }
+
+    /// <summary>Adds one <c>Warning: 299</c> header per text.</summary>
+    public static void AddWarnings(HttpContext ctx, IReadOnlyList<string> warnings)
+    {
+        foreach (var w in warnings)
+        {
+            ctx.Response.Headers.Append("Warning", "299 - \"" + QuoteHeaderText(w) + "\"");
+        }
+    }
+
+    /// <summary>
+    /// Escapes a warning for a header value: quotes and backslashes, and control or non-ASCII characters as
+    /// <c>\uXXXX</c> (warnings echo client input, and Kestrel rejects such bytes in headers with an exception).
+    /// </summary>
+    internal static string QuoteHeaderText(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is '\\' or '"')
+            {
+                sb.Append('\\').Append(c);
+            }
+            else if (c < ' ' || c > '~')
+            {
+                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>Opens a list object: kind, apiVersion, the list resourceVersion, then the items array.</summary>

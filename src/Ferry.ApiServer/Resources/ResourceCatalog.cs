@@ -1,3 +1,4 @@
+using Ferry.ApiServer.Strategies;
 using k8s.Models;
 
 namespace Ferry.ApiServer.Resources;
@@ -7,7 +8,8 @@ internal sealed class ResourceCatalog
 {
     private readonly Dictionary<(string Group, string Version, string Plural), ResourceType> _byPath = [];
 
-    public ResourceCatalog()
+    /// <summary>Builds the catalog; <paramref name="services"/> carries this server's Service allocator.</summary>
+    public ResourceCatalog(ServiceKindStrategy services)
     {
         Namespaces = Add(new("", "v1", "namespaces", "namespace", "Namespace", false, typeof(V1Namespace))
         {
@@ -15,6 +17,7 @@ internal sealed class ResourceCatalog
             HasStatus = true,
             Table = TableLayout.Namespace,
             FieldSelectors = ["status.phase"],
+            Strategy = new NamespaceKindStrategy(),
         });
         Services = Add(new("", "v1", "services", "service", "Service", true, typeof(V1Service))
         {
@@ -22,6 +25,7 @@ internal sealed class ResourceCatalog
             Categories = ["all"],
             HasStatus = true,
             Table = TableLayout.Service,
+            Strategy = services,
         });
         Add(new("", "v1", "endpoints", "endpoints", "Endpoints", true, typeof(V1Endpoints)) { ShortNames = ["ep"] });
         Add(new("", "v1", "nodes", "node", "Node", false, typeof(V1Node))
@@ -57,6 +61,7 @@ internal sealed class ResourceCatalog
             HasStatus = true,
             TracksGeneration = true,
             Table = TableLayout.Deployment,
+            Strategy = new WorkloadKindStrategy(),
         });
         Add(new("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, typeof(V1EndpointSlice)) { Table = TableLayout.EndpointSlice });
         Add(new("events.k8s.io", "v1", "events", "event", "Event", true, typeof(Eventsv1Event))

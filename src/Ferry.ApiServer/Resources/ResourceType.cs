@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Ferry.ApiServer.Strategies;
 
 namespace Ferry.ApiServer.Resources;
 
@@ -29,6 +30,9 @@ internal sealed record ResourceType(
 
     /// <summary>How <c>kubectl get</c> renders this kind.</summary>
     public TableLayout Table { get; init; } = TableLayout.NameAge;
+
+    /// <summary>What this kind does beyond the generic registry (server-set fields, admission, deletion).</summary>
+    public KindStrategy Strategy { get; init; } = new();
 
     /// <summary>The storage key: group and plural, or the key of the resource this one is a view of.</summary>
     public string Key => StorageKey ?? Group + "/" + Plural;

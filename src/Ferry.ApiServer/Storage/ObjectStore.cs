@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ferry.ApiServer.Errors;
 
 namespace Ferry.ApiServer.Storage;
 
@@ -97,12 +96,12 @@ internal sealed class ObjectStore : IDisposable
         {
             if (_failure is not null)
             {
-                throw ApiErrors.Internal("storage failed: " + _failure.Message);
+                throw Failed(_failure);
             }
 
             if (_stopping)
             {
-                throw new ApiException(503, "ServiceUnavailable", "the server is shutting down");
+                throw new StorageException(StorageFailure.ShuttingDown, "the server is shutting down");
             }
 
             var tx = new StoreTransaction(this, _nextVersion);
@@ -131,7 +130,7 @@ internal sealed class ObjectStore : IDisposable
     /// <summary>
     /// Registers a watcher. With <paramref name="fromVersion"/> null, the current objects are returned
     /// for synthetic ADDED events; otherwise the retained events after it are queued first, or
-    /// <see cref="ApiException"/> 410 Expired is thrown when they are no longer retained.
+    /// <see cref="StorageException"/> (<see cref="StorageFailure.Expired"/>) is thrown when they are no longer retained.
     /// </summary>
     public (List<StoredObject> Initial, StoreWatcher Watcher) Watch(string key, string? ns, long? fromVersion)
     {
@@ -148,7 +147,7 @@ internal sealed class ObjectStore : IDisposable
                 var from = fromVersion.Value;
                 if (from < _historyStart)
                 {
-                    throw ApiErrors.Expired("too old resource version: " + from.ToString(CultureInfo.InvariantCulture)
+                    throw new StorageException(StorageFailure.Expired, "too old resource version: " + from.ToString(CultureInfo.InvariantCulture)
                         + " (" + _historyStart.ToString(CultureInfo.InvariantCulture) + ")");
                 }
 
@@ -234,6 +233,9 @@ internal sealed class ObjectStore : IDisposable
         return result;
     }
 
+    private static StorageException Failed(Exception failure) =>
+        new(StorageFailure.Failed, "storage failed: " + failure.Message, failure);
+
     private static bool Matches(StoreWatcher w, WatchEvent e) =>
         w.Key == e.Key && (w.Namespace is null || w.Namespace == e.Namespace);
 
@@ -303,7 +305,7 @@ internal sealed class ObjectStore : IDisposable
             var (target, waiter) = _durableWaiters[i];
             if (_failure is not null)
             {
-                waiter.TrySetException(ApiErrors.Internal("storage failed: " + _failure.Message));
+                waiter.TrySetException(Failed(_failure));
             }
             else if (target <= _resourceVersion)
             {

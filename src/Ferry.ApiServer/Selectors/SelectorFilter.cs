@@ -1,15 +1,14 @@
 using System.Text.Json.Nodes;
 using Ferry.ApiServer.Errors;
 using Ferry.ApiServer.Resources;
-using Ferry.ApiServer.Selectors;
 
-namespace Ferry.ApiServer.Hooks;
+namespace Ferry.ApiServer.Selectors;
 
 /// <summary>
 /// The one place where label and field selectors are parsed and evaluated, so list, watch and
 /// deletecollection filter the same way.
 /// </summary>
-internal static class SelectorHook
+internal static class SelectorFilter
 {
     /// <summary>Compiles both selectors into one predicate (null: everything); bad syntax or an unsupported field gives 400 BadRequest.</summary>
     public static Func<JsonObject, bool>? Compile(ResourceType type, string? labelSelector, string? fieldSelector)

@@ -4,20 +4,11 @@ using Ferry.ApiServer.Objects;
 using Ferry.ApiServer.Patching;
 using Ferry.ApiServer.Resources;
 
-namespace Ferry.ApiServer.Hooks;
+namespace Ferry.ApiServer.Registry;
 
-/// <summary>The one place where a PATCH body is applied to the current object, per content type.</summary>
-internal static class PatchHook
+/// <summary>The one place where a PATCH body is applied to the current object, per content type (<see cref="PatchTypes"/>).</summary>
+internal static class PatchApplier
 {
-    public const string JsonPatchType = "application/json-patch+json";
-    public const string MergePatchType = "application/merge-patch+json";
-    public const string StrategicMergePatchType = "application/strategic-merge-patch+json";
-    public const string ApplyPatchType = "application/apply-patch+yaml";
-
-    /// <summary>Whether the media type is one of the four patch types.</summary>
-    public static bool IsPatchType(string mediaType) =>
-        mediaType is JsonPatchType or MergePatchType or StrategicMergePatchType or ApplyPatchType;
-
     /// <summary>
     /// Applies <paramref name="patch"/> to <paramref name="current"/> (null only for an apply patch that creates)
     /// and returns the patched object. Patch failures become the Status errors kube-apiserver returns
@@ -30,19 +21,19 @@ internal static class PatchHook
         {
             result = mediaType switch
             {
-                JsonPatchType => patch is JsonArray ops
+                PatchTypes.JsonPatch => patch is JsonArray ops
                     ? (ops.Count > JsonPatch.MaxOperations
                         ? throw new ApiException(413, "RequestEntityTooLarge", "The allowed number of operations in a JSON patch is " + JsonPatch.MaxOperations)
                         : JsonPatch.Apply(current ?? [], ops))
                     : throw ApiErrors.BadRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch"),
-                MergePatchType => JsonMergePatch.Apply(current, RequireObject(patch)),
-                StrategicMergePatchType => StrategicMergePatch.Apply(current ?? [], RequireObject(patch), type.Kind),
+                PatchTypes.MergePatch => JsonMergePatch.Apply(current, RequireObject(patch)),
+                PatchTypes.StrategicMergePatch => StrategicMergePatch.Apply(current ?? [], RequireObject(patch), type.Kind),
                 // Server-side apply tracks spec fields only; on the status subresource the applied status replaces
                 // the fields it names (atomic lists such as loadBalancer.ingress are replaced whole).
-                ApplyPatchType when status => RequireObject(patch)["status"] is { } appliedStatus
+                PatchTypes.Apply when status => RequireObject(patch)["status"] is { } appliedStatus
                     ? JsonMergePatch.Apply(current, new JsonObject { ["status"] = appliedStatus.DeepClone() })
                     : current,
-                ApplyPatchType => ServerSideApplyOrThrow(current, RequireObject(patch), type, fieldManager ?? string.Empty, force, time),
+                PatchTypes.Apply => ServerSideApplyOrThrow(current, RequireObject(patch), type, fieldManager ?? string.Empty, force, time),
                 _ => throw ApiErrors.UnsupportedMediaType(mediaType),
             };
         }

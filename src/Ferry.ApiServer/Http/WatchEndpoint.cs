@@ -1,9 +1,7 @@
 using System.Buffers;
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Ferry.ApiServer.Errors;
+using Ferry.ApiServer.Registry;
 using Ferry.ApiServer.Resources;
 using Ferry.ApiServer.Storage;
 using Ferry.ApiServer.Tables;
@@ -16,66 +14,65 @@ namespace Ferry.ApiServer.Http;
 /// synthetic ADDED events (resourceVersion unset or 0) or the retained history after the given version,
 /// with optional bookmarks, closed at <c>timeoutSeconds</c> (else after 30–60 minutes) or at shutdown.
 /// </summary>
-internal sealed class WatchStreamer
+internal sealed class WatchEndpoint
 {
-    private const long MaxTimeoutSeconds = 30L * 24 * 3600;
     private static readonly byte[] _newline = "\n"u8.ToArray();
-    private readonly ObjectStore _store;
+    private readonly ResourceRegistry _registry;
     private readonly TimeProvider _time;
+    private readonly Random _random;
     private readonly TimeSpan _bookmarkInterval;
     private readonly CancellationToken _shutdown;
 
-    public WatchStreamer(ObjectStore store, TimeProvider time, TimeSpan bookmarkInterval, CancellationToken shutdown)
+    /// <param name="registry">Where watches are registered.</param>
+    /// <param name="time">Clock for the timeout and bookmark timers and Table ages.</param>
+    /// <param name="random">Jitter of the default timeout; used under a lock, so any instance will do.</param>
+    /// <param name="bookmarkInterval">How often a watch that allows bookmarks gets one.</param>
+    /// <param name="shutdown">Ends every watch when the server stops.</param>
+    public WatchEndpoint(ResourceRegistry registry, TimeProvider time, Random random, TimeSpan bookmarkInterval, CancellationToken shutdown)
     {
-        _store = store;
+        _registry = registry;
         _time = time;
+        _random = random;
         _bookmarkInterval = bookmarkInterval;
         _shutdown = shutdown;
     }
 
-    public async Task ServeAsync(HttpContext ctx, ResourceType type, string? ns, Func<JsonObject, bool>? filter, HttpRequest r)
+    /// <summary>Streams the events of <paramref name="t"/> that pass <paramref name="filter"/> until the timeout, the client leaves or shutdown.</summary>
+    public async Task ServeAsync(HttpContext ctx, RequestTarget t, Func<JsonObject, bool>? filter, RequestOptions options)
     {
-        var rv = r.Query["resourceVersion"].ToString();
-        var allowBookmarks = r.Query["allowWatchBookmarks"].ToString() is "true" or "1" or "True";
-        var sendInitial = r.Query["sendInitialEvents"].ToString() is "true" or "1" or "True";
-        var timeout = ParseTimeout(r.Query["timeoutSeconds"].ToString());
-        if (r.Query["resourceVersionMatch"].ToString().Length > 0 && !sendInitial)
-        {
-            throw new ApiException(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided");
-        }
+        var type = t.Type;
+        var watch = options.ForWatch();
+        var timeout = watch.Timeout ?? DefaultTimeout();
+        var table = MediaTypes.WantsAs(ctx.Request.Headers.Accept.ToString(), "Table");
+        var includeObject = watch.IncludeObject;
 
-        long? from = sendInitial || rv.Length == 0 || rv == "0" ? null : ApiRequestHandler.ParseResourceVersion(rv);
-        var table = MediaTypes.WantsAs(r.Headers.Accept.ToString(), "Table");
-        var includeObject = r.Query["includeObject"].ToString() is { Length: > 0 } inc ? inc : "Metadata";
-
-        List<StoredObject> initial;
-        StoreWatcher watcher;
+        WatchRegistration registration;
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = table ? MediaTypes.TableV1 : MediaTypes.Json;
         try
         {
-            (initial, watcher) = _store.Watch(type.Key, ns, from);
+            registration = _registry.Watch(type, t.Namespace, watch.FromVersion);
         }
-        catch (ApiException ex) when (ex.Code == 410)
+        catch (StorageException ex) when (ex.Failure == StorageFailure.Expired)
         {
             // Upstream: once the version is parsed, a too-old version is an ERROR event on a 200 stream.
-            await WriteEventAsync(ctx, "ERROR", ex.ToStatus());
+            await WriteEventAsync(ctx, "ERROR", Errors.ApiErrors.FromStorage(ex).ToStatus());
             return;
         }
 
         // The deadline only stops the wait for events; writes use RequestAborted, so a deadline that fires while a
         // flush is pending never cancels it (Kestrel aborts the connection when a pending response flush is
         // cancelled, which would cut the stream off instead of ending it cleanly).
-        using (watcher)
+        using (registration)
         using (var timer = new CancellationTokenSource(timeout, _time))
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _shutdown, timer.Token))
         {
-            using var bookmarks = allowBookmarks ? StartBookmarks(watcher, timeout, deadline.Token) : null;
+            using var bookmarks = watch.AllowBookmarks ? StartBookmarks(registration, timeout, deadline.Token) : null;
             var headersSent = false;
             try
             {
                 await ctx.Response.StartAsync(ctx.RequestAborted);
-                foreach (var o in initial)
+                foreach (var o in registration.Initial)
                 {
                     var presented = type.Present(o.Object);
                     if (filter is null || filter(presented))
@@ -84,15 +81,15 @@ internal sealed class WatchStreamer
                     }
                 }
 
-                if (sendInitial && allowBookmarks)
+                if (watch.SendInitialEvents && watch.AllowBookmarks)
                 {
-                    var mark = Bookmark(type, _store.CurrentResourceVersion);
+                    var mark = Bookmark(type, registration.CurrentResourceVersion);
                     mark["metadata"]!["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
                     await WriteEventAsync(ctx, "BOOKMARK", mark);
                 }
 
                 await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
-                await foreach (var e in watcher.Events.ReadAllAsync(deadline.Token))
+                await foreach (var e in registration.Events.ReadAllAsync(deadline.Token))
                 {
                     if (e.Type == WatchEventType.Bookmark)
                     {
@@ -160,24 +157,16 @@ internal sealed class WatchStreamer
     {
         ["kind"] = type.Kind,
         ["apiVersion"] = type.ApiVersion,
-        ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
+        ["metadata"] = new JsonObject { ["resourceVersion"] = ResourceVersions.Format(rv) },
     };
 
-    private static TimeSpan ParseTimeout(string text)
+    /// <summary>As kube-apiserver: a random 30–60 minutes, so watchers do not all reconnect at once.</summary>
+    internal TimeSpan DefaultTimeout()
     {
-        if (text.Length > 0)
+        lock (_random)
         {
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-            {
-                throw ApiErrors.BadRequest("invalid timeoutSeconds \"" + text + "\"");
-            }
-
-            // Timers take at most ~49.7 days (uint milliseconds); a longer timeout must not become a 500.
-            return TimeSpan.FromSeconds(Math.Min(seconds, MaxTimeoutSeconds));
+            return TimeSpan.FromSeconds(1800 + _random.Next(1800));
         }
-
-        // As kube-apiserver: a random 30–60 minutes, so watchers do not all reconnect at once.
-        return TimeSpan.FromSeconds(1800 + RandomNumberGenerator.GetInt32(1800));
     }
 
     private static async Task WriteEventAsync(HttpContext ctx, string type, JsonNode obj)
@@ -229,7 +218,7 @@ internal sealed class WatchStreamer
     }
 
     /// <summary>Queues bookmarks every interval and once 2 s before the deadline (as the apiserver's cacher does).</summary>
-    private ITimer StartBookmarks(StoreWatcher watcher, TimeSpan timeout, CancellationToken token)
+    private ITimer StartBookmarks(WatchRegistration registration, TimeSpan timeout, CancellationToken token)
     {
         var beforeDeadline = timeout - TimeSpan.FromSeconds(2);
         var first = beforeDeadline > TimeSpan.Zero && beforeDeadline < _bookmarkInterval ? beforeDeadline : _bookmarkInterval;
@@ -238,7 +227,7 @@ internal sealed class WatchStreamer
             {
                 if (!token.IsCancellationRequested)
                 {
-                    _store.Bookmark(watcher);
+                    registration.RequestBookmark();
                 }
             },
             null,

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using Ferry.ApiServer.Strategies;
+
+namespace Ferry.ApiServer.Registry;
+
+/// <summary>
+/// What every cluster has before its first request: the allocator rebuilt from the stored Services, the four
+/// system namespaces and the <c>default/kubernetes</c> Service (first service address, port 443 to the API port).
+/// </summary>
+internal sealed class ClusterBootstrap
+{
+    private static readonly string[] _systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+    private readonly ResourceRegistry _registry;
+    private readonly ServiceKindStrategy _services;
+
+    public ClusterBootstrap(ResourceRegistry registry, ServiceKindStrategy services)
+    {
+        _registry = registry;
+        _services = services;
+    }
+
+    /// <summary>Creates what is missing; a restart on an existing database creates nothing.</summary>
+    public async Task RunAsync(int apiPort)
+    {
+        var catalog = _registry.Catalog;
+        _services.Rebuild(_registry.List(catalog.Services, null).Items.Select(o => o.Object));
+        foreach (var ns in _systemNamespaces)
+        {
+            if (_registry.Find(catalog.Namespaces, string.Empty, ns) is null)
+            {
+                await _registry.CreateAsync(catalog.Namespaces, string.Empty, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, WriteOptions.Default);
+            }
+        }
+
+        if (_registry.Find(catalog.Services, "default", "kubernetes") is null)
+        {
+            var ip = _services.KubernetesServiceIp;
+            await _registry.CreateAsync(catalog.Services, "default", new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = "kubernetes",
+                    ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" },
+                },
+                ["spec"] = new JsonObject
+                {
+                    ["type"] = "ClusterIP",
+                    ["clusterIP"] = ip,
+                    ["clusterIPs"] = new JsonArray(ip),
+                    ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = apiPort }),
+                },
+            }, WriteOptions.Default);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Ferry.ApiServer.Admission;
+
+namespace Ferry.ApiServer.Strategies;
+
+/// <summary>
+/// Services: an empty load-balancer status on create, and kube-apiserver's Service admission (defaulting,
+/// strategy, ClusterIP/NodePort/healthCheckNodePort allocation, validation) on every write. Holds this
+/// server's allocator, so there is one instance per server.
+/// </summary>
+internal sealed class ServiceKindStrategy : KindStrategy
+{
+    private readonly ServiceAllocator _allocator;
+    private readonly ServiceAdmission _admission;
+
+    public ServiceKindStrategy(ServiceAllocatorOptions? options)
+    {
+        _allocator = new ServiceAllocator(options);
+        _admission = new ServiceAdmission(_allocator);
+    }
+
+    /// <summary>The first usable address of the service range, which belongs to <c>default/kubernetes</c>.</summary>
+    public string KubernetesServiceIp
+    {
+        get
+        {
+            var network = IPAddress.Parse(_allocator.ServiceCidr.Split('/')[0]).GetAddressBytes();
+            network[3]++;
+            return new IPAddress(network).ToString();
+        }
+    }
+
+    /// <summary>Rebuilds allocator state from the stored Services at start.</summary>
+    public void Rebuild(IEnumerable<JsonObject> services) => _allocator.Rebuild(services);
+
+    public override void PrepareForCreate(JsonObject obj) => obj["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
+
+    public override IReadOnlyList<FieldError> AdmitCreate(JsonObject obj, bool dryRun) => _admission.AdmitCreate(obj, dryRun);
+
+    public override IReadOnlyList<FieldError> AdmitUpdate(JsonObject updated, JsonObject old, bool status, bool dryRun) =>
+        status ? ServiceAdmission.AdmitStatusUpdate(old, updated) : _admission.AdmitUpdate(old, updated, dryRun);
+
+    public override void Released(JsonObject obj) => _admission.Deleted(obj);
+}
