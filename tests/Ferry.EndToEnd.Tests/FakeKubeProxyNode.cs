@@ -9,7 +9,7 @@ namespace Ferry.EndToEnd.Tests;
 /// <summary>
 /// Plays kube-proxy on one fake node's loopback address: the Service's NodePort answers with the
 /// node's name, the <c>healthCheckNodePort</c> answers exactly like kube-proxy's per-Service health
-/// server (UPSTREAM.md B4.1), and kube-proxy's own <c>/healthz</c> (B4.2) can be served on any port.
+/// server, and kube-proxy's own <c>/healthz</c> (docs/upstream-semantics.md, "kube-proxy health checks") can be served on any port.
 /// </summary>
 internal sealed class FakeKubeProxyNode : IAsyncDisposable
 {

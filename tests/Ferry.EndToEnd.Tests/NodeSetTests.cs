@@ -6,7 +6,7 @@ using k8s;
 namespace Ferry.EndToEnd.Tests;
 
 /// <summary>
-/// Node set changes (UPSTREAM.md B2, B7.6): adds, deletes, the exclusion label and the autoscaler's
+/// Node set changes (docs/upstream-semantics.md, "Node set"): adds, deletes, the exclusion label and the autoscaler's
 /// taint change the backends in place (same IP) with upstream's host-update Events; readiness is ignored.
 /// </summary>
 public class NodeSetTests

@@ -5,7 +5,7 @@ using Ferry.Controller.Translation;
 namespace Ferry.EndToEnd.Tests;
 
 /// <summary>
-/// Node targets with kube-proxy's health checks (UPSTREAM.md B4, B7.7–8): fake Nodes on distinct
+/// Node targets with kube-proxy's health checks (docs/upstream-semantics.md, "kube-proxy health checks"): fake Nodes on distinct
 /// loopback addresses, each with a fake kube-proxy; real traffic through the VIP shows which nodes
 /// the data plane sends to.
 /// </summary>

@@ -6,7 +6,7 @@ using k8s;
 namespace Ferry.EndToEnd.Tests;
 
 /// <summary>
-/// Changes to a live Service (UPSTREAM.md B1.3 sync triggers): requested IP, externalTrafficPolicy,
+/// Changes to a live Service (docs/upstream-semantics.md, "Which changes trigger a sync"): requested IP, externalTrafficPolicy,
 /// nodePort, sharing hand-over; each takes effect on the data path without deleting the Service.
 /// </summary>
 public class RuntimeChangeTests

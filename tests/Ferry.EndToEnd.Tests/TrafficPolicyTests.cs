@@ -4,7 +4,7 @@ using Ferry.Controller;
 namespace Ferry.EndToEnd.Tests;
 
 /// <summary>
-/// <c>loadBalancerSourceRanges</c> (field and legacy annotation, UPSTREAM.md B7.10) and
+/// <c>loadBalancerSourceRanges</c> (field and legacy annotation, docs/upstream-semantics.md, "Service fields Ferry reads") and
 /// <c>sessionAffinity: ClientIP</c>, with real clients bound to chosen loopback source addresses.
 /// </summary>
 public class TrafficPolicyTests

@@ -2,7 +2,7 @@ namespace Ferry.ApiServer.Patching;
 
 /// <summary>
 /// How kube-apiserver classifies a patch failure, so the HTTP layer can pick the same status code
-/// (KUBE-MERGE.md §2.8).
+/// (docs/kubernetes-api-contract.md, "Errors kube-apiserver returns for patches").
 /// </summary>
 public enum PatchErrorKind
 {

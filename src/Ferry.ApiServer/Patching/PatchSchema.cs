@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace Ferry.ApiServer.Patching;
 
 /// <summary>
-/// The strategic-merge metadata of every kind the embedded server serves (KUBE-MERGE.md §1): which list
+/// The strategic-merge metadata of every kind the embedded server serves (docs/kubernetes-api-contract.md, "Strategic-merge metadata"): which list
 /// fields merge, and on which key. Lists not listed here are replaced wholesale; maps and structs always merge.
 /// Paths are dotted field names with <c>[]</c> marking "inside a list element", e.g.
 /// <c>spec.template.spec.containers[].env</c>.

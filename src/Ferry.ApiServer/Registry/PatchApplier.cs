@@ -12,7 +12,7 @@ internal static class PatchApplier
     /// <summary>
     /// Applies <paramref name="patch"/> to <paramref name="current"/> (null only for an apply patch that creates)
     /// and returns the patched object. Patch failures become the Status errors kube-apiserver returns
-    /// (KUBE-MERGE.md §2.8); server-side apply conflicts become 409 Conflict.
+    /// (docs/kubernetes-api-contract.md, "Errors kube-apiserver returns for patches"); server-side apply conflicts become 409 Conflict.
     /// </summary>
     public static JsonObject Apply(string mediaType, JsonObject? current, JsonNode patch, ResourceType type, string? fieldManager, bool force, bool status, TimeProvider time)
     {

@@ -3,7 +3,7 @@ using k8s.Models;
 
 namespace Ferry.ApiServer.Resources;
 
-/// <summary>The fixed set of kinds the embedded server serves (KUBE-API.md §10).</summary>
+/// <summary>The fixed set of kinds the embedded server serves (docs/kubernetes-api-contract.md, "What is served").</summary>
 internal sealed class ResourceCatalog
 {
     private readonly Dictionary<(string Group, string Version, string Plural), ResourceType> _byPath = [];

@@ -3,7 +3,7 @@ using static Ferry.ApiServer.Tests.Patching.PatchAssert;
 
 namespace Ferry.ApiServer.Tests.Patching;
 
-/// <summary>Cases verified against upstream patch.go (KUBE-MERGE.md §2).</summary>
+/// <summary>Cases verified against upstream patch.go (docs/kubernetes-api-contract.md, "Patches").</summary>
 public class StrategicMergePatchTests
 {
     private const string Finalizers = """{"metadata":{"name":"s","finalizers":["f1","f2","f3"]}}""";
