@@ -16,7 +16,7 @@ namespace Ferry.DataPlane.Listeners;
 /// address:port. The receive loop uses the allocation-free <c>ReceiveFromAsync(SocketAddress)</c> and
 /// looks the flow up with that same <see cref="SocketAddress"/> (value equality), so a datagram of a
 /// known client allocates nothing. Idle flows are expired by the listener's sweeper; the table is
-/// bounded by <see cref="LoadBalancerSpec.MaxUdpFlows"/> per socket.
+/// bounded by <see cref="LoadBalancerSettings.MaxUdpFlows"/> per socket.
 /// </remarks>
 internal sealed class UdpListenerHost : ListenerHost
 {
