@@ -1,4 +1,6 @@
 using Ferry.Contracts;
+using Ferry.DataPlane.Balancing;
+using Ferry.DataPlane.Forwarding;
 using Ferry.DataPlane.Health;
 using Ferry.DataPlane.Stats;
 
@@ -137,13 +139,7 @@ internal sealed class LoadBalancerState
 
     public LoadBalancerStats GetStats() => new(Key, Listeners.Select(l => l.GetStats()).ToArray());
 
-    private ListenerSettings CreateSettings(LoadBalancerSettings settings, TransportProtocol protocol, Balancing.ILoadBalancingPolicy? policy) => new(
-        policy ?? _context.Policies.Create(settings.Algorithm, settings.SessionAffinity),
-        settings.Algorithm,
-        settings.SessionAffinity,
-        settings.SourceRanges,
-        settings.ProxyProtocol,
-        protocol == TransportProtocol.Tcp ? settings.TcpIdleTimeout : settings.UdpIdleTimeout,
-        settings.DrainTimeout,
-        settings.MaxUdpFlows);
+    /// <summary>A listener's settings; a new policy instance unless <paramref name="policy"/> (the running one) is kept.</summary>
+    private ListenerSettings CreateSettings(LoadBalancerSettings settings, TransportProtocol protocol, ILoadBalancingPolicy? policy) =>
+        ListenerSettings.For(settings, protocol, policy ?? _context.Policies.Create(settings.Algorithm, settings.SessionAffinity));
 }

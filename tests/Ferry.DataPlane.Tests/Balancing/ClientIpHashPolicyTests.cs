@@ -1,6 +1,6 @@
 using System.Net;
 using Ferry.DataPlane.Balancing;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Tests.Balancing;
 

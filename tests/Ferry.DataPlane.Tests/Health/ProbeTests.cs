@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Ferry.Contracts;
 using Ferry.DataPlane.Health;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Tests.Health;
 

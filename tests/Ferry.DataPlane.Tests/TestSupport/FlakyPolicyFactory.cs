@@ -1,7 +1,7 @@
 using System.Net;
 using Ferry.Contracts;
 using Ferry.DataPlane.Balancing;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Tests.TestSupport;
 

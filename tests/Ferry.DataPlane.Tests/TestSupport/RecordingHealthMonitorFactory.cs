@@ -1,6 +1,6 @@
 using Ferry.Contracts;
 using Ferry.DataPlane.Health;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Tests.TestSupport;
 
