@@ -30,20 +30,17 @@ internal sealed class UdpListenerHost : ListenerHost
     {
     }
 
-    protected override Socket Bind()
-    {
-        var socket = ListenSocket.Bind(EndPoint, SocketType.Dgram, ProtocolType.Udp);
-        Volatile.Write(ref _clients, new UdpClientMap(this, socket));
-        return socket;
-    }
+    protected override Socket Bind() => ListenSocket.Bind(EndPoint, SocketType.Dgram, ProtocolType.Udp);
 
     /// <summary>Flows end with the socket, since their replies could no longer reach the client.</summary>
     protected override void OnStopped() => Volatile.Read(ref _clients)?.AbortAll();
 
     protected override async Task RunAsync(Socket socket, CancellationToken cancellationToken)
     {
+        // Set before the first await, so before Start returns: a Stop always finds the flows to end.
+        var clients = new UdpClientMap(this, socket);
+        Volatile.Write(ref _clients, clients);
         var context = Listener.Context;
-        var clients = Volatile.Read(ref _clients)!;
         var buffer = GC.AllocateUninitializedArray<byte>(HeaderRoom + MaxDatagram, pinned: true);
         var address = new SocketAddress(socket.AddressFamily);
         while (true)
