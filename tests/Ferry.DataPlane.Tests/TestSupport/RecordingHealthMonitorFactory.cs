@@ -1,6 +1,6 @@
 using Ferry.Contracts;
-using Ferry.DataPlane.Health;
 using Ferry.DataPlane.Backends;
+using Ferry.DataPlane.Health;
 
 namespace Ferry.DataPlane.Tests.TestSupport;
 
