@@ -11,12 +11,6 @@ namespace Ferry.Contracts;
 /// </remarks>
 public sealed record LoadBalancerSpec
 {
-    /// <summary>Default TCP idle timeout, as AWS NLB's (350 s).</summary>
-    public static readonly TimeSpan DefaultTcpIdleTimeout = TimeSpan.FromSeconds(350);
-
-    /// <summary>Default UDP flow idle timeout, as AWS NLB's (120 s).</summary>
-    public static readonly TimeSpan DefaultUdpIdleTimeout = TimeSpan.FromSeconds(120);
-
     public required LoadBalancerKey Key { get; init; }
 
     /// <summary>The external (virtual) IPs this load balancer listens on.</summary>
@@ -24,23 +18,6 @@ public sealed record LoadBalancerSpec
 
     public EquatableArray<ListenerSpec> Listeners { get; init; } = [];
 
-    public BalancingAlgorithm Algorithm { get; init; } = BalancingAlgorithm.RoundRobin;
-
-    /// <summary><c>sessionAffinity: ClientIP</c>; null means none.</summary>
-    public SessionAffinitySpec? SessionAffinity { get; init; }
-
-    /// <summary>Clients allowed to connect (<c>loadBalancerSourceRanges</c>); empty means everyone.</summary>
-    public EquatableArray<IPNetwork> SourceRanges { get; init; } = [];
-
-    public ProxyProtocolVersion ProxyProtocol { get; init; } = ProxyProtocolVersion.None;
-
-    /// <summary>How long existing connections of a removed backend or listener may go on.</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    public TimeSpan TcpIdleTimeout { get; init; } = DefaultTcpIdleTimeout;
-
-    public TimeSpan UdpIdleTimeout { get; init; } = DefaultUdpIdleTimeout;
-
-    /// <summary>The most UDP flows one listener tracks at once; new flows beyond it are dropped.</summary>
-    public int MaxUdpFlows { get; init; } = 65536;
+    /// <summary>Balancing, source ranges, PROXY protocol and timeouts, shared by every listener.</summary>
+    public LoadBalancerSettings Settings { get; init; } = new();
 }

@@ -26,7 +26,7 @@ public static class LoadBalancerSpecValidator
         }
 
         ValidateAddresses(spec, errors);
-        ValidateSettings(spec, errors);
+        ValidateSettings(spec.Settings, errors);
 
         var seen = new Dictionary<(TransportProtocol, int), int>();
         for (var i = 0; i < spec.Listeners.Length; i++)
@@ -99,41 +99,41 @@ public static class LoadBalancerSpecValidator
         }
     }
 
-    private static void ValidateSettings(LoadBalancerSpec spec, List<ValidationError> errors)
+    private static void ValidateSettings(LoadBalancerSettings settings, List<ValidationError> errors)
     {
-        if (!Enum.IsDefined(spec.Algorithm))
+        if (!Enum.IsDefined(settings.Algorithm))
         {
-            errors.Add(new("algorithm", $"unknown algorithm {(int)spec.Algorithm}"));
+            errors.Add(new("algorithm", $"unknown algorithm {(int)settings.Algorithm}"));
         }
 
-        if (!Enum.IsDefined(spec.ProxyProtocol))
+        if (!Enum.IsDefined(settings.ProxyProtocol))
         {
-            errors.Add(new("proxyProtocol", $"unknown PROXY protocol version {(int)spec.ProxyProtocol}"));
+            errors.Add(new("proxyProtocol", $"unknown PROXY protocol version {(int)settings.ProxyProtocol}"));
         }
 
-        if (spec.SessionAffinity is { } affinity && (affinity.Timeout < TimeSpan.FromSeconds(1) || affinity.Timeout > MaxAffinityTimeout))
+        if (settings.SessionAffinity is { } affinity && (affinity.Timeout < TimeSpan.FromSeconds(1) || affinity.Timeout > MaxAffinityTimeout))
         {
             errors.Add(new("sessionAffinity.timeout", $"must be between 1 s and 86400 s, got {Seconds(affinity.Timeout)}"));
         }
 
-        if (spec.DrainTimeout < TimeSpan.Zero)
+        if (settings.DrainTimeout < TimeSpan.Zero)
         {
-            errors.Add(new("drainTimeout", $"must not be negative, got {Seconds(spec.DrainTimeout)}"));
+            errors.Add(new("drainTimeout", $"must not be negative, got {Seconds(settings.DrainTimeout)}"));
         }
 
-        if (spec.TcpIdleTimeout <= TimeSpan.Zero)
+        if (settings.TcpIdleTimeout <= TimeSpan.Zero)
         {
-            errors.Add(new("tcpIdleTimeout", $"must be greater than 0, got {Seconds(spec.TcpIdleTimeout)}"));
+            errors.Add(new("tcpIdleTimeout", $"must be greater than 0, got {Seconds(settings.TcpIdleTimeout)}"));
         }
 
-        if (spec.UdpIdleTimeout <= TimeSpan.Zero)
+        if (settings.UdpIdleTimeout <= TimeSpan.Zero)
         {
-            errors.Add(new("udpIdleTimeout", $"must be greater than 0, got {Seconds(spec.UdpIdleTimeout)}"));
+            errors.Add(new("udpIdleTimeout", $"must be greater than 0, got {Seconds(settings.UdpIdleTimeout)}"));
         }
 
-        if (spec.MaxUdpFlows <= 0)
+        if (settings.MaxUdpFlows <= 0)
         {
-            errors.Add(new("maxUdpFlows", $"must be greater than 0, got {spec.MaxUdpFlows.ToString(CultureInfo.InvariantCulture)}"));
+            errors.Add(new("maxUdpFlows", $"must be greater than 0, got {settings.MaxUdpFlows.ToString(CultureInfo.InvariantCulture)}"));
         }
     }
 

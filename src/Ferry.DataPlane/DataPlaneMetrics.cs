@@ -28,6 +28,8 @@ public sealed class DataPlaneMetrics : IDisposable
         _meter.CreateObservableCounter("ferry.listener.refused", () => Listeners(l => l.RefusedBySourceRange), "{connection}", "Clients refused by loadBalancerSourceRanges");
         _meter.CreateObservableCounter("ferry.listener.no_backend", () => Listeners(l => l.NoBackend), "{connection}", "Clients dropped with no backend reachable");
         _meter.CreateObservableCounter("ferry.listener.udp_flows_dropped", () => Listeners(l => l.UdpFlowsDropped), "{datagram}", "Datagrams of new UDP clients dropped because the flow table was full");
+        _meter.CreateObservableCounter("ferry.listener.connections_reset", () => Listeners(l => l.ConnectionsReset), "{connection}", "TCP connections that ended with an error on either side (reset, failed write)");
+        _meter.CreateObservableCounter("ferry.listener.connections_aborted", () => Listeners(l => l.ConnectionsAborted), "{connection}", "TCP connections Ferry closed before both sides finished (idle timeout, drain deadline, shutdown)");
         _meter.CreateObservableGauge("ferry.listener.fail_open", () => Listeners(l => l.IsFailOpen ? 1 : 0), null, "1 when no backend is healthy and traffic goes to all");
         _meter.CreateObservableGauge("ferry.listener.serving", () => Listeners(l => l.Sockets.Count(s => s.IsServing)), "{socket}", "Sockets of the listener that serve");
 

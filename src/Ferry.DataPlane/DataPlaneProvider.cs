@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Ferry.Contracts;
 using Ferry.DataPlane.Balancing;
+using Ferry.DataPlane.Forwarding;
 using Ferry.DataPlane.Health;
 using Ferry.DataPlane.State;
 using Ferry.DataPlane.Stats;
@@ -57,12 +58,20 @@ public sealed class DataPlaneProvider : ILoadBalancerProvider, IAsyncDisposable
         options.Validate();
         _context = new DataPlaneContext
         {
-            Logger = loggerFactory.CreateLogger<DataPlaneProvider>(),
-            TimeProvider = timeProvider,
-            Options = options,
+            Forwarding = new ForwardingContext
+            {
+                Logger = loggerFactory.CreateLogger<DataPlaneProvider>(),
+                TimeProvider = timeProvider,
+                ShutdownToken = _shutdown.Token,
+                ConnectTimeout = options.ConnectTimeout,
+                MaxConnectAttempts = options.MaxConnectAttempts,
+                BufferSize = options.BufferSize,
+                SmallBufferSize = options.SmallBufferSize,
+            },
             Policies = policies,
             HealthMonitors = healthMonitors,
-            ShutdownToken = _shutdown.Token,
+            PassiveReactivationPeriod = options.PassiveReactivationPeriod,
+            ListenBacklog = options.ListenBacklog,
         };
         _sweepTimer = timeProvider.CreateTimer(static s => ((DataPlaneProvider)s!).Sweep(), this, options.SweepInterval, options.SweepInterval);
         if (meterFactory is not null)

@@ -19,7 +19,7 @@ public class DataPlaneProviderChangeTests
         await using var harness = new DataPlaneHarness();
         var port = Loopback.FreePort(address);
         var vip = new IPEndPoint(address, port);
-        var spec = Spec(address, Tcp(port, a.EndPoint)) with { DrainTimeout = TimeSpan.FromSeconds(30) };
+        var spec = Spec(address, Tcp(port, a.EndPoint)) with { Settings = new LoadBalancerSettings { DrainTimeout = TimeSpan.FromSeconds(30) } };
         await harness.Provider.EnsureAsync(spec, timeout.Token);
         using var old = await Loopback.ConnectAsync(vip, timeout.Token);
         Assert.Equal("a", Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(old, 1, timeout.Token)));
@@ -57,7 +57,7 @@ public class DataPlaneProviderChangeTests
         await using var harness = new DataPlaneHarness();
         var port = Loopback.FreePort(address);
         var vip = new IPEndPoint(address, port);
-        var spec = Spec(address, Udp(port, a.EndPoint)) with { DrainTimeout = TimeSpan.FromSeconds(30) };
+        var spec = Spec(address, Udp(port, a.EndPoint)) with { Settings = new LoadBalancerSettings { DrainTimeout = TimeSpan.FromSeconds(30) } };
         await harness.Provider.EnsureAsync(spec, timeout.Token);
         using var old = Loopback.UdpClientSocket();
         Assert.Equal("a:1", (await Loopback.ExchangeAsync(old, vip, "1", timeout.Token)).Reply);
@@ -84,12 +84,12 @@ public class DataPlaneProviderChangeTests
         await harness.Provider.EnsureAsync(spec, timeout.Token);
         Assert.Equal(2, policies.Created);
 
-        spec = spec with { SourceRanges = [IPNetwork.Parse("10.0.0.0/8")], ProxyProtocol = ProxyProtocolVersion.V2, DrainTimeout = TimeSpan.FromSeconds(5) };
+        spec = spec with { Settings = spec.Settings with { SourceRanges = [IPNetwork.Parse("10.0.0.0/8")], ProxyProtocol = ProxyProtocolVersion.V2, DrainTimeout = TimeSpan.FromSeconds(5) } };
         await harness.Provider.EnsureAsync(spec, timeout.Token);
         await harness.Provider.UpdateBackendsAsync(spec with { Listeners = [Tcp(spec.Listeners[0].Port, new IPEndPoint(address, 10))] }, timeout.Token);
         Assert.Equal(2, policies.Created);
 
-        await harness.Provider.EnsureAsync(spec with { SessionAffinity = new SessionAffinitySpec(TimeSpan.FromMinutes(5)) }, timeout.Token);
+        await harness.Provider.EnsureAsync(spec with { Settings = spec.Settings with { SessionAffinity = new SessionAffinitySpec(TimeSpan.FromMinutes(5)) } }, timeout.Token);
         Assert.Equal(4, policies.Created);
     }
 
@@ -114,10 +114,13 @@ public class DataPlaneProviderChangeTests
         var changed = spec with
         {
             Listeners = [Tcp(port1, a.EndPoint), Tcp(port2, c.EndPoint), Tcp(port3, c.EndPoint)],
-            Algorithm = BalancingAlgorithm.LeastConnections,
-            SourceRanges = [IPNetwork.Parse("127.0.0.0/8")],
-            ProxyProtocol = ProxyProtocolVersion.None,
-            TcpIdleTimeout = TimeSpan.FromSeconds(600),
+            Settings = spec.Settings with
+            {
+                Algorithm = BalancingAlgorithm.LeastConnections,
+                SourceRanges = [IPNetwork.Parse("127.0.0.0/8")],
+                ProxyProtocol = ProxyProtocolVersion.None,
+                TcpIdleTimeout = TimeSpan.FromSeconds(600),
+            },
         };
         var status = await harness.Provider.EnsureAsync(changed, timeout.Token);
 
@@ -141,7 +144,7 @@ public class DataPlaneProviderChangeTests
         await using var harness = new DataPlaneHarness();
         var port1 = Loopback.FreePort(address);
         var port2 = Loopback.FreePort(address);
-        var spec = Spec(address, Tcp(port1, a.EndPoint), Tcp(port2, a.EndPoint)) with { DrainTimeout = TimeSpan.FromSeconds(10) };
+        var spec = Spec(address, Tcp(port1, a.EndPoint), Tcp(port2, a.EndPoint)) with { Settings = new LoadBalancerSettings { DrainTimeout = TimeSpan.FromSeconds(10) } };
         await harness.Provider.EnsureAsync(spec, timeout.Token);
         using var draining = await Loopback.ConnectAsync(new IPEndPoint(address, port2), timeout.Token);
         await EchoAsync(draining, "x", timeout.Token);
@@ -257,7 +260,7 @@ public class DataPlaneProviderChangeTests
         await using var b = new TcpTestBackend(address, greeting: "b");
         await using var harness = new DataPlaneHarness();
         var port = Loopback.FreePort(address);
-        var spec = Spec(address, Tcp(port, a.EndPoint)) with { TcpIdleTimeout = TimeSpan.FromSeconds(20) };
+        var spec = Spec(address, Tcp(port, a.EndPoint)) with { Settings = new LoadBalancerSettings { TcpIdleTimeout = TimeSpan.FromSeconds(20) } };
         await harness.Provider.EnsureAsync(spec, timeout.Token);
 
         // A backends-only update carries default settings; they must not replace the running ones.

@@ -27,7 +27,7 @@ public class DataPlaneProviderIpv6Tests
             await TcpTestBackend.EchoAsync(socket, null, ct);
         });
         await using var harness = new DataPlaneHarness();
-        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { ProxyProtocol = ProxyProtocolVersion.V1 });
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { Settings = spec.Settings with { ProxyProtocol = ProxyProtocolVersion.V1 } });
 
         using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
         await client.SendAsync("v6"u8.ToArray(), SocketFlags.None, timeout.Token);

@@ -197,7 +197,7 @@ public class DataPlaneProviderTcpTests
         var address = Loopback.RandomAddress();
         await using var backend = new TcpTestBackend(address, greeting: "hi\n");
         await using var harness = new DataPlaneHarness();
-        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { SourceRanges = [IPNetwork.Parse("127.0.0.2/32")] });
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { Settings = spec.Settings with { SourceRanges = [IPNetwork.Parse("127.0.0.2/32")] } });
 
         using var allowed = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token, IPAddress.Parse("127.0.0.2"));
         Assert.Equal("hi\n", Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(allowed, 3, timeout.Token)));
@@ -236,7 +236,7 @@ public class DataPlaneProviderTcpTests
             await TcpTestBackend.EchoAsync(socket, null, ct);
         });
         await using var harness = new DataPlaneHarness();
-        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { ProxyProtocol = version });
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { Settings = spec.Settings with { ProxyProtocol = version } });
 
         using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token, clientAddress);
         var clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
@@ -323,7 +323,7 @@ public class DataPlaneProviderTcpTests
         var address = Loopback.RandomAddress();
         await using var backend = new TcpTestBackend(address);
         await using var harness = new DataPlaneHarness();
-        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { TcpIdleTimeout = TimeSpan.FromSeconds(60) });
+        var port = await harness.EnsureTcpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { Settings = spec.Settings with { TcpIdleTimeout = TimeSpan.FromSeconds(60) } });
         using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
         await client.SendAsync("a"u8.ToArray(), SocketFlags.None, timeout.Token);
         await Loopback.ReadExactlyAsync(client, 1, timeout.Token);

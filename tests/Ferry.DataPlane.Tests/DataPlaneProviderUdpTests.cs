@@ -47,7 +47,7 @@ public class DataPlaneProviderUdpTests
         var address = Loopback.RandomAddress();
         await using var backend = new UdpTestBackend(address, "a");
         await using var harness = new DataPlaneHarness();
-        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { UdpIdleTimeout = TimeSpan.FromSeconds(30) });
+        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { Settings = spec.Settings with { UdpIdleTimeout = TimeSpan.FromSeconds(30) } });
         var vip = new IPEndPoint(address, port);
         using var client = Loopback.UdpClientSocket();
         await Loopback.ExchangeAsync(client, vip, "x", timeout.Token);
@@ -70,7 +70,7 @@ public class DataPlaneProviderUdpTests
         var address = Loopback.RandomAddress();
         await using var backend = new UdpTestBackend(address, "a");
         await using var harness = new DataPlaneHarness();
-        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { MaxUdpFlows = 1 });
+        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { Settings = spec.Settings with { MaxUdpFlows = 1 } });
         var vip = new IPEndPoint(address, port);
         using var client1 = Loopback.UdpClientSocket();
         using var client2 = Loopback.UdpClientSocket();
@@ -90,7 +90,7 @@ public class DataPlaneProviderUdpTests
         var address = Loopback.RandomAddress();
         await using var backend = new UdpTestBackend(address, "a");
         await using var harness = new DataPlaneHarness();
-        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { SourceRanges = [IPNetwork.Parse("127.0.0.2/32")] });
+        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { Settings = spec.Settings with { SourceRanges = [IPNetwork.Parse("127.0.0.2/32")] } });
         var vip = new IPEndPoint(address, port);
         using var outside = Loopback.UdpClientSocket(IPAddress.Parse("127.0.0.3"));
         using var inside = Loopback.UdpClientSocket(IPAddress.Parse("127.0.0.2"));
@@ -110,7 +110,7 @@ public class DataPlaneProviderUdpTests
         var address = Loopback.RandomAddress();
         await using var backend = new UdpTestBackend(address, "a");
         await using var harness = new DataPlaneHarness();
-        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { ProxyProtocol = ProxyProtocolVersion.V2 });
+        var port = await harness.EnsureUdpAsync(address, [backend.EndPoint], timeout.Token, spec => spec with { Settings = spec.Settings with { ProxyProtocol = ProxyProtocolVersion.V2 } });
         using var client = Loopback.UdpClientSocket(IPAddress.Parse("127.0.0.2"));
         var clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
 

@@ -224,7 +224,7 @@ public sealed partial class ServiceReconciler
 
         _events.Record(service, ServiceEvents.Normal, ServiceEvents.EnsuredLoadBalancer, ServiceEvents.EnsuredMessage);
 
-        var ipMode = translation.Spec!.ProxyProtocol == ProxyProtocolVersion.None ? "VIP" : "Proxy";
+        var ipMode = translation.Spec!.Settings.ProxyProtocol == ProxyProtocolVersion.None ? "VIP" : "Proxy";
         var desired = new V1LoadBalancerStatus
         {
             Ingress = [.. status.ServingAddresses.Select(a => new V1LoadBalancerIngress { Ip = a.ToString(), IpMode = ipMode })],

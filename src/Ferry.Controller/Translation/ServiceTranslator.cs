@@ -119,11 +119,14 @@ public sealed class ServiceTranslator
             Key = new LoadBalancerKey(service.Metadata?.NamespaceProperty ?? "default", service.Metadata?.Name ?? string.Empty),
             Addresses = [.. addresses],
             Listeners = [.. listeners],
-            Algorithm = algorithm,
-            SessionAffinity = affinity,
-            SourceRanges = [.. sourceRanges],
-            ProxyProtocol = proxyProtocol,
-            DrainTimeout = _options.DrainTimeout,
+            Settings = new LoadBalancerSettings
+            {
+                Algorithm = algorithm,
+                SessionAffinity = affinity,
+                SourceRanges = [.. sourceRanges],
+                ProxyProtocol = proxyProtocol,
+                DrainTimeout = _options.DrainTimeout,
+            },
         };
         return new TranslationResult(loadBalancer, errors, warnings);
     }

@@ -1,5 +1,5 @@
 using System.Net;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Balancing;
 

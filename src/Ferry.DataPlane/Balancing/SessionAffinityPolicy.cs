@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Balancing;
 

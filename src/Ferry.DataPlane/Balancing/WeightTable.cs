@@ -1,4 +1,4 @@
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Balancing;
 

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Ferry.Contracts;
-using Ferry.DataPlane.Listeners;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
+using Ferry.DataPlane.Flows;
 
 namespace Ferry.DataPlane.Forwarding;
 
@@ -17,11 +17,14 @@ namespace Ferry.DataPlane.Forwarding;
 /// <see cref="PumpAsync"/> for the buffer sizes. The connect timeout is enforced by the listener's
 /// sweeper through <see cref="CheckConnect"/>, not by a timer per connect. On EOF a pump half-closes the other socket
 /// (<c>Shutdown(Send)</c>) and the opposite direction keeps running (PERF-NOTES: WhenAny plus close
-/// truncates); on an error both sockets are closed so the other pump cannot hang.
+/// truncates); on an error both sockets are closed so the other pump cannot hang. How the two directions
+/// ended (<see cref="CopyResult"/>) is counted once per connection: reset (an error on either side) or
+/// aborted (closed by Ferry: idle timeout, drain deadline, shutdown).
 /// </remarks>
 internal sealed class TcpConnection : IForwardedFlow
 {
-    private readonly ListenerState _listener;
+    private readonly IListenerView _listener;
+    private readonly ForwardingContext _context;
     private readonly Socket _client;
     private readonly IPEndPoint _clientEndPoint;
     private Socket? _backendSocket;
@@ -33,17 +36,18 @@ internal sealed class TcpConnection : IForwardedFlow
     private long _lastActivity;
     private int _aborted;
 
-    public TcpConnection(ListenerState listener, IListenerHost host, Socket client, IPEndPoint clientEndPoint)
+    public TcpConnection(IListenerView listener, IEntryPoint entryPoint, Socket client, IPEndPoint clientEndPoint)
     {
         _listener = listener;
-        Host = host;
+        _context = listener.Context;
+        EntryPoint = entryPoint;
         _client = client;
         _clientEndPoint = clientEndPoint;
     }
 
     public BackendState Backend => _backend!;
 
-    public IListenerHost Host { get; }
+    public IEntryPoint EntryPoint { get; }
 
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
@@ -56,13 +60,13 @@ internal sealed class TcpConnection : IForwardedFlow
             // Tracked from the start so the sweeper enforces the connect timeout (no timer per connect).
             Touch();
             _listener.Track(this);
-            if (_listener.Context.ShutdownToken.IsCancellationRequested || !await ConnectAsync(settings))
+            if (_context.ShutdownToken.IsCancellationRequested || !await ConnectAsync(settings))
             {
                 return;
             }
 
             Touch();
-            _listener.OnOpened(this);
+            _listener.Opened(this);
             opened = true;
             if (!_listener.HasActiveHealthCheck)
             {
@@ -77,8 +81,8 @@ internal sealed class TcpConnection : IForwardedFlow
             }
 
             var toClient = PumpAsync(_backendSocket!, _client, toBackend: false);
-            await PumpAsync(_client, _backendSocket!, toBackend: true);
-            await toClient;
+            var toBackendResult = await PumpAsync(_client, _backendSocket!, toBackend: true);
+            CountEnding(toBackendResult, await toClient);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -87,7 +91,7 @@ internal sealed class TcpConnection : IForwardedFlow
         catch (Exception e)
         {
             // A bug (in a policy, say) must cost this connection only.
-            DataPlaneLog.UnexpectedClientError(_listener.Context.Logger, e, _listener.Name, Host.EndPoint);
+            ForwardingLog.UnexpectedClientError(_context.Logger, e, _listener.Name, EntryPoint.EndPoint);
         }
         finally
         {
@@ -110,7 +114,7 @@ internal sealed class TcpConnection : IForwardedFlow
 
     /// <summary>
     /// Called by the sweeper: true while a connect attempt is in progress (the idle timeout does not
-    /// apply yet); an attempt older than <see cref="DataPlaneOptions.ConnectTimeout"/> is closed, which
+    /// apply yet); an attempt older than <see cref="ForwardingContext.ConnectTimeout"/> is closed, which
     /// fails it as timed out.
     /// </summary>
     public bool CheckConnect(long now)
@@ -121,8 +125,7 @@ internal sealed class TcpConnection : IForwardedFlow
             return false;
         }
 
-        var context = _listener.Context;
-        if (context.TimeProvider.GetElapsedTime(Volatile.Read(ref _connectStarted), now) >= context.Options.ConnectTimeout
+        if (_context.TimeProvider.GetElapsedTime(Volatile.Read(ref _connectStarted), now) >= _context.ConnectTimeout
             && Interlocked.CompareExchange(ref _connecting, null, socket) == socket)
         {
             socket.Dispose();
@@ -133,11 +136,11 @@ internal sealed class TcpConnection : IForwardedFlow
 
     private async Task<bool> ConnectAsync(ListenerSettings settings)
     {
-        var context = _listener.Context;
+        var context = _context;
         List<BackendState>? tried = null;
-        for (var attempt = 0; attempt < context.Options.MaxConnectAttempts; attempt++)
+        for (var attempt = 0; attempt < context.MaxConnectAttempts; attempt++)
         {
-            var snapshot = _listener.Pool.Snapshot;
+            var snapshot = _listener.Backends;
             // A retry excludes the backends that already failed; on the hash ring the client then goes
             // where it would if those were removed, so affinity stays consistent.
             var backend = tried is null
@@ -194,12 +197,12 @@ internal sealed class TcpConnection : IForwardedFlow
 
             backend.OnConnectFailed();
             _listener.Counters.OnConnectFailed();
-            DataPlaneLog.BackendConnectFailed(context.Logger, _listener.Name, backend.ToString(), reason);
+            ForwardingLog.BackendConnectFailed(context.Logger, _listener.Name, backend.ToString(), reason);
             (tried ??= []).Add(backend);
         }
 
         _listener.Counters.OnNoBackend();
-        DataPlaneLog.NoBackend(context.Logger, _listener.Name, _clientEndPoint.Address);
+        ForwardingLog.NoBackend(context.Logger, _listener.Name, _clientEndPoint.Address);
         return false;
     }
 
@@ -213,10 +216,9 @@ internal sealed class TcpConnection : IForwardedFlow
     private async Task<CopyResult> PumpAsync(Socket from, Socket to, bool toBackend)
     {
         var pool = ArrayPool<byte>.Shared;
-        var options = _listener.Context.Options;
-        var large = options.BufferSize;
-        var small = Math.Min(options.SmallBufferSize, large);
-        var time = _listener.Context.TimeProvider;
+        var large = _context.BufferSize;
+        var small = Math.Min(_context.SmallBufferSize, large);
+        var time = _context.TimeProvider;
         var counters = _listener.Counters;
         var backend = _backend!;
         byte[]? buffer = null;
@@ -317,11 +319,30 @@ internal sealed class TcpConnection : IForwardedFlow
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
+            // The end of the stream could not be passed on: as good as a failed write.
+            var result = Volatile.Read(ref _aborted) != 0 ? CopyResult.Aborted : CopyResult.WriteError;
             Abort();
+            return result;
         }
 
         return CopyResult.Completed;
     }
 
-    private void Touch() => Volatile.Write(ref _lastActivity, _listener.Context.TimeProvider.GetTimestamp());
+    /// <summary>
+    /// Counts how the connection ended. An error in one direction aborts the other, so an error anywhere
+    /// makes it a reset; otherwise an abort means Ferry closed it (idle timeout, drain deadline, shutdown).
+    /// </summary>
+    private void CountEnding(CopyResult toBackend, CopyResult toClient)
+    {
+        if (toBackend is CopyResult.ReadError or CopyResult.WriteError || toClient is CopyResult.ReadError or CopyResult.WriteError)
+        {
+            _listener.Counters.OnConnectionReset();
+        }
+        else if (toBackend == CopyResult.Aborted || toClient == CopyResult.Aborted)
+        {
+            _listener.Counters.OnConnectionAborted();
+        }
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, _context.TimeProvider.GetTimestamp());
 }

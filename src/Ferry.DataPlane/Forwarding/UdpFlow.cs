@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using Ferry.DataPlane.Listeners;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
+using Ferry.DataPlane.Flows;
 
 namespace Ferry.DataPlane.Forwarding;
 
@@ -20,27 +20,33 @@ internal sealed class UdpFlow : IForwardedFlow
 {
     private const int MaxDatagram = 65535;
 
-    private readonly ListenerState _listener;
-    private readonly UdpListenerHost _host;
+    private readonly IListenerView _listener;
+    private readonly UdpClientMap _clients;
+    private readonly ListenerCounters _counters;
+    private readonly TimeProvider _timeProvider;
     private readonly Socket _socket;
     private readonly byte[]? _proxyHeader;
     private long _lastActivity;
     private int _aborted;
 
-    public UdpFlow(ListenerState listener, UdpListenerHost host, BackendState backend, Socket socket, SocketAddress clientAddress, byte[]? proxyHeader)
+    public UdpFlow(IListenerView listener, UdpClientMap clients, BackendState backend, Socket socket, SocketAddress clientAddress, byte[]? proxyHeader)
     {
         _listener = listener;
-        _host = host;
+        _clients = clients;
+
+        // Kept here, so a datagram costs no call through the listener's interface.
+        _counters = listener.Counters;
+        _timeProvider = listener.Context.TimeProvider;
         Backend = backend;
         _socket = socket;
         ClientAddress = clientAddress;
         _proxyHeader = proxyHeader;
-        _lastActivity = listener.Context.TimeProvider.GetTimestamp();
+        _lastActivity = _timeProvider.GetTimestamp();
     }
 
     public BackendState Backend { get; }
 
-    public IListenerHost Host => _host;
+    public IEntryPoint EntryPoint => _clients.EntryPoint;
 
     /// <summary>The client's address: the flow table's key.</summary>
     public SocketAddress ClientAddress { get; }
@@ -67,7 +73,7 @@ internal sealed class UdpFlow : IForwardedFlow
         {
             await _socket.SendAsync(buffer.AsMemory(start, offset - start + count), SocketFlags.None);
             Backend.AddBytesToBackend(count);
-            _listener.Counters.AddBytesToBackend(count);
+            _counters.AddBytesToBackend(count);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {
@@ -90,8 +96,8 @@ internal sealed class UdpFlow : IForwardedFlow
         }
 
         _socket.Dispose();
-        _host.Remove(this);
-        _listener.Unregister(this);
+        _clients.Remove(this);
+        _listener.Untrack(this, opened: true);
     }
 
     private async Task ReplyLoopAsync()
@@ -106,9 +112,9 @@ internal sealed class UdpFlow : IForwardedFlow
                 buffer = pool.Rent(MaxDatagram);
                 var received = await _socket.ReceiveAsync(buffer, SocketFlags.None);
                 Touch();
-                await _host.SendToClientAsync(buffer.AsMemory(0, received), ClientAddress);
+                await _clients.SendToClientAsync(buffer.AsMemory(0, received), ClientAddress);
                 Backend.AddBytesToClient(received);
-                _listener.Counters.AddBytesToClient(received);
+                _counters.AddBytesToClient(received);
                 pool.Return(buffer);
                 buffer = null;
             }
@@ -137,11 +143,11 @@ internal sealed class UdpFlow : IForwardedFlow
         if (Volatile.Read(ref _aborted) == 0)
         {
             Backend.OnConnectFailed();
-            _listener.Counters.OnConnectFailed();
+            _counters.OnConnectFailed();
         }
 
         Abort();
     }
 
-    private void Touch() => Volatile.Write(ref _lastActivity, _listener.Context.TimeProvider.GetTimestamp());
+    private void Touch() => Volatile.Write(ref _lastActivity, _timeProvider.GetTimestamp());
 }

@@ -1,4 +1,4 @@
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.DataPlane.Health;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Ferry.Contracts;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Health;
 

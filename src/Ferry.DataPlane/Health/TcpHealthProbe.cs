@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Ferry.Contracts;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Health;
 

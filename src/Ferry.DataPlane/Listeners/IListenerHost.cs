@@ -1,12 +1,11 @@
-using System.Net;
 using Ferry.Contracts;
+using Ferry.DataPlane.Flows;
 
 namespace Ferry.DataPlane.Listeners;
 
 /// <summary>One socket of a listener: a protocol and port on one address.</summary>
-internal interface IListenerHost
+internal interface IListenerHost : IEntryPoint
 {
-    IPEndPoint EndPoint { get; }
 
     /// <summary>What <see cref="LoadBalancerStatus"/> reports for this socket.</summary>
     ListenerStatus Status { get; }

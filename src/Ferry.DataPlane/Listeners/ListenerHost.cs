@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Ferry.Contracts;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Forwarding;
 
 namespace Ferry.DataPlane.Listeners;
 
@@ -21,7 +21,7 @@ internal abstract class ListenerHost : IListenerHost
     private CancellationTokenSource? _stop;
     private ListenerStatus _status;
 
-    protected ListenerHost(ListenerState listener, IPEndPoint endPoint, TransportProtocol protocol)
+    protected ListenerHost(IListenerView listener, IPEndPoint endPoint, TransportProtocol protocol)
     {
         Listener = listener;
         EndPoint = endPoint;
@@ -33,10 +33,7 @@ internal abstract class ListenerHost : IListenerHost
 
     public ListenerStatus Status => Volatile.Read(ref _status);
 
-    protected ListenerState Listener { get; }
-
-    /// <summary>The bound socket while serving, else null.</summary>
-    protected Socket? BoundSocket => Volatile.Read(ref _socket);
+    protected IListenerView Listener { get; }
 
     public void Start()
     {
@@ -56,14 +53,14 @@ internal abstract class ListenerHost : IListenerHost
             catch (SocketException e)
             {
                 SetStatus(false, ListenSocket.Describe(e));
-                DataPlaneLog.ListenerBindFailed(context.Logger, Listener.Name, EndPoint, ListenSocket.Describe(e));
+                ListenerLog.ListenerBindFailed(context.Logger, Listener.Name, EndPoint, ListenSocket.Describe(e));
                 return;
             }
 
             _socket = socket;
             _stop = CancellationTokenSource.CreateLinkedTokenSource(context.ShutdownToken);
             SetStatus(true, null);
-            DataPlaneLog.ListenerStarted(context.Logger, Listener.Name, EndPoint);
+            ListenerLog.ListenerStarted(context.Logger, Listener.Name, EndPoint);
             _ = RunAsync(socket, _stop.Token);
         }
     }
@@ -82,7 +79,7 @@ internal abstract class ListenerHost : IListenerHost
             _socket.Dispose();
             _socket = null;
             SetStatus(false, "stopped");
-            DataPlaneLog.ListenerStopped(Listener.Context.Logger, Listener.Name, EndPoint);
+            ListenerLog.ListenerStopped(Listener.Context.Logger, Listener.Name, EndPoint);
         }
 
         OnStopped();

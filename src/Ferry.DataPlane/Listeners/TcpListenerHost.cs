@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Ferry.Contracts;
 using Ferry.DataPlane.Forwarding;
-using Ferry.DataPlane.State;
 
 namespace Ferry.DataPlane.Listeners;
 
@@ -16,9 +15,12 @@ namespace Ferry.DataPlane.Listeners;
 /// </remarks>
 internal sealed class TcpListenerHost : ListenerHost
 {
-    public TcpListenerHost(ListenerState listener, IPEndPoint endPoint)
+    private readonly int _listenBacklog;
+
+    public TcpListenerHost(IListenerView listener, IPEndPoint endPoint, int listenBacklog)
         : base(listener, endPoint, TransportProtocol.Tcp)
     {
+        _listenBacklog = listenBacklog;
     }
 
     protected override Socket Bind()
@@ -26,7 +28,7 @@ internal sealed class TcpListenerHost : ListenerHost
         var socket = ListenSocket.Bind(EndPoint, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            socket.Listen(Listener.Context.Options.ListenBacklog);
+            socket.Listen(_listenBacklog);
             return socket;
         }
         catch
@@ -60,12 +62,12 @@ internal sealed class TcpListenerHost : ListenerHost
 
                 if (kind == AcceptErrorKind.Fatal)
                 {
-                    DataPlaneLog.AcceptFatalError(context.Logger, Listener.Name, EndPoint, e.SocketErrorCode);
+                    ListenerLog.AcceptFatalError(context.Logger, Listener.Name, EndPoint, e.SocketErrorCode);
                     Fail(socket, $"accept failed: {ListenSocket.Describe(e)}");
                     return;
                 }
 
-                DataPlaneLog.AcceptTransientError(context.Logger, Listener.Name, EndPoint, e.SocketErrorCode);
+                ListenerLog.AcceptTransientError(context.Logger, Listener.Name, EndPoint, e.SocketErrorCode);
                 if (AcceptErrorPolicy.NeedsBackoff(e.SocketErrorCode))
                 {
                     try
@@ -88,7 +90,7 @@ internal sealed class TcpListenerHost : ListenerHost
             catch (Exception e)
             {
                 // A bug in a policy must cost one connection, not the listener.
-                DataPlaneLog.UnexpectedClientError(context.Logger, e, Listener.Name, EndPoint);
+                ForwardingLog.UnexpectedClientError(context.Logger, e, Listener.Name, EndPoint);
                 client.Dispose();
             }
         }
@@ -112,7 +114,7 @@ internal sealed class TcpListenerHost : ListenerHost
         if (!settings.IsAllowed(remote.Address))
         {
             Listener.Counters.OnRefused();
-            DataPlaneLog.SourceRangeRefused(Listener.Context.Logger, Listener.Name, remote.Address);
+            ForwardingLog.SourceRangeRefused(Listener.Context.Logger, Listener.Name, remote.Address);
 
             // Linger 0: close with a reset at once, holding no state for a client we refuse.
             client.LingerState = new LingerOption(true, 0);

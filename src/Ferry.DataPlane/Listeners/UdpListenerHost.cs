@@ -1,22 +1,20 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Ferry.Contracts;
 using Ferry.DataPlane.Forwarding;
-using Ferry.DataPlane.State;
 
 namespace Ferry.DataPlane.Listeners;
 
 /// <summary>
-/// Receives UDP datagrams on one address:port and forwards them through a flow table keyed by the
-/// client's address: one backend (and one connected backend socket) per client.
+/// Receives UDP datagrams on one address:port and forwards them through a <see cref="UdpClientMap"/> keyed
+/// by the client's address: one backend (and one connected backend socket) per client.
 /// </summary>
 /// <remarks>
 /// Replies go back through this socket, so the client sees them come from the load balancer's
 /// address:port. The receive loop uses the allocation-free <c>ReceiveFromAsync(SocketAddress)</c> and
 /// looks the flow up with that same <see cref="SocketAddress"/> (value equality), so a datagram of a
-/// known client allocates nothing. Idle flows are expired by the listener's sweeper; the table is
-/// bounded by <see cref="LoadBalancerSpec.MaxUdpFlows"/> per socket.
+/// known client allocates nothing. Idle flows are expired by the listener's sweeper; the map is
+/// bounded by <see cref="LoadBalancerSettings.MaxUdpFlows"/> per socket.
 /// </remarks>
 internal sealed class UdpListenerHost : ListenerHost
 {
@@ -24,45 +22,24 @@ internal sealed class UdpListenerHost : ListenerHost
     private const int HeaderRoom = ProxyProtocolHeader.MaxV2Length;
     private const int MaxDatagram = 65535;
 
-    private readonly ConcurrentDictionary<SocketAddress, UdpFlow> _flows = new();
-    private int _flowCount;
+    private UdpClientMap? _clients;
     private int _tableFullLogged;
 
-    public UdpListenerHost(ListenerState listener, IPEndPoint endPoint)
+    public UdpListenerHost(IListenerView listener, IPEndPoint endPoint)
         : base(listener, endPoint, TransportProtocol.Udp)
     {
-    }
-
-    public int FlowCount => Volatile.Read(ref _flowCount);
-
-    /// <summary>Sends a backend's reply to the client from this socket.</summary>
-    public ValueTask<int> SendToClientAsync(ReadOnlyMemory<byte> datagram, SocketAddress client)
-    {
-        var socket = BoundSocket ?? throw new ObjectDisposedException(nameof(UdpListenerHost));
-        return socket.SendToAsync(datagram, SocketFlags.None, client);
-    }
-
-    public void Remove(UdpFlow flow)
-    {
-        if (_flows.TryRemove(new KeyValuePair<SocketAddress, UdpFlow>(flow.ClientAddress, flow)))
-        {
-            Interlocked.Decrement(ref _flowCount);
-        }
     }
 
     protected override Socket Bind() => ListenSocket.Bind(EndPoint, SocketType.Dgram, ProtocolType.Udp);
 
     /// <summary>Flows end with the socket, since their replies could no longer reach the client.</summary>
-    protected override void OnStopped()
-    {
-        foreach (var flow in _flows.Values)
-        {
-            flow.Abort();
-        }
-    }
+    protected override void OnStopped() => Volatile.Read(ref _clients)?.AbortAll();
 
     protected override async Task RunAsync(Socket socket, CancellationToken cancellationToken)
     {
+        // Set before the first await, so before Start returns: a Stop always finds the flows to end.
+        var clients = new UdpClientMap(this, socket);
+        Volatile.Write(ref _clients, clients);
         var context = Listener.Context;
         var buffer = GC.AllocateUninitializedArray<byte>(HeaderRoom + MaxDatagram, pinned: true);
         var address = new SocketAddress(socket.AddressFamily);
@@ -85,20 +62,20 @@ internal sealed class UdpListenerHost : ListenerHost
                 }
 
                 // ICMP errors from earlier sends and the like concern one client, not the socket.
-                DataPlaneLog.UdpReceiveError(context.Logger, Listener.Name, EndPoint, e.SocketErrorCode);
+                ListenerLog.UdpReceiveError(context.Logger, Listener.Name, EndPoint, e.SocketErrorCode);
                 continue;
             }
 
-            if (!_flows.TryGetValue(address, out var flow))
+            if (!clients.TryGet(address, out var flow))
             {
                 try
                 {
-                    flow = TryCreateFlow(address);
+                    flow = TryCreateFlow(clients, address);
                 }
                 catch (Exception e)
                 {
                     // A bug in a policy must cost one datagram, not the listener.
-                    DataPlaneLog.UnexpectedClientError(context.Logger, e, Listener.Name, EndPoint);
+                    ForwardingLog.UnexpectedClientError(context.Logger, e, Listener.Name, EndPoint);
                     flow = null;
                 }
 
@@ -112,7 +89,7 @@ internal sealed class UdpListenerHost : ListenerHost
         }
     }
 
-    private UdpFlow? TryCreateFlow(SocketAddress address)
+    private UdpFlow? TryCreateFlow(UdpClientMap clients, SocketAddress address)
     {
         var context = Listener.Context;
         var counters = Listener.Counters;
@@ -122,27 +99,27 @@ internal sealed class UdpListenerHost : ListenerHost
         if (!settings.IsAllowed(client.Address))
         {
             counters.OnRefused();
-            DataPlaneLog.SourceRangeRefused(context.Logger, Listener.Name, client.Address);
+            ForwardingLog.SourceRangeRefused(context.Logger, Listener.Name, client.Address);
             return null;
         }
 
-        if (Volatile.Read(ref _flowCount) >= settings.MaxUdpFlows)
+        if (clients.Count >= settings.MaxUdpFlows)
         {
             counters.OnUdpFlowDropped();
             if (Interlocked.Exchange(ref _tableFullLogged, 1) == 0)
             {
-                DataPlaneLog.UdpFlowTableFull(context.Logger, Listener.Name, settings.MaxUdpFlows);
+                ListenerLog.UdpFlowTableFull(context.Logger, Listener.Name, settings.MaxUdpFlows);
             }
 
             return null;
         }
 
         Volatile.Write(ref _tableFullLogged, 0);
-        var backend = settings.Policy.Pick(Listener.Pool.Snapshot, client.Address);
+        var backend = settings.Policy.Pick(Listener.Backends, client.Address);
         if (backend is null)
         {
             counters.OnNoBackend();
-            DataPlaneLog.NoBackend(context.Logger, Listener.Name, client.Address);
+            ForwardingLog.NoBackend(context.Logger, Listener.Name, client.Address);
             return null;
         }
 
@@ -157,7 +134,7 @@ internal sealed class UdpListenerHost : ListenerHost
             backendSocket.Dispose();
             backend.OnConnectFailed();
             counters.OnConnectFailed();
-            DataPlaneLog.BackendConnectFailed(context.Logger, Listener.Name, backend.ToString(), e.SocketErrorCode.ToString());
+            ForwardingLog.BackendConnectFailed(context.Logger, Listener.Name, backend.ToString(), e.SocketErrorCode.ToString());
             return null;
         }
 
@@ -166,10 +143,10 @@ internal sealed class UdpListenerHost : ListenerHost
         var header = settings.ProxyProtocol == ProxyProtocolVersion.V2
             ? ProxyProtocolHeader.CreateV2(TransportProtocol.Udp, client, EndPoint)
             : null;
-        var flow = new UdpFlow(Listener, this, backend, backendSocket, key, header);
-        _flows[key] = flow;
-        Interlocked.Increment(ref _flowCount);
-        Listener.Register(flow);
+        var flow = new UdpFlow(Listener, clients, backend, backendSocket, key, header);
+        clients.Add(flow);
+        Listener.Track(flow);
+        Listener.Opened(flow);
         flow.Start();
         return flow;
     }

@@ -1,4 +1,6 @@
 using Ferry.Contracts;
+using Ferry.DataPlane.Balancing;
+using Ferry.DataPlane.Forwarding;
 using Ferry.DataPlane.Health;
 using Ferry.DataPlane.Stats;
 
@@ -38,8 +40,8 @@ internal sealed class LoadBalancerState
         var changes = new List<string>();
         var monitors = new List<IHealthMonitor>();
         var retired = new List<ListenerState>();
-        var settingsChanged = old is null || !SameSettings(old, spec);
-        var policyChanged = old is null || old.Algorithm != spec.Algorithm || old.SessionAffinity != spec.SessionAffinity;
+        var settingsChanged = old is null || old.Settings != spec.Settings;
+        var policyChanged = old is null || old.Settings.Algorithm != spec.Settings.Algorithm || old.Settings.SessionAffinity != spec.Settings.SessionAffinity;
         if (old is not null && settingsChanged)
         {
             changes.Add(policyChanged ? "settings and balancing policy" : "settings");
@@ -58,7 +60,7 @@ internal sealed class LoadBalancerState
             {
                 if (settingsChanged)
                 {
-                    state.SetSettings(CreateSettings(spec, key.Protocol, policyChanged ? null : state.Settings.Policy));
+                    state.SetSettings(CreateSettings(spec.Settings, key.Protocol, policyChanged ? null : state.Settings.Policy));
                 }
 
                 if (listenerSpec != state.Spec)
@@ -68,7 +70,7 @@ internal sealed class LoadBalancerState
             }
             else
             {
-                state = new ListenerState(spec.Key, listenerSpec, CreateSettings(spec, key.Protocol, null), _context);
+                state = new ListenerState(spec.Key, listenerSpec, CreateSettings(spec.Settings, key.Protocol, null), _context);
                 changes.Add($"{key} added");
             }
 
@@ -137,23 +139,7 @@ internal sealed class LoadBalancerState
 
     public LoadBalancerStats GetStats() => new(Key, Listeners.Select(l => l.GetStats()).ToArray());
 
-    private static bool SameSettings(LoadBalancerSpec a, LoadBalancerSpec b) =>
-        a.Algorithm == b.Algorithm
-        && a.SessionAffinity == b.SessionAffinity
-        && a.SourceRanges == b.SourceRanges
-        && a.ProxyProtocol == b.ProxyProtocol
-        && a.DrainTimeout == b.DrainTimeout
-        && a.TcpIdleTimeout == b.TcpIdleTimeout
-        && a.UdpIdleTimeout == b.UdpIdleTimeout
-        && a.MaxUdpFlows == b.MaxUdpFlows;
-
-    private ListenerSettings CreateSettings(LoadBalancerSpec spec, TransportProtocol protocol, Balancing.ILoadBalancingPolicy? policy) => new(
-        policy ?? _context.Policies.Create(spec.Algorithm, spec.SessionAffinity),
-        spec.Algorithm,
-        spec.SessionAffinity,
-        spec.SourceRanges,
-        spec.ProxyProtocol,
-        protocol == TransportProtocol.Tcp ? spec.TcpIdleTimeout : spec.UdpIdleTimeout,
-        spec.DrainTimeout,
-        spec.MaxUdpFlows);
+    /// <summary>A listener's settings; a new policy instance unless <paramref name="policy"/> (the running one) is kept.</summary>
+    private ListenerSettings CreateSettings(LoadBalancerSettings settings, TransportProtocol protocol, ILoadBalancingPolicy? policy) =>
+        ListenerSettings.For(settings, protocol, policy ?? _context.Policies.Create(settings.Algorithm, settings.SessionAffinity));
 }

@@ -1,5 +1,5 @@
 using Ferry.Contracts;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
 namespace Ferry.DataPlane.Stats;
 

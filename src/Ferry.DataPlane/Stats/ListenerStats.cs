@@ -10,6 +10,8 @@ namespace Ferry.DataPlane.Stats;
 /// <param name="NoBackend">Clients turned away because no backend was available or every connect failed.</param>
 /// <param name="ActiveConnections">Open TCP connections or live UDP flows.</param>
 /// <param name="UdpFlowsDropped">Datagrams of new clients dropped because the flow table was full.</param>
+/// <param name="ConnectionsReset">TCP connections that reached a backend and ended with an error on either side (reset, failed write).</param>
+/// <param name="ConnectionsAborted">TCP connections that reached a backend and were closed by Ferry first (idle timeout, drain deadline, shutdown).</param>
 /// <param name="Backends">Current backends, then draining ones.</param>
 public sealed record ListenerStats(
     TransportProtocol Protocol,
@@ -25,6 +27,8 @@ public sealed record ListenerStats(
     long BytesToBackend,
     long BytesToClient,
     long UdpFlowsDropped,
+    long ConnectionsReset,
+    long ConnectionsAborted,
     IReadOnlyList<BackendStats> Backends)
 {
     public override string ToString() => $"{Port}/{Protocol.ToString().ToUpperInvariant()}";

@@ -179,19 +179,23 @@ public static partial class StandaloneConfigParser
         var sourceRanges = ReadSourceRanges(reader, map, path);
         var listeners = ReadListeners(reader, map, node, path);
 
-        var spec = new LoadBalancerSpec { Key = LoadBalancerKey.Standalone(name ?? "?") };
-        spec = spec with
+        var defaults = new LoadBalancerSettings();
+        var spec = new LoadBalancerSpec
         {
+            Key = LoadBalancerKey.Standalone(name ?? "?"),
             Addresses = addresses,
             Listeners = listeners,
-            SourceRanges = sourceRanges,
-            Algorithm = Optional(map, "algorithm", n => reader.Enum(n, $"{path}.algorithm", _algorithms)) ?? spec.Algorithm,
-            ProxyProtocol = Optional(map, "proxyProtocol", n => reader.Enum(n, $"{path}.proxyProtocol", _proxyProtocols)) ?? spec.ProxyProtocol,
-            SessionAffinity = map.TryGetValue("sessionAffinity", out var affinityNode) ? ReadSessionAffinity(reader, affinityNode, $"{path}.sessionAffinity") : null,
-            DrainTimeout = Optional(map, "drainTimeoutSeconds", n => reader.Seconds(n, $"{path}.drainTimeoutSeconds", 0, 3600)) ?? spec.DrainTimeout,
-            TcpIdleTimeout = Optional(map, "tcpIdleTimeoutSeconds", n => reader.Seconds(n, $"{path}.tcpIdleTimeoutSeconds", 1, 86400)) ?? spec.TcpIdleTimeout,
-            UdpIdleTimeout = Optional(map, "udpIdleTimeoutSeconds", n => reader.Seconds(n, $"{path}.udpIdleTimeoutSeconds", 1, 86400)) ?? spec.UdpIdleTimeout,
-            MaxUdpFlows = Optional(map, "maxUdpFlows", n => reader.Integer(n, $"{path}.maxUdpFlows", 1, 10_000_000)) ?? spec.MaxUdpFlows,
+            Settings = new LoadBalancerSettings
+            {
+                SourceRanges = sourceRanges,
+                Algorithm = Optional(map, "algorithm", n => reader.Enum(n, $"{path}.algorithm", _algorithms)) ?? defaults.Algorithm,
+                ProxyProtocol = Optional(map, "proxyProtocol", n => reader.Enum(n, $"{path}.proxyProtocol", _proxyProtocols)) ?? defaults.ProxyProtocol,
+                SessionAffinity = map.TryGetValue("sessionAffinity", out var affinityNode) ? ReadSessionAffinity(reader, affinityNode, $"{path}.sessionAffinity") : null,
+                DrainTimeout = Optional(map, "drainTimeoutSeconds", n => reader.Seconds(n, $"{path}.drainTimeoutSeconds", 0, 3600)) ?? defaults.DrainTimeout,
+                TcpIdleTimeout = Optional(map, "tcpIdleTimeoutSeconds", n => reader.Seconds(n, $"{path}.tcpIdleTimeoutSeconds", 1, 86400)) ?? defaults.TcpIdleTimeout,
+                UdpIdleTimeout = Optional(map, "udpIdleTimeoutSeconds", n => reader.Seconds(n, $"{path}.udpIdleTimeoutSeconds", 1, 86400)) ?? defaults.UdpIdleTimeout,
+                MaxUdpFlows = Optional(map, "maxUdpFlows", n => reader.Integer(n, $"{path}.maxUdpFlows", 1, 10_000_000)) ?? defaults.MaxUdpFlows,
+            },
         };
 
         return reader.Errors.Count == errorsBefore ? spec : null;

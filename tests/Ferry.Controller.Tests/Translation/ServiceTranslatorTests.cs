@@ -94,10 +94,10 @@ public class ServiceTranslatorTests
 
         var spec = _translator.Translate(service, _vip, [Builders.Node("a", "192.0.2.1")], []).Spec!;
 
-        Assert.Equal(BalancingAlgorithm.ClientIpHash, spec.Algorithm);
-        Assert.Equal(TimeSpan.FromSeconds(60), spec.SessionAffinity!.Timeout);
-        Assert.Equal(["192.0.2.0/24", "2001:db8::/32"], spec.SourceRanges.Select(r => r.ToString()));
-        Assert.Equal(ProxyProtocolVersion.V2, spec.ProxyProtocol);
+        Assert.Equal(BalancingAlgorithm.ClientIpHash, spec.Settings.Algorithm);
+        Assert.Equal(TimeSpan.FromSeconds(60), spec.Settings.SessionAffinity!.Timeout);
+        Assert.Equal(["192.0.2.0/24", "2001:db8::/32"], spec.Settings.SourceRanges.Select(r => r.ToString()));
+        Assert.Equal(ProxyProtocolVersion.V2, spec.Settings.ProxyProtocol);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public class ServiceTranslatorTests
         var service = Builders.LoadBalancer();
         service.Spec.LoadBalancerSourceRanges = ["198.51.100.0/24"];
         service.Metadata.Annotations[FerryAnnotations.LegacySourceRanges] = "192.0.2.0/24";
-        Assert.Equal(["198.51.100.0/24"], _translator.Translate(service, _vip, [], []).Spec!.SourceRanges.Select(r => r.ToString()));
+        Assert.Equal(["198.51.100.0/24"], _translator.Translate(service, _vip, [], []).Spec!.Settings.SourceRanges.Select(r => r.ToString()));
     }
 
     [Theory]

@@ -1,8 +1,7 @@
 using System.Net;
 using Ferry.Contracts;
+using Ferry.DataPlane.Backends;
 using Ferry.DataPlane.Balancing;
-using Ferry.DataPlane.Health;
-using Ferry.DataPlane.State;
 
 namespace Ferry.DataPlane.Tests.Balancing;
 

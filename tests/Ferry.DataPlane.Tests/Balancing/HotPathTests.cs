@@ -68,7 +68,7 @@ public class HotPathTests
     {
         var snapshot = Backends.Snapshot(Backends.Weighted(1, 1, 1, 1));
         var policy = new SessionAffinityPolicy(new RoundRobinPolicy(), TimeSpan.FromHours(3), new FakeTimeProvider());
-        var seen = new System.Collections.Concurrent.ConcurrentDictionary<(int Client, Ferry.DataPlane.State.BackendState Backend), byte>();
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<(int Client, Ferry.DataPlane.Backends.BackendState Backend), byte>();
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(
             () =>

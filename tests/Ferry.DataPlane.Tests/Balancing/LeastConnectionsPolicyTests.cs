@@ -1,6 +1,6 @@
 using System.Net;
+using Ferry.DataPlane.Backends;
 using Ferry.DataPlane.Balancing;
-using Ferry.DataPlane.State;
 
 namespace Ferry.DataPlane.Tests.Balancing;
 

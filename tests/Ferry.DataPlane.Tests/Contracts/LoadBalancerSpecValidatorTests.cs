@@ -36,13 +36,13 @@ public class LoadBalancerSpecValidatorTests
         { "unhealthy threshold 0", s => WithCheck(s, c => c with { UnhealthyThreshold = 0 }), "listeners[0].healthCheck.unhealthyThreshold" },
         { "http path", s => WithCheck(s, c => c with { Type = HealthCheckType.Http, Path = "healthz" }), "listeners[0].healthCheck.path" },
         { "check port", s => WithCheck(s, c => c with { Port = 0 }), "listeners[0].healthCheck.port" },
-        { "tcp idle 0", s => s with { TcpIdleTimeout = TimeSpan.Zero }, "tcpIdleTimeout" },
-        { "udp idle 0", s => s with { UdpIdleTimeout = TimeSpan.Zero }, "udpIdleTimeout" },
-        { "drain negative", s => s with { DrainTimeout = TimeSpan.FromSeconds(-1) }, "drainTimeout" },
-        { "max flows 0", s => s with { MaxUdpFlows = 0 }, "maxUdpFlows" },
-        { "affinity 0", s => s with { SessionAffinity = new SessionAffinitySpec(TimeSpan.Zero) }, "sessionAffinity.timeout" },
-        { "affinity too long", s => s with { SessionAffinity = new SessionAffinitySpec(TimeSpan.FromSeconds(86401)) }, "sessionAffinity.timeout" },
-        { "unknown algorithm", s => s with { Algorithm = (BalancingAlgorithm)42 }, "algorithm" },
+        { "tcp idle 0", s => s with { Settings = s.Settings with { TcpIdleTimeout = TimeSpan.Zero } }, "tcpIdleTimeout" },
+        { "udp idle 0", s => s with { Settings = s.Settings with { UdpIdleTimeout = TimeSpan.Zero } }, "udpIdleTimeout" },
+        { "drain negative", s => s with { Settings = s.Settings with { DrainTimeout = TimeSpan.FromSeconds(-1) } }, "drainTimeout" },
+        { "max flows 0", s => s with { Settings = s.Settings with { MaxUdpFlows = 0 } }, "maxUdpFlows" },
+        { "affinity 0", s => s with { Settings = s.Settings with { SessionAffinity = new SessionAffinitySpec(TimeSpan.Zero) } }, "sessionAffinity.timeout" },
+        { "affinity too long", s => s with { Settings = s.Settings with { SessionAffinity = new SessionAffinitySpec(TimeSpan.FromSeconds(86401)) } }, "sessionAffinity.timeout" },
+        { "unknown algorithm", s => s with { Settings = s.Settings with { Algorithm = (BalancingAlgorithm)42 } }, "algorithm" },
     };
 
     [Fact]
@@ -50,8 +50,11 @@ public class LoadBalancerSpecValidatorTests
     {
         var spec = WithCheck(Valid, c => c with { Type = HealthCheckType.Http, Path = "/healthz", Port = 10256 }) with
         {
-            SessionAffinity = new SessionAffinitySpec(SessionAffinitySpec.DefaultTimeout),
-            SourceRanges = [IPNetwork.Parse("10.0.0.0/8")],
+            Settings = new LoadBalancerSettings
+            {
+                SessionAffinity = new SessionAffinitySpec(SessionAffinitySpec.DefaultTimeout),
+                SourceRanges = [IPNetwork.Parse("10.0.0.0/8")],
+            },
         };
 
         Assert.Empty(LoadBalancerSpecValidator.Validate(spec));
@@ -71,7 +74,7 @@ public class LoadBalancerSpecValidatorTests
     [Fact]
     public void ThrowIfInvalid_SeveralProblems_ReportsAll()
     {
-        var spec = Valid with { Addresses = [], MaxUdpFlows = -1 };
+        var spec = Valid with { Addresses = [], Settings = Valid.Settings with { MaxUdpFlows = -1 } };
 
         var e = Assert.Throws<LoadBalancerValidationException>(() => LoadBalancerSpecValidator.ThrowIfInvalid(spec));
 

@@ -1,7 +1,7 @@
 using Ferry.Contracts;
+using Ferry.DataPlane.Backends;
 using Ferry.DataPlane.Balancing;
 using Ferry.DataPlane.Health;
-using Ferry.DataPlane.State;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;

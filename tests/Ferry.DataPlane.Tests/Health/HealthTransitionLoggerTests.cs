@@ -1,7 +1,7 @@
 using System.Net;
 using Ferry.Contracts;
+using Ferry.DataPlane.Backends;
 using Ferry.DataPlane.Health;
-using Ferry.DataPlane.State;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Ferry.Contracts;
+using Ferry.DataPlane.Backends;
 using Ferry.DataPlane.Health;
-using Ferry.DataPlane.State;
 
 namespace Ferry.DataPlane.Tests.Health;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Ferry.Contracts;
+using Ferry.DataPlane.Backends;
 using Ferry.DataPlane.Balancing;
-using Ferry.DataPlane.State;
 
 namespace Ferry.DataPlane.Tests.TestSupport;
 

@@ -1,6 +1,6 @@
 using Ferry.Contracts;
+using Ferry.DataPlane.Backends;
 using Ferry.DataPlane.Health;
-using Ferry.DataPlane.State;
 
 namespace Ferry.DataPlane.Tests.TestSupport;
 

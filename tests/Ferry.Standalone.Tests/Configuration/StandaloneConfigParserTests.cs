@@ -63,9 +63,12 @@ public class StandaloneConfigParserTests
         {
             Key = LoadBalancerKey.Standalone("web"),
             Addresses = [IPAddress.Parse("127.0.0.10")],
-            Algorithm = BalancingAlgorithm.RoundRobin,
-            SourceRanges = [IPNetwork.Parse("127.0.0.0/8")],
-            ProxyProtocol = ProxyProtocolVersion.None,
+            Settings = new LoadBalancerSettings
+            {
+                Algorithm = BalancingAlgorithm.RoundRobin,
+                SourceRanges = [IPNetwork.Parse("127.0.0.0/8")],
+                ProxyProtocol = ProxyProtocolVersion.None,
+            },
             Listeners =
             [
                 new ListenerSpec
@@ -135,14 +138,14 @@ public class StandaloneConfigParserTests
 
         Assert.Equal(LoadBalancerKey.Standalone("dns.v6_1"), spec.Key);
         Assert.Equal([IPAddress.Parse("127.0.0.11"), IPAddress.IPv6Loopback], spec.Addresses);
-        Assert.Equal(BalancingAlgorithm.ClientIpHash, spec.Algorithm);
-        Assert.Equal([IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("192.168.1.7/32"), IPNetwork.Parse("fd00::/8")], spec.SourceRanges);
-        Assert.Equal(ProxyProtocolVersion.V2, spec.ProxyProtocol);
-        Assert.Equal(new SessionAffinitySpec(TimeSpan.FromSeconds(600)), spec.SessionAffinity);
-        Assert.Equal(TimeSpan.Zero, spec.DrainTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(60), spec.TcpIdleTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(2.5), spec.UdpIdleTimeout);
-        Assert.Equal(1000, spec.MaxUdpFlows);
+        Assert.Equal(BalancingAlgorithm.ClientIpHash, spec.Settings.Algorithm);
+        Assert.Equal([IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("192.168.1.7/32"), IPNetwork.Parse("fd00::/8")], spec.Settings.SourceRanges);
+        Assert.Equal(ProxyProtocolVersion.V2, spec.Settings.ProxyProtocol);
+        Assert.Equal(new SessionAffinitySpec(TimeSpan.FromSeconds(600)), spec.Settings.SessionAffinity);
+        Assert.Equal(TimeSpan.Zero, spec.Settings.DrainTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), spec.Settings.TcpIdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), spec.Settings.UdpIdleTimeout);
+        Assert.Equal(1000, spec.Settings.MaxUdpFlows);
 
         var udp = spec.Listeners[0];
         Assert.Equal(TransportProtocol.Udp, udp.Protocol);
@@ -173,15 +176,15 @@ public class StandaloneConfigParserTests
     {
         var spec = Single(Minimal());
 
-        var defaults = new LoadBalancerSpec { Key = spec.Key };
-        Assert.Equal(defaults.Algorithm, spec.Algorithm);
-        Assert.Equal(defaults.ProxyProtocol, spec.ProxyProtocol);
-        Assert.Empty(spec.SourceRanges);
-        Assert.Null(spec.SessionAffinity);
-        Assert.Equal(defaults.DrainTimeout, spec.DrainTimeout);
-        Assert.Equal(defaults.TcpIdleTimeout, spec.TcpIdleTimeout);
-        Assert.Equal(defaults.UdpIdleTimeout, spec.UdpIdleTimeout);
-        Assert.Equal(defaults.MaxUdpFlows, spec.MaxUdpFlows);
+        var defaults = new LoadBalancerSettings();
+        Assert.Equal(defaults.Algorithm, spec.Settings.Algorithm);
+        Assert.Equal(defaults.ProxyProtocol, spec.Settings.ProxyProtocol);
+        Assert.Empty(spec.Settings.SourceRanges);
+        Assert.Null(spec.Settings.SessionAffinity);
+        Assert.Equal(defaults.DrainTimeout, spec.Settings.DrainTimeout);
+        Assert.Equal(defaults.TcpIdleTimeout, spec.Settings.TcpIdleTimeout);
+        Assert.Equal(defaults.UdpIdleTimeout, spec.Settings.UdpIdleTimeout);
+        Assert.Equal(defaults.MaxUdpFlows, spec.Settings.MaxUdpFlows);
         Assert.Equal(TransportProtocol.Tcp, spec.Listeners[0].Protocol);
         Assert.Null(spec.Listeners[0].HealthCheck);
         Assert.Equal(1, spec.Listeners[0].Backends[0].Weight);
@@ -193,7 +196,7 @@ public class StandaloneConfigParserTests
     {
         var spec = Single(Minimal(lbExtra: "sessionAffinity: {}", listenerExtra: "healthCheck: {}"));
 
-        Assert.Equal(new SessionAffinitySpec(SessionAffinitySpec.DefaultTimeout), spec.SessionAffinity);
+        Assert.Equal(new SessionAffinitySpec(SessionAffinitySpec.DefaultTimeout), spec.Settings.SessionAffinity);
         Assert.Equal(new HealthCheckSpec(), spec.Listeners[0].HealthCheck);
     }
 
@@ -205,7 +208,7 @@ public class StandaloneConfigParserTests
     [InlineData("ClientIpHash", BalancingAlgorithm.ClientIpHash)]
     public void Parse_AlgorithmNames_IgnoreCase(string name, BalancingAlgorithm expected)
     {
-        Assert.Equal(expected, Single(Minimal(lbExtra: $"algorithm: {name}")).Algorithm);
+        Assert.Equal(expected, Single(Minimal(lbExtra: $"algorithm: {name}")).Settings.Algorithm);
     }
 
     [Fact]

@@ -1,18 +1,17 @@
-using Ferry.DataPlane.Listeners;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
-namespace Ferry.DataPlane.Forwarding;
+namespace Ferry.DataPlane.Flows;
 
 /// <summary>
-/// A TCP connection or UDP flow as the listener's sweeper sees it: enough to enforce the idle
-/// timeout and the drain deadlines without a timer per connection.
+/// A TCP connection or UDP flow as the listener's <see cref="FlowTable"/> sees it: enough to enforce the
+/// connect and idle timeouts and the drain deadlines without a timer per connection.
 /// </summary>
 internal interface IForwardedFlow
 {
     BackendState Backend { get; }
 
     /// <summary>The socket (address) it came in on; closed with it after a drain.</summary>
-    IListenerHost Host { get; }
+    IEntryPoint EntryPoint { get; }
 
     /// <summary>A <see cref="TimeProvider.GetTimestamp"/> value of the last byte moved.</summary>
     long LastActivity { get; }

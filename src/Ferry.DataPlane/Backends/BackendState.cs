@@ -1,8 +1,7 @@
 using System.Net;
 using Ferry.Contracts;
-using Ferry.DataPlane.Health;
 
-namespace Ferry.DataPlane.State;
+namespace Ferry.DataPlane.Backends;
 
 /// <summary>
 /// The runtime state of one backend of one listener: its health, whether it drains, and atomic counters.

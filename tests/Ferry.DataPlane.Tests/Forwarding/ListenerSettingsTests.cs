@@ -1,9 +1,9 @@
 using System.Net;
 using Ferry.Contracts;
 using Ferry.DataPlane.Balancing;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Forwarding;
 
-namespace Ferry.DataPlane.Tests.State;
+namespace Ferry.DataPlane.Tests.Forwarding;
 
 public class ListenerSettingsTests
 {
@@ -19,8 +19,6 @@ public class ListenerSettingsTests
     {
         var settings = new ListenerSettings(
             new RoundRobinPolicy(),
-            BalancingAlgorithm.RoundRobin,
-            null,
             ranges.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(IPNetwork.Parse).ToEquatableArray(),
             ProxyProtocolVersion.None,
             TimeSpan.FromSeconds(1),
@@ -28,5 +26,15 @@ public class ListenerSettingsTests
             1);
 
         Assert.Equal(expected, settings.IsAllowed(IPAddress.Parse(client)));
+    }
+
+    [Theory]
+    [InlineData(TransportProtocol.Tcp, 350)]
+    [InlineData(TransportProtocol.Udp, 120)]
+    public void For_Protocol_TakesItsIdleTimeout(TransportProtocol protocol, int seconds)
+    {
+        var settings = ListenerSettings.For(new LoadBalancerSettings(), protocol, new RoundRobinPolicy());
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), settings.IdleTimeout);
     }
 }

@@ -1,6 +1,6 @@
 using Ferry.DataPlane.Forwarding;
 
-namespace Ferry.DataPlane.Tests;
+namespace Ferry.DataPlane.Tests.Architecture;
 
 public class ArchitectureTests
 {

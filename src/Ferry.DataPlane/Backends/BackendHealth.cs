@@ -1,6 +1,6 @@
 using Ferry.Contracts;
 
-namespace Ferry.DataPlane.Health;
+namespace Ferry.DataPlane.Backends;
 
 /// <summary>
 /// The health of one backend: consecutive successes and failures against the thresholds of its check.

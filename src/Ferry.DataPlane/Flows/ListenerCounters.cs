@@ -1,4 +1,4 @@
-namespace Ferry.DataPlane.State;
+namespace Ferry.DataPlane.Flows;
 
 /// <summary>Atomic counters of one listener (all its addresses), updated on the hot path with <see cref="Interlocked"/>.</summary>
 internal sealed class ListenerCounters
@@ -12,6 +12,8 @@ internal sealed class ListenerCounters
     private long _bytesToBackend;
     private long _bytesToClient;
     private long _udpFlowsDropped;
+    private long _connectionsReset;
+    private long _connectionsAborted;
 
     /// <summary>TCP connections accepted or UDP datagrams received from a client without a flow.</summary>
     public long Accepted => Volatile.Read(ref _accepted);
@@ -35,6 +37,12 @@ internal sealed class ListenerCounters
     /// <summary>Datagrams of new clients dropped because the flow table was full.</summary>
     public long UdpFlowsDropped => Volatile.Read(ref _udpFlowsDropped);
 
+    /// <summary>TCP connections that reached a backend and ended with an error on either side (a reset, a failed write).</summary>
+    public long ConnectionsReset => Volatile.Read(ref _connectionsReset);
+
+    /// <summary>TCP connections that reached a backend and were closed by Ferry before both sides finished (idle timeout, drain deadline, shutdown).</summary>
+    public long ConnectionsAborted => Volatile.Read(ref _connectionsAborted);
+
     public void OnAccepted() => Interlocked.Increment(ref _accepted);
 
     public void OnRefused() => Interlocked.Increment(ref _refusedBySourceRange);
@@ -56,4 +64,8 @@ internal sealed class ListenerCounters
     public void AddBytesToClient(long count) => Interlocked.Add(ref _bytesToClient, count);
 
     public void OnUdpFlowDropped() => Interlocked.Increment(ref _udpFlowsDropped);
+
+    public void OnConnectionReset() => Interlocked.Increment(ref _connectionsReset);
+
+    public void OnConnectionAborted() => Interlocked.Increment(ref _connectionsAborted);
 }

@@ -1,4 +1,4 @@
-namespace Ferry.DataPlane.State;
+namespace Ferry.DataPlane.Backends;
 
 /// <summary>
 /// An immutable view of the backends that may take new traffic right now, rebuilt only when health,

@@ -1,9 +1,8 @@
 using System.Net;
 using Ferry.Contracts;
-using Ferry.DataPlane.Health;
-using Ferry.DataPlane.State;
+using Ferry.DataPlane.Backends;
 
-namespace Ferry.DataPlane.Tests.Health;
+namespace Ferry.DataPlane.Tests.Backends;
 
 public class BackendHealthTests
 {

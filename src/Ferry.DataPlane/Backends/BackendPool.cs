@@ -1,4 +1,4 @@
-namespace Ferry.DataPlane.State;
+namespace Ferry.DataPlane.Backends;
 
 /// <summary>
 /// The backends of one listener and the current <see cref="BackendSnapshot"/> of those that may take traffic.
@@ -62,5 +62,5 @@ public sealed class BackendPool
         }
     }
 
-    private void OnHealthChanged(Health.BackendHealth health, bool isHealthy) => Rebuild();
+    private void OnHealthChanged(BackendHealth health, bool isHealthy) => Rebuild();
 }
