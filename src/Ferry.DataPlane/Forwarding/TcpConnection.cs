@@ -16,8 +16,8 @@ namespace Ferry.DataPlane.Forwarding;
 /// Two pump loops, one per direction (Kestrel's receive/send split, YARP's StreamCopier); see
 /// <see cref="PumpAsync"/> for the buffer sizes. The connect timeout is enforced by the listener's
 /// sweeper through <see cref="CheckConnect"/>, not by a timer per connect. On EOF a pump half-closes the other socket
-/// (<c>Shutdown(Send)</c>) and the opposite direction keeps running (PERF-NOTES: WhenAny plus close
-/// truncates); on an error both sockets are closed so the other pump cannot hang. How the two directions
+/// (<c>Shutdown(Send)</c>) and the opposite direction keeps running (WhenAny plus close
+/// truncates: docs/performance-notes.md, "Half-close"); on an error both sockets are closed so the other pump cannot hang. How the two directions
 /// ended (<see cref="CopyResult"/>) is counted once per connection: reset (an error on either side) or
 /// aborted (closed by Ferry: idle timeout, drain deadline, shutdown).
 /// </remarks>
