@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using Ferry.Contracts;
 using Ferry.DataPlane.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using static Ferry.DataPlane.Tests.TestSupport.DataPlaneHarness;
 
 namespace Ferry.DataPlane.Tests;
@@ -96,6 +98,32 @@ public class DataPlaneProviderHealthTests
 
         BackendStatsFor(harness, port, dead, out deadStats);
         Assert.True(deadStats.IsHealthy);
+    }
+
+    [Fact]
+    public async Task Connect_PassiveOnly_LogsBackendDownAndUpAgain()
+    {
+        using var timeout = Loopback.Timeout();
+        var address = Loopback.RandomAddress();
+        await using var live = new TcpTestBackend(address, greeting: "live");
+        var dead = new IPEndPoint(address, Loopback.DeadPort(address));
+        var logs = new FakeLogCollector();
+        using var loggers = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        await using var harness = new DataPlaneHarness(new DataPlaneOptions { PassiveReactivationPeriod = TimeSpan.FromSeconds(10) }, loggers: loggers);
+        var port = await harness.EnsureTcpAsync(address, [dead, live.EndPoint], timeout.Token);
+
+        for (var i = 0; i < 60 && harness.Listener(TransportProtocol.Tcp, port).ConnectFailures < 3; i++)
+        {
+            using var client = await Loopback.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+            Assert.Equal("live", Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(client, 4, timeout.Token)));
+        }
+
+        // Without an active check the transitions caused by failed connects are still logged.
+        var down = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "BackendDown");
+        Assert.Contains(dead.ToString(), down.Message, StringComparison.Ordinal);
+
+        harness.Advance(TimeSpan.FromSeconds(12));
+        Assert.True(await DataPlaneHarness.EventuallyAsync(() => logs.GetSnapshot().Any(r => r.Id.Name == "BackendUp")));
     }
 
     private static void BackendStatsFor(DataPlaneHarness harness, int port, IPEndPoint backend, out Stats.BackendStats stats) =>

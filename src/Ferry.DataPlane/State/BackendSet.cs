@@ -27,6 +27,7 @@ internal sealed class BackendSet
     private EquatableArray<BackendSpec> _specs = [];
     private HealthCheckSpec? _check;
     private IHealthMonitor? _monitor;
+    private bool _applied;
 
     // Without an active check there is no monitor to log health changes caused by failed connects.
     private HealthTransitionLogger? _passiveTransitions;
@@ -52,7 +53,9 @@ internal sealed class BackendSet
     {
         lock (_lock)
         {
-            var checkChanged = spec.HealthCheck != _check;
+            // The first apply sets up health judging even without a check (passive only: a transition logger).
+            var checkChanged = !_applied || spec.HealthCheck != _check;
+            _applied = true;
             var backendsChanged = spec.Backends != _specs;
             Volatile.Write(ref _check, spec.HealthCheck);
             _specs = spec.Backends;

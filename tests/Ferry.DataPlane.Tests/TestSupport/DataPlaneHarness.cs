@@ -3,6 +3,7 @@ using Ferry.Contracts;
 using Ferry.DataPlane.Balancing;
 using Ferry.DataPlane.Health;
 using Ferry.DataPlane.Stats;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -11,10 +12,10 @@ namespace Ferry.DataPlane.Tests.TestSupport;
 /// <summary>A <see cref="DataPlaneProvider"/> on virtual time with the shipped policy and health factories.</summary>
 internal sealed class DataPlaneHarness : IAsyncDisposable
 {
-    public DataPlaneHarness(DataPlaneOptions? options = null, IHealthMonitorFactory? healthMonitors = null, ILoadBalancingPolicyFactory? policies = null)
+    public DataPlaneHarness(DataPlaneOptions? options = null, IHealthMonitorFactory? healthMonitors = null, ILoadBalancingPolicyFactory? policies = null, ILoggerFactory? loggers = null)
     {
         Provider = new DataPlaneProvider(
-            NullLoggerFactory.Instance,
+            loggers ?? NullLoggerFactory.Instance,
             Time,
             policies ?? new LoadBalancingPolicyFactory(Time),
             healthMonitors ?? new ActiveHealthMonitorFactory(NullLoggerFactory.Instance, Time),
