@@ -118,7 +118,7 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
 
     private static partial class Log
     {
-        [LoggerMessage(201, LogLevel.Warning, "Could not write Event {Reason} for Service {Service}")]
+        [LoggerMessage(2201, LogLevel.Warning, "Could not write Event {Reason} for Service {Service}")]
         public static partial void EventWriteFailed(ILogger logger, string reason, string service, Exception exception);
     }
 }
