@@ -128,6 +128,18 @@ public sealed class IpAllocator
         }
     }
 
+    /// <summary>
+    /// Registers owners as waiting again: for a caller that was handed waiters to retry
+    /// (<see cref="AllocationResult.Retry"/>, <see cref="Release"/>) but could not pass them on.
+    /// </summary>
+    public void KeepWaiting(IEnumerable<ServiceKey> owners)
+    {
+        lock (_lock)
+        {
+            _waiting.UnionWith(owners);
+        }
+    }
+
     /// <summary>Whether <paramref name="owner"/> waits for an address (its last assignment failed for want of one).</summary>
     public bool IsWaiting(ServiceKey owner)
     {

@@ -107,4 +107,19 @@ public class IpAllocatorWaitingTests
         Assert.False(allocator.IsWaiting(_b));
         Assert.Empty(allocator.Release(_a));
     }
+
+    [Fact]
+    public void KeepWaiting_WaitersNotPassedOn_AreReturnedByTheNextRelease()
+    {
+        var allocator = Allocator("192.0.2.1-192.0.2.2");
+        Assert.True(allocator.Assign(Request(_a)).Succeeded);
+        Assert.True(allocator.Assign(Request(_b)).Succeeded);
+        Assert.False(allocator.Assign(Request(_c)).Succeeded);
+        var handedBack = allocator.Release(_a);
+
+        allocator.KeepWaiting(handedBack);
+
+        Assert.True(allocator.IsWaiting(_c));
+        Assert.Equal([_c], allocator.Release(_b));
+    }
 }

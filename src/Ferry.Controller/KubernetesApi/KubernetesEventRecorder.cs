@@ -37,15 +37,16 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
     public void Record(V1Service service, string type, string reason, string message)
     {
         var now = _timeProvider.GetUtcNow().UtcDateTime;
+        var serviceNamespace = ServiceKeys.Of(service).Namespace;
         var item = new Corev1Event
         {
-            Metadata = new V1ObjectMeta { NamespaceProperty = service.Metadata?.NamespaceProperty ?? "default" },
+            Metadata = new V1ObjectMeta { NamespaceProperty = serviceNamespace },
             InvolvedObject = new V1ObjectReference
             {
                 ApiVersion = "v1",
                 Kind = "Service",
                 Name = service.Metadata?.Name,
-                NamespaceProperty = service.Metadata?.NamespaceProperty ?? "default",
+                NamespaceProperty = serviceNamespace,
                 Uid = service.Metadata?.Uid,
                 ResourceVersion = service.Metadata?.ResourceVersion,
             },

@@ -171,7 +171,16 @@ public sealed partial class ServiceReconciler
             return (ReconcileResult.Failed($"failed to ensure load balancer: {allocation.Message}"), []);
         }
 
-        return (await ProvisionAsync(key, service, allocation.Allocation, cancellationToken), allocation.Retry);
+        try
+        {
+            return (await ProvisionAsync(key, service, allocation.Allocation, cancellationToken), allocation.Retry);
+        }
+        catch
+        {
+            // A crashed sync returns no retry list: those waiters must not be forgotten.
+            _allocator.KeepWaiting(allocation.Retry);
+            throw;
+        }
     }
 
     /// <summary>Programs the load balancer for the Service's addresses and writes its status.</summary>

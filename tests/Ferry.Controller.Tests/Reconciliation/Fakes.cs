@@ -92,8 +92,16 @@ internal sealed class RecordingEventRecorder(Timeline timeline) : IEventRecorder
 
     public IEnumerable<string> Reasons => Events.Select(e => e.Reason);
 
+    /// <summary>A reason whose recording throws, to stand for a sync that crashes unexpectedly.</summary>
+    public string? CrashOn { get; set; }
+
     public void Record(V1Service service, string type, string reason, string message)
     {
+        if (reason == CrashOn)
+        {
+            throw new InvalidOperationException("crash on " + reason);
+        }
+
         timeline.Add("event " + reason);
         Events.Add((type, reason, message));
     }

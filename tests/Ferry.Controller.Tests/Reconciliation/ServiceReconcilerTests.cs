@@ -146,6 +146,23 @@ public class ServiceReconcilerTests
     }
 
     [Fact]
+    public async Task Sync_CrashesAfterFreeingAnAddress_WaiterStillWaits()
+    {
+        _cluster.Put(Builders.LoadBalancer("a"));
+        var waiter = Builders.LoadBalancer("c");
+        waiter.Metadata.Annotations[FerryAnnotations.LoadBalancerIps] = "203.0.113.1";
+        _cluster.Put(waiter);
+        await SyncAsync("default/a");
+        await SyncAsync("default/c");
+
+        _cluster.Services[Key("default/a")].Metadata.Annotations[FerryAnnotations.LoadBalancerIps] = "203.0.113.2";
+        _events.CrashOn = ServiceEvents.EnsuredLoadBalancer;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => SyncAsync("default/a"));
+
+        Assert.True(_allocator.IsWaiting(Key("default/c")));
+    }
+
+    [Fact]
     public async Task Sync_NoEligibleNodes_WarnsUnavailableButStillEnsures()
     {
         _cluster.Nodes.Clear();
