@@ -165,18 +165,8 @@ public sealed partial class ServiceController : IDisposable
 
     private async Task ServiceWorkerAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (await TakeAsync(_serviceQueue, cancellationToken) is { } key)
         {
-            ServiceKey key;
-            try
-            {
-                key = await _serviceQueue.TakeAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
             var started = _timeProvider.GetTimestamp();
             try
             {
@@ -219,18 +209,8 @@ public sealed partial class ServiceController : IDisposable
 
     private async Task BackendWorkerAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (await TakeAsync(_backendQueue, cancellationToken) is { } key)
         {
-            ServiceKey key;
-            try
-            {
-                key = await _backendQueue.TakeAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
             try
             {
                 var result = await _reconciler.SyncBackendsAsync(key, cancellationToken);
@@ -253,6 +233,24 @@ public sealed partial class ServiceController : IDisposable
             {
                 _backendQueue.Done(key);
             }
+        }
+    }
+
+    /// <summary>The next key, or null once cancelled or shut down.</summary>
+    private static async Task<ServiceKey?> TakeAsync(WorkQueue<ServiceKey> queue, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await queue.TakeAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
         }
     }
 

@@ -117,8 +117,8 @@ public class ServiceReconcilerTests
         Assert.Equal("203.0.113.1", _cluster.Services[Key("default/c")].Status.LoadBalancer.Ingress[0].Ip);
     }
 
-    [Fact]
-    public async Task Sync_WaiterForAnAddress_IsHandedBackExactlyOnceWhenItFreesUp()
+    /// <summary>Service a holds 203.0.113.1, which c asks for and waits for; then a is edited to ask for 203.0.113.2.</summary>
+    private async Task MoveAOffTheAddressCWaitsForAsync()
     {
         _cluster.Put(Builders.LoadBalancer("a"));
         var waiter = Builders.LoadBalancer("c");
@@ -127,9 +127,15 @@ public class ServiceReconcilerTests
         Assert.True((await SyncAsync("default/a")).Succeeded);
         Assert.Contains("already in use by default/a", (await SyncAsync("default/c")).Error, StringComparison.Ordinal);
         Assert.True(_allocator.IsWaiting(Key("default/c")));
-
-        // a moves to another address: the one c waits for is free, and c is handed back once ...
         _cluster.Services[Key("default/a")].Metadata.Annotations[FerryAnnotations.LoadBalancerIps] = "203.0.113.2";
+    }
+
+    [Fact]
+    public async Task Sync_WaiterForAnAddress_IsHandedBackExactlyOnceWhenItFreesUp()
+    {
+        await MoveAOffTheAddressCWaitsForAsync();
+
+        // a's sync moves it: the address c waits for is free, and c is handed back once ...
         var (moved, retry) = await _reconciler.SyncAsync(Key("default/a"), TestContext.Current.CancellationToken);
         Assert.True(moved.Succeeded);
         Assert.Equal([Key("default/c")], retry);
@@ -148,14 +154,8 @@ public class ServiceReconcilerTests
     [Fact]
     public async Task Sync_CrashesAfterFreeingAnAddress_WaiterStillWaits()
     {
-        _cluster.Put(Builders.LoadBalancer("a"));
-        var waiter = Builders.LoadBalancer("c");
-        waiter.Metadata.Annotations[FerryAnnotations.LoadBalancerIps] = "203.0.113.1";
-        _cluster.Put(waiter);
-        await SyncAsync("default/a");
-        await SyncAsync("default/c");
+        await MoveAOffTheAddressCWaitsForAsync();
 
-        _cluster.Services[Key("default/a")].Metadata.Annotations[FerryAnnotations.LoadBalancerIps] = "203.0.113.2";
         _events.CrashOn = ServiceEvents.EnsuredLoadBalancer;
         await Assert.ThrowsAsync<InvalidOperationException>(() => SyncAsync("default/a"));
 
