@@ -31,8 +31,8 @@ public sealed partial class ServiceController : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly ControllerMetrics? _metrics;
-    private readonly WorkQueue<string> _serviceQueue;
-    private readonly WorkQueue<string> _backendQueue;
+    private readonly WorkQueue<ServiceKey> _serviceQueue;
+    private readonly WorkQueue<ServiceKey> _backendQueue;
     private volatile bool _isQueueing;
     private long _syncs;
     private long _syncFailures;
@@ -61,8 +61,8 @@ public sealed partial class ServiceController : IDisposable
         _provider = provider;
         _options = options;
         _logger = logger;
-        _serviceQueue = new WorkQueue<string>(timeProvider, RequeueBackoff.ServiceController);
-        _backendQueue = new WorkQueue<string>(timeProvider, RequeueBackoff.ServiceController);
+        _serviceQueue = new WorkQueue<ServiceKey>(timeProvider, RequeueBackoff.ServiceController);
+        _backendQueue = new WorkQueue<ServiceKey>(timeProvider, RequeueBackoff.ServiceController);
         _services.OnChange(OnServiceChanged);
         _nodes.OnChange(OnNodeChanged);
         _slices.OnChange(OnSliceChanged);
@@ -100,7 +100,7 @@ public sealed partial class ServiceController : IDisposable
             await RemoveOrphansAsync(cancellationToken);
             foreach (var service in _services.List().Where(s => _predicates.ShouldEnqueueAdded(s)))
             {
-                _serviceQueue.Add(ObjectKeys.Of(service));
+                _serviceQueue.Add(ServiceKeys.Of(service));
             }
 
             IsReady = true;
@@ -142,11 +142,11 @@ public sealed partial class ServiceController : IDisposable
             var result = _allocator.Assign(request with { RequestedAddresses = AllocationRequests.StatusAddresses(service) });
             if (result.Succeeded)
             {
-                Log.AllocationRestored(_logger, request.Owner, string.Join(", ", result.Allocation.Addresses));
+                Log.AllocationRestored(_logger, request.Owner.ToString(), string.Join(", ", result.Allocation.Addresses));
             }
             else
             {
-                Log.AllocationNotRestored(_logger, request.Owner, result.Message);
+                Log.AllocationNotRestored(_logger, request.Owner.ToString(), result.Message);
             }
         }
     }
@@ -155,7 +155,7 @@ public sealed partial class ServiceController : IDisposable
     {
         foreach (var key in await _provider.ListAsync(cancellationToken))
         {
-            if (_services.Get($"{key.Namespace}/{key.Name}") is null)
+            if (_services.Get(ObjectKeys.For(key.Namespace, key.Name)) is null)
             {
                 Log.OrphanRemoved(_logger, key.ToString());
                 await _provider.EnsureDeletedAsync(key, cancellationToken);
@@ -165,18 +165,8 @@ public sealed partial class ServiceController : IDisposable
 
     private async Task ServiceWorkerAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (await TakeAsync(_serviceQueue, cancellationToken) is { } key)
         {
-            string key;
-            try
-            {
-                key = await _serviceQueue.TakeAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
             var started = _timeProvider.GetTimestamp();
             try
             {
@@ -196,7 +186,7 @@ public sealed partial class ServiceController : IDisposable
                 {
                     Interlocked.Increment(ref _syncFailures);
                     var delay = _serviceQueue.AddRateLimited(key);
-                    Log.Retrying(_logger, key, delay.TotalSeconds);
+                    Log.Retrying(_logger, key.ToString(), delay.TotalSeconds);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -207,7 +197,7 @@ public sealed partial class ServiceController : IDisposable
             {
                 Interlocked.Increment(ref _syncFailures);
                 _metrics?.SyncCompleted("error", _timeProvider.GetElapsedTime(started));
-                Log.SyncCrashed(_logger, key, ex);
+                Log.SyncCrashed(_logger, key.ToString(), ex);
                 _serviceQueue.AddRateLimited(key);
             }
             finally
@@ -219,18 +209,8 @@ public sealed partial class ServiceController : IDisposable
 
     private async Task BackendWorkerAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (await TakeAsync(_backendQueue, cancellationToken) is { } key)
         {
-            string key;
-            try
-            {
-                key = await _backendQueue.TakeAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
             try
             {
                 var result = await _reconciler.SyncBackendsAsync(key, cancellationToken);
@@ -246,7 +226,7 @@ public sealed partial class ServiceController : IDisposable
             }
             catch (Exception ex)
             {
-                Log.SyncCrashed(_logger, key, ex);
+                Log.SyncCrashed(_logger, key.ToString(), ex);
                 _serviceQueue.AddRateLimited(key);
             }
             finally
@@ -256,9 +236,27 @@ public sealed partial class ServiceController : IDisposable
         }
     }
 
+    /// <summary>The next key, or null once cancelled or shut down.</summary>
+    private static async Task<ServiceKey?> TakeAsync(WorkQueue<ServiceKey> queue, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await queue.TakeAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     private void OnServiceChanged(InformerEvent<V1Service> change)
     {
-        var key = ObjectKeys.Of(change.Current);
+        var key = ServiceKeys.Of(change.Current);
         var enqueue = change.Type switch
         {
             InformerEventType.Added => _predicates.ShouldEnqueueAdded(change.Current),
@@ -283,33 +281,33 @@ public sealed partial class ServiceController : IDisposable
 
         foreach (var service in _services.List().Where(_predicates.WantsLoadBalancer))
         {
-            _backendQueue.Add(ObjectKeys.Of(service));
+            _backendQueue.Add(ServiceKeys.Of(service));
         }
     }
 
     private void OnSliceChanged(InformerEvent<V1EndpointSlice> change)
     {
-        if (_isQueueing && change.Current.Metadata?.Labels?.TryGetValue(InformerClusterView.ServiceNameLabel, out var name) == true)
+        if (_isQueueing && ServiceKeys.OwnerOf(change.Current) is { } service)
         {
-            _backendQueue.Add($"{change.Current.Metadata.NamespaceProperty}/{name}");
+            _backendQueue.Add(service);
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(301, LogLevel.Information, "Restored {Service} -> {Addresses} from its status")]
+        [LoggerMessage(2301, LogLevel.Information, "Restored {Service} -> {Addresses} from its status")]
         public static partial void AllocationRestored(ILogger logger, string service, string addresses);
 
-        [LoggerMessage(302, LogLevel.Warning, "Could not restore the address of {Service} from its status: {Reason}")]
+        [LoggerMessage(2302, LogLevel.Warning, "Could not restore the address of {Service} from its status: {Reason}")]
         public static partial void AllocationNotRestored(ILogger logger, string service, string reason);
 
-        [LoggerMessage(303, LogLevel.Information, "Removed load balancer {LoadBalancer}: no Service has it")]
+        [LoggerMessage(2303, LogLevel.Information, "Removed load balancer {LoadBalancer}: no Service has it")]
         public static partial void OrphanRemoved(ILogger logger, string loadBalancer);
 
-        [LoggerMessage(304, LogLevel.Information, "Retrying {Service} in {DelaySeconds} s")]
+        [LoggerMessage(2304, LogLevel.Information, "Retrying {Service} in {DelaySeconds} s")]
         public static partial void Retrying(ILogger logger, string service, double delaySeconds);
 
-        [LoggerMessage(305, LogLevel.Error, "Sync of {Service} failed unexpectedly")]
+        [LoggerMessage(2305, LogLevel.Error, "Sync of {Service} failed unexpectedly")]
         public static partial void SyncCrashed(ILogger logger, string service, Exception exception);
     }
 }

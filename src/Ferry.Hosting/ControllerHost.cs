@@ -38,9 +38,9 @@ public sealed class ControllerHost : IAsyncDisposable
             new ActiveHealthMonitorFactory(loggerFactory, timeProvider, new HealthMetrics(meterFactory)),
             meterFactory);
         Allocator = new IpAllocator(options.Pools);
-        var services = new ResourceInformer<V1Service>(ResourceSources.Services(client), controllerOptions.Informers, timeProvider, loggerFactory.CreateLogger("Ferry.Controller.Informers.Services"));
-        var nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), controllerOptions.Informers, timeProvider, loggerFactory.CreateLogger("Ferry.Controller.Informers.Nodes"));
-        var slices = new ResourceInformer<V1EndpointSlice>(ResourceSources.EndpointSlices(client), controllerOptions.Informers, timeProvider, loggerFactory.CreateLogger("Ferry.Controller.Informers.EndpointSlices"));
+        var services = new ResourceInformer<V1Service>(ResourceSources.Services(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Services"));
+        var nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Nodes"));
+        var slices = new ResourceInformer<V1EndpointSlice>(ResourceSources.EndpointSlices(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.EndpointSlices"));
         var predicates = new ServicePredicates(controllerOptions.Classes);
         _events = new KubernetesEventRecorder(client, timeProvider, loggerFactory.CreateLogger<KubernetesEventRecorder>(), options.Identity);
         var reconciler = new ServiceReconciler(

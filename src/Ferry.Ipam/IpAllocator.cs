@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
+using Ferry.Contracts;
 
 namespace Ferry.Ipam;
 
@@ -13,13 +14,17 @@ namespace Ferry.Ipam;
 /// Pure and in memory: the controller rebuilds it on start by replaying the addresses in Services'
 /// status (already-assigned Services first), so a restart yields the same map. Conflicts and
 /// exhaustion are results, not exceptions. All members are thread-safe.
+/// It is also the one registry of Services waiting for an address: a failed <see cref="Assign"/>
+/// for want of an address or port registers the owner, and whatever frees one (a
+/// <see cref="Release"/>, or an <see cref="Assign"/> that moves its owner off an address or changes
+/// its ports) hands the waiters back, each once, for the caller to retry.
 /// </remarks>
 public sealed class IpAllocator
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Allocation> _byOwner = new(StringComparer.Ordinal);
+    private readonly Dictionary<ServiceKey, Allocation> _byOwner = [];
     private readonly Dictionary<IPAddress, List<Allocation>> _byAddress = [];
-    private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
+    private readonly HashSet<ServiceKey> _waiting = [];
     private ImmutableArray<AddressPool> _pools;
 
     public IpAllocator(IEnumerable<AddressPool> pools) => _pools = [.. pools];
@@ -47,7 +52,7 @@ public sealed class IpAllocator
         }
     }
 
-    public Allocation? Get(string owner)
+    public Allocation? Get(ServiceKey owner)
     {
         lock (_lock)
         {
@@ -65,7 +70,7 @@ public sealed class IpAllocator
     }
 
     /// <summary>The Services holding <paramref name="address"/> (more than one only when they share).</summary>
-    public IReadOnlyList<string> Holders(IPAddress address)
+    public IReadOnlyList<ServiceKey> Holders(IPAddress address)
     {
         lock (_lock)
         {
@@ -75,32 +80,40 @@ public sealed class IpAllocator
 
     /// <summary>
     /// Gives the request's owner addresses, or keeps the ones it has when they still fit the request.
-    /// On failure an owner keeps what it held before, and is remembered as waiting, so that
-    /// <see cref="Release"/> can tell the caller whom to retry.
+    /// On failure for want of an address or port the owner keeps what it held before and waits;
+    /// on a success that moved the owner off an address or changed its ports, the result names the
+    /// waiters to retry (<see cref="AllocationResult.Retry"/>).
     /// </summary>
     public AllocationResult Assign(AllocationRequest request)
     {
         lock (_lock)
         {
+            _byOwner.TryGetValue(request.Owner, out var before);
             var result = AssignLocked(request);
-            if (result.Succeeded)
-            {
-                _waiting.Remove(request.Owner);
-            }
-            else if (result.Error is AllocationError.AddressInUse or AllocationError.PortConflict or AllocationError.PoolExhausted)
+            if (result.Error is AllocationError.AddressInUse or AllocationError.PortConflict or AllocationError.PoolExhausted)
             {
                 _waiting.Add(request.Owner);
             }
 
-            return result;
+            if (!result.Succeeded)
+            {
+                return result;
+            }
+
+            _waiting.Remove(request.Owner);
+            var after = result.Allocation;
+            return before is null || (before.Addresses.SequenceEqual(after.Addresses) && before.Ports.SequenceEqual(after.Ports))
+                ? result
+                : result.WithRetry(TakeWaiters());
         }
     }
 
     /// <summary>
-    /// Frees the owner's addresses. Returns the owners that were waiting for an address and should
-    /// be retried now (each is returned once; a retry that fails again waits again).
+    /// Frees the owner's addresses and forgets that it waited. Returns the owners that were waiting
+    /// for an address and should be retried now (each is returned once; a retry that fails again
+    /// waits again).
     /// </summary>
-    public IReadOnlyList<string> Release(string owner)
+    public IReadOnlyList<ServiceKey> Release(ServiceKey owner)
     {
         lock (_lock)
         {
@@ -111,18 +124,28 @@ public sealed class IpAllocator
             }
 
             Remove(existing);
-            string[] retry = [.. _waiting];
-            _waiting.Clear();
-            return retry;
+            return TakeWaiters();
         }
     }
 
-    /// <summary>Forgets that an owner was waiting (its Service was deleted or no longer wants an address).</summary>
-    public void StopWaiting(string owner)
+    /// <summary>
+    /// Registers owners as waiting again: for a caller that was handed waiters to retry
+    /// (<see cref="AllocationResult.Retry"/>, <see cref="Release"/>) but could not pass them on.
+    /// </summary>
+    public void KeepWaiting(IEnumerable<ServiceKey> owners)
     {
         lock (_lock)
         {
-            _waiting.Remove(owner);
+            _waiting.UnionWith(owners);
+        }
+    }
+
+    /// <summary>Whether <paramref name="owner"/> waits for an address (its last assignment failed for want of one).</summary>
+    public bool IsWaiting(ServiceKey owner)
+    {
+        lock (_lock)
+        {
+            return _waiting.Contains(owner);
         }
     }
 
@@ -130,7 +153,7 @@ public sealed class IpAllocator
     /// Replaces the pools. Allocations are kept; the owners whose addresses no longer fit any pool
     /// are returned so the caller can re-sync them.
     /// </summary>
-    public IReadOnlyList<string> UpdatePools(IEnumerable<AddressPool> pools)
+    public IReadOnlyList<ServiceKey> UpdatePools(IEnumerable<AddressPool> pools)
     {
         lock (_lock)
         {
@@ -139,6 +162,13 @@ public sealed class IpAllocator
                 .Where(a => _pools.FirstOrDefault(p => p.Name == a.PoolName) is not { } pool || !a.Addresses.All(pool.CanAssign))
                 .Select(a => a.Owner)];
         }
+    }
+
+    private ServiceKey[] TakeWaiters()
+    {
+        ServiceKey[] waiters = [.. _waiting];
+        _waiting.Clear();
+        return waiters;
     }
 
     private AllocationResult AssignLocked(AllocationRequest request)

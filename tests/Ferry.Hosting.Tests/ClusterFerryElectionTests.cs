@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Ferry.Contracts;
 using Ferry.Controller.LeaderElection;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -67,7 +68,7 @@ public class ClusterFerryElectionTests
 
         // The new leader rebuilt the allocation from the status: same IP.
         Assert.Equal(ip, await cluster.WaitForIngressIpAsync("web"));
-        Assert.Equal(ip, second.Ferry.Current!.Allocator.Get("default/web")?.Addresses.Single().ToString());
+        Assert.Equal(ip, second.Ferry.Current!.Allocator.Get(new ServiceKey("default", "web"))?.Addresses.Single().ToString());
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class IpAllocatorPropertyTests
 
     private static AllocationRequest RandomRequest(Random random)
     {
-        var owner = $"ns{random.Next(3)}/svc{random.Next(12)}";
+        var owner = new ServiceKey($"ns{random.Next(3)}", $"svc{random.Next(12)}");
         var ports = Enumerable.Range(0, random.Next(1, 3))
             .Select(_ => new ServicePort(random.Next(2) == 0 ? TransportProtocol.Tcp : TransportProtocol.Udp, 50 + random.Next(4)))
             .Distinct()
@@ -25,7 +25,7 @@ public class IpAllocatorPropertyTests
         var requested = random.Next(5) == 0 ? [IPAddress.Parse($"192.0.2.{random.Next(8)}")] : Array.Empty<IPAddress>();
         var sharingKey = random.Next(3) == 0 ? null : _sharingKeys[random.Next(_sharingKeys.Length)];
         var pool = random.Next(4) == 0 ? "tiny" : null;
-        return new AllocationRequest(owner, owner.Split('/')[0], [AddressFamily.InterNetwork], [.. ports], [.. requested], pool, sharingKey);
+        return new AllocationRequest(owner, [AddressFamily.InterNetwork], [.. ports], [.. requested], pool, sharingKey);
     }
 
     private static void AssertInvariants(IpAllocator allocator)
@@ -67,7 +67,7 @@ public class IpAllocatorPropertyTests
         {
             if (random.Next(3) == 0)
             {
-                allocator.Release($"ns{random.Next(3)}/svc{random.Next(12)}");
+                allocator.Release(new ServiceKey($"ns{random.Next(3)}", $"svc{random.Next(12)}"));
             }
             else
             {
@@ -122,7 +122,7 @@ public class IpAllocatorPropertyTests
     {
         var random = new Random(seed);
         var allocator = new IpAllocator(Pools());
-        var lastRequest = new Dictionary<string, AllocationRequest>();
+        var lastRequest = new Dictionary<ServiceKey, AllocationRequest>();
         for (var step = 0; step < 500; step++)
         {
             var request = RandomRequest(random);

@@ -12,8 +12,10 @@ public class IpAllocatorTests
 
     private static AddressPool Pool(string name, params string[] ranges) => new(name, [.. ranges.Select(AddressRange.Parse)]);
 
-    private static AllocationRequest Request(string owner, ImmutableArray<ServicePort>? ports = null, string? ip = null, string? pool = null, string? sharingKey = null, string ns = "default") =>
-        new(owner, ns, _v4, ports ?? _http, ip is null ? default : [IPAddress.Parse(ip)], pool, sharingKey);
+    private static ServiceKey Key(string owner) => ServiceKey.Parse(owner);
+
+    private static AllocationRequest Request(string owner, ImmutableArray<ServicePort>? ports = null, string? ip = null, string? pool = null, string? sharingKey = null) =>
+        new(Key(owner), _v4, ports ?? _http, ip is null ? default : [IPAddress.Parse(ip)], pool, sharingKey);
 
     private static string Assigned(AllocationResult result)
     {
@@ -65,7 +67,7 @@ public class IpAllocatorTests
         var result = allocator.Assign(Request("default/b", ip: "192.0.2.9"));
         Assert.Equal(AllocationError.AddressInUse, result.Error);
         Assert.Equal("address 192.0.2.9 is already in use by default/a", result.Message);
-        Assert.Equal(["default/a"], allocator.Holders(IPAddress.Parse("192.0.2.9")));
+        Assert.Equal([Key("default/a")], allocator.Holders(IPAddress.Parse("192.0.2.9")));
     }
 
     [Fact]
@@ -88,7 +90,7 @@ public class IpAllocatorTests
         var moved = allocator.Assign(Request("default/a", ip: "192.0.2.6"));
 
         Assert.Equal(AllocationError.AddressInUse, moved.Error);
-        Assert.Equal("192.0.2.5", string.Join(",", allocator.Get("default/a")!.Addresses));
+        Assert.Equal("192.0.2.5", string.Join(",", allocator.Get(Key("default/a"))!.Addresses));
     }
 
     [Fact]
@@ -113,9 +115,9 @@ public class IpAllocatorTests
     {
         var limited = Pool("team", "192.0.2.0/24") with { Namespaces = ["team-a"] };
         var allocator = new IpAllocator([limited]);
-        Assert.Equal(AllocationError.NamespaceNotAllowed, allocator.Assign(Request("other/x", pool: "team", ns: "other")).Error);
-        Assert.Equal(AllocationError.PoolExhausted, allocator.Assign(Request("other/x", ns: "other")).Error);
-        Assert.Equal("192.0.2.1", Assigned(allocator.Assign(Request("team-a/x", ns: "team-a"))));
+        Assert.Equal(AllocationError.NamespaceNotAllowed, allocator.Assign(Request("other/x", pool: "team")).Error);
+        Assert.Equal(AllocationError.PoolExhausted, allocator.Assign(Request("other/x")).Error);
+        Assert.Equal("192.0.2.1", Assigned(allocator.Assign(Request("team-a/x"))));
     }
 
     [Fact]
@@ -170,7 +172,7 @@ public class IpAllocatorTests
     public void Assign_DualStack_OneAddressPerFamilyFromOnePool()
     {
         var allocator = new IpAllocator([Pool("v4only", "198.51.100.0/24"), Pool("dual", "192.0.2.0/24", "2001:db8::/120")]);
-        var request = new AllocationRequest("default/a", "default", [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], _http);
+        var request = new AllocationRequest(Key("default/a"), [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], _http);
         Assert.Equal("192.0.2.1,2001:db8::", Assigned(allocator.Assign(request)));
     }
 
@@ -178,7 +180,7 @@ public class IpAllocatorTests
     public void Assign_InvalidRequests_AreExplained()
     {
         var allocator = new IpAllocator([Pool("p", "192.0.2.0/24")]);
-        Assert.Equal(AllocationError.InvalidRequest, allocator.Assign(new AllocationRequest("default/a", "default", [], _http)).Error);
+        Assert.Equal(AllocationError.InvalidRequest, allocator.Assign(new AllocationRequest(Key("default/a"), [], _http)).Error);
         var wrongFamily = allocator.Assign(Request("default/a", ip: "2001:db8::1"));
         Assert.Equal(AllocationError.InvalidRequest, wrongFamily.Error);
         Assert.Contains("not of a requested IP family", wrongFamily.Message, StringComparison.Ordinal);
@@ -192,11 +194,11 @@ public class IpAllocatorTests
         Assert.Equal(AllocationError.PoolExhausted, allocator.Assign(Request("default/b")).Error);
         Assert.Equal(AllocationError.AddressInUse, allocator.Assign(Request("default/c", ip: "192.0.2.1")).Error);
 
-        var retry = allocator.Release("default/a");
+        var retry = allocator.Release(Key("default/a"));
 
-        Assert.Equal(["default/b", "default/c"], retry.Order(StringComparer.Ordinal));
+        Assert.Equal(["default/b", "default/c"], retry.Select(k => k.ToString()).Order(StringComparer.Ordinal));
         Assert.Equal("192.0.2.1", Assigned(allocator.Assign(Request("default/b"))));
-        Assert.Empty(allocator.Release("default/unknown"));
+        Assert.Empty(allocator.Release(Key("default/unknown")));
     }
 
     [Fact]
@@ -205,6 +207,6 @@ public class IpAllocatorTests
         var allocator = new IpAllocator([Pool("p", "192.0.2.0/24")]);
         Assigned(allocator.Assign(Request("default/a", ip: "192.0.2.200")));
         Assigned(allocator.Assign(Request("default/b", ip: "192.0.2.2")));
-        Assert.Equal(["default/a"], allocator.UpdatePools([Pool("p", "192.0.2.0/25")]));
+        Assert.Equal([Key("default/a")], allocator.UpdatePools([Pool("p", "192.0.2.0/25")]));
     }
 }

@@ -21,6 +21,7 @@ public sealed partial class ResourceInformer<T>
     private readonly ResourceSource<T> _source;
     private readonly InformerOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly IRandomSource _random;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,11 +29,13 @@ public sealed partial class ResourceInformer<T>
     private long _lists;
     private long _watches;
 
-    public ResourceInformer(ResourceSource<T> source, InformerOptions options, TimeProvider timeProvider, ILogger logger)
+    /// <param name="random">Jitters each watch's timeout (see <see cref="InformerOptions.MinWatchTimeout"/>).</param>
+    public ResourceInformer(ResourceSource<T> source, InformerOptions options, TimeProvider timeProvider, IRandomSource random, ILogger logger)
     {
         _source = source;
         _options = options;
         _timeProvider = timeProvider;
+        _random = random;
         _logger = logger;
     }
 
@@ -98,7 +101,7 @@ public sealed partial class ResourceInformer<T>
             var expired = false;
             Exception? watchError = null;
             var minSeconds = (int)_options.MinWatchTimeout.TotalSeconds;
-            var timeoutSeconds = minSeconds + Random.Shared.Next(Math.Max(1, minSeconds));
+            var timeoutSeconds = minSeconds + _random.Below(Math.Max(1, minSeconds));
             var watchdogAfter = TimeSpan.FromSeconds(timeoutSeconds) + _options.WatchdogGrace;
 
             using var watchCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -226,19 +229,19 @@ public sealed partial class ResourceInformer<T>
 
     private static partial class Log
     {
-        [LoggerMessage(101, LogLevel.Information, "Watch of {Resource} expired at resourceVersion {ResourceVersion}; listing again")]
+        [LoggerMessage(2101, LogLevel.Information, "Watch of {Resource} expired at resourceVersion {ResourceVersion}; listing again")]
         public static partial void WatchExpired(ILogger logger, string resource, string resourceVersion);
 
-        [LoggerMessage(102, LogLevel.Debug, "Listing {Resource} again")]
+        [LoggerMessage(2102, LogLevel.Debug, "Listing {Resource} again")]
         public static partial void Relisting(ILogger logger, string resource);
 
-        [LoggerMessage(103, LogLevel.Warning, "List or watch of {Resource} failed; retrying in {DelaySeconds} s")]
+        [LoggerMessage(2103, LogLevel.Warning, "List or watch of {Resource} failed; retrying in {DelaySeconds} s")]
         public static partial void ListOrWatchFailed(ILogger logger, string resource, double delaySeconds, Exception exception);
 
-        [LoggerMessage(104, LogLevel.Warning, "Watch of {Resource} sent nothing for {Seconds} s; restarting it")]
+        [LoggerMessage(2104, LogLevel.Warning, "Watch of {Resource} sent nothing for {Seconds} s; restarting it")]
         public static partial void WatchdogFired(ILogger logger, string resource, double seconds);
 
-        [LoggerMessage(105, LogLevel.Error, "A handler of {Resource} changes failed")]
+        [LoggerMessage(2105, LogLevel.Error, "A handler of {Resource} changes failed")]
         public static partial void HandlerFailed(ILogger logger, string resource, Exception exception);
     }
 }

@@ -37,15 +37,16 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
     public void Record(V1Service service, string type, string reason, string message)
     {
         var now = _timeProvider.GetUtcNow().UtcDateTime;
+        var serviceNamespace = ServiceKeys.Of(service).Namespace;
         var item = new Corev1Event
         {
-            Metadata = new V1ObjectMeta { NamespaceProperty = service.Metadata?.NamespaceProperty ?? "default" },
+            Metadata = new V1ObjectMeta { NamespaceProperty = serviceNamespace },
             InvolvedObject = new V1ObjectReference
             {
                 ApiVersion = "v1",
                 Kind = "Service",
                 Name = service.Metadata?.Name,
-                NamespaceProperty = service.Metadata?.NamespaceProperty ?? "default",
+                NamespaceProperty = serviceNamespace,
                 Uid = service.Metadata?.Uid,
                 ResourceVersion = service.Metadata?.ResourceVersion,
             },
@@ -118,7 +119,7 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
 
     private static partial class Log
     {
-        [LoggerMessage(201, LogLevel.Warning, "Could not write Event {Reason} for Service {Service}")]
+        [LoggerMessage(2201, LogLevel.Warning, "Could not write Event {Reason} for Service {Service}")]
         public static partial void EventWriteFailed(ILogger logger, string reason, string service, Exception exception);
     }
 }

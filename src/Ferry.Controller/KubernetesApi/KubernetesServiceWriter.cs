@@ -61,6 +61,6 @@ public sealed class KubernetesServiceWriter : IServiceWriter
         _client.CoreV1.PatchNamespacedServiceStatusAsync(
             new V1Patch(patch.ToJsonString(JsonSerializerOptions.Default), V1Patch.PatchType.StrategicMergePatch),
             service.Metadata.Name,
-            service.Metadata.NamespaceProperty ?? "default",
+            ServiceKeys.Of(service).Namespace,
             cancellationToken: cancellationToken);
 }

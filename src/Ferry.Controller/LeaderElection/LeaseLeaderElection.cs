@@ -162,31 +162,31 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
 
     private static partial class Log
     {
-        [LoggerMessage(401, LogLevel.Information, "{Identity} campaigning for Lease {Namespace}/{Name}")]
+        [LoggerMessage(2401, LogLevel.Information, "{Identity} campaigning for Lease {Namespace}/{Name}")]
         public static partial void Campaigning(ILogger logger, string identity, string @namespace, string name);
 
-        [LoggerMessage(402, LogLevel.Information, "{Identity} is the leader: starting the controller")]
+        [LoggerMessage(2402, LogLevel.Information, "{Identity} is the leader: starting the controller")]
         public static partial void StartedLeading(ILogger logger, string identity);
 
-        [LoggerMessage(403, LogLevel.Warning, "{Identity} is no longer the leader: controller stopped, listeners closed")]
+        [LoggerMessage(2403, LogLevel.Warning, "{Identity} is no longer the leader: controller stopped, listeners closed")]
         public static partial void StoppedLeading(ILogger logger, string identity);
 
-        [LoggerMessage(404, LogLevel.Information, "The leader is {Leader}")]
+        [LoggerMessage(2404, LogLevel.Information, "The leader is {Leader}")]
         public static partial void NewLeader(ILogger logger, string leader);
 
-        [LoggerMessage(405, LogLevel.Debug, "Leader election: {Message}")]
+        [LoggerMessage(2405, LogLevel.Debug, "Leader election: {Message}")]
         public static partial void ElectionError(ILogger logger, string message);
 
-        [LoggerMessage(409, LogLevel.Warning, "Leader election failed, retrying: {Message}")]
+        [LoggerMessage(2409, LogLevel.Warning, "Leader election failed, retrying: {Message}")]
         public static partial void CampaignFailed(ILogger logger, string message);
 
-        [LoggerMessage(406, LogLevel.Error, "The controller failed while leading; stepping down")]
+        [LoggerMessage(2406, LogLevel.Error, "The controller failed while leading; stepping down")]
         public static partial void LeaderWorkFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(407, LogLevel.Information, "Released Lease {Namespace}/{Name}")]
+        [LoggerMessage(2407, LogLevel.Information, "Released Lease {Namespace}/{Name}")]
         public static partial void Released(ILogger logger, string @namespace, string name);
 
-        [LoggerMessage(408, LogLevel.Warning, "Could not release the Lease: {Message}")]
+        [LoggerMessage(2408, LogLevel.Warning, "Could not release the Lease: {Message}")]
         public static partial void ReleaseFailed(ILogger logger, string message);
     }
 }

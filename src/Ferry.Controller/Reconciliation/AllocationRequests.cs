@@ -10,8 +10,6 @@ namespace Ferry.Controller.Reconciliation;
 /// <summary>Builds the allocator's request from a Service (the only place Ipam meets Kubernetes types).</summary>
 public static class AllocationRequests
 {
-    public static string OwnerOf(V1Service service) => $"{service.Metadata?.NamespaceProperty ?? "default"}/{service.Metadata?.Name}";
-
     /// <summary>The request, or an error naming the field or annotation that is wrong.</summary>
     public static (AllocationRequest? Request, string? Error) For(V1Service service)
     {
@@ -59,8 +57,7 @@ public static class AllocationRequests
         annotations.TryGetValue(FerryAnnotations.AddressPool, out var pool);
         annotations.TryGetValue(FerryAnnotations.AllowSharedIp, out var sharingKey);
         var request = new AllocationRequest(
-            OwnerOf(service),
-            service.Metadata?.NamespaceProperty ?? "default",
+            ServiceKeys.Of(service),
             families,
             ports,
             requested.ToImmutable(),

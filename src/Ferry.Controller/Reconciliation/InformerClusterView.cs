@@ -1,3 +1,4 @@
+using Ferry.Contracts;
 using Ferry.Controller.Informers;
 using k8s.Models;
 
@@ -6,9 +7,6 @@ namespace Ferry.Controller.Reconciliation;
 /// <summary>The cluster as the informers' caches see it.</summary>
 public sealed class InformerClusterView : IClusterView
 {
-    /// <summary>The label EndpointSlices carry with their Service's name.</summary>
-    public const string ServiceNameLabel = "kubernetes.io/service-name";
-
     private readonly ResourceInformer<V1Service> _services;
     private readonly ResourceInformer<V1Node> _nodes;
     private readonly ResourceInformer<V1EndpointSlice> _slices;
@@ -20,13 +18,12 @@ public sealed class InformerClusterView : IClusterView
         _slices = slices;
     }
 
-    public V1Service? GetService(string key) => _services.Get(key);
+    public V1Service? GetService(ServiceKey key) => _services.Get(ObjectKeys.For(key.Namespace, key.Name));
 
     public IReadOnlyList<V1Service> ListServices() => _services.List();
 
     public IReadOnlyList<V1Node> ListNodes() => _nodes.List();
 
-    public IReadOnlyList<V1EndpointSlice> EndpointSlicesFor(string serviceNamespace, string serviceName) =>
-        [.. _slices.List().Where(s => s.Metadata?.NamespaceProperty == serviceNamespace
-            && s.Metadata.Labels?.TryGetValue(ServiceNameLabel, out var name) == true && name == serviceName)];
+    public IReadOnlyList<V1EndpointSlice> EndpointSlicesFor(ServiceKey service) =>
+        [.. _slices.List().Where(s => ServiceKeys.OwnerOf(s) == service)];
 }

@@ -15,6 +15,10 @@ namespace Ferry.Controller.Reconciliation;
 /// balancer is deleted and its IP released; status is written only when it changed; Events carry
 /// upstream's reasons and messages.
 /// </summary>
+/// <remarks>
+/// Services waiting for an address are the allocator's to track: a sync hands back the waiters the
+/// allocator names when the synced Service freed an address or ports, for the caller to queue.
+/// </remarks>
 public sealed partial class ServiceReconciler
 {
     private readonly IClusterView _cluster;
@@ -26,11 +30,7 @@ public sealed partial class ServiceReconciler
     private readonly ServicePredicates _predicates;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, SortedSet<string>> _lastSyncedNodes = new(StringComparer.Ordinal);
-
-    // Services whose last allocation failed for want of an address or port: retried as soon as a
-    // Service moves off an address or gives up ports (the allocator only reports waiters on Release).
-    private readonly HashSet<string> _waitingForAddress = new(StringComparer.Ordinal);
+    private readonly Dictionary<ServiceKey, SortedSet<string>> _lastSyncedNodes = [];
 
     public ServiceReconciler(
         IClusterView cluster,
@@ -52,9 +52,9 @@ public sealed partial class ServiceReconciler
         _logger = logger;
     }
 
-    /// <summary>Syncs the Service with key <c>namespace/name</c>.</summary>
+    /// <summary>Syncs the Service.</summary>
     /// <returns>Done, or an error to retry with backoff; plus the Services to retry because an IP was freed.</returns>
-    public async Task<(ReconcileResult Result, IReadOnlyList<string> Retry)> SyncAsync(string key, CancellationToken cancellationToken)
+    public async Task<(ReconcileResult Result, IReadOnlyList<ServiceKey> Retry)> SyncAsync(ServiceKey key, CancellationToken cancellationToken)
     {
         var service = _cluster.GetService(key);
         if (service is null)
@@ -64,13 +64,12 @@ public sealed partial class ServiceReconciler
 
         if (!_predicates.WantsLoadBalancer(service) || ServicePredicates.NeedsCleanup(service))
         {
-            var (result, retry) = await DeleteAsync(service, cancellationToken);
-            return (Report(service, result), retry);
+            var (result, retry) = await DeleteAsync(key, service, cancellationToken);
+            return (Report(key, service, result), retry);
         }
 
-        var before = _allocator.Get(AllocationRequests.OwnerOf(service));
-        var ensured = Report(service, await EnsureAsync(service, cancellationToken));
-        return (ensured, WaitersIfFreed(AllocationRequests.OwnerOf(service), before));
+        var (ensured, freed) = await EnsureAsync(key, service, cancellationToken);
+        return (Report(key, service, ensured), freed);
     }
 
     /// <summary>
@@ -79,11 +78,11 @@ public sealed partial class ServiceReconciler
     /// when the node set changed.
     /// </summary>
     /// <returns>Done, or an error: the caller then queues a full sync, as upstream does.</returns>
-    public async Task<ReconcileResult> SyncBackendsAsync(string key, CancellationToken cancellationToken)
+    public async Task<ReconcileResult> SyncBackendsAsync(ServiceKey key, CancellationToken cancellationToken)
     {
         var service = _cluster.GetService(key);
         if (service is null || !_predicates.WantsLoadBalancer(service) || ServicePredicates.NeedsCleanup(service)
-            || _allocator.Get(AllocationRequests.OwnerOf(service)) is not { } allocation)
+            || _allocator.Get(key) is not { } allocation)
         {
             return ReconcileResult.Done;
         }
@@ -102,7 +101,7 @@ public sealed partial class ServiceReconciler
             return ReconcileResult.Done;
         }
 
-        var translation = _translator.Translate(service, allocation.Addresses, nodes, SlicesFor(service, mode));
+        var translation = _translator.Translate(service, mode, allocation.Addresses, nodes, SlicesFor(key, mode));
         if (!translation.Succeeded)
         {
             return ReconcileResult.Failed("failed to ensure load balancer: " + string.Join("; ", translation.Errors));
@@ -142,9 +141,9 @@ public sealed partial class ServiceReconciler
         return ReconcileResult.Done;
     }
 
-    private async Task<ReconcileResult> EnsureAsync(V1Service service, CancellationToken cancellationToken)
+    /// <returns>The outcome; plus the waiters to retry when the allocation moved off an address or changed ports.</returns>
+    private async Task<(ReconcileResult Result, IReadOnlyList<ServiceKey> Retry)> EnsureAsync(ServiceKey key, V1Service service, CancellationToken cancellationToken)
     {
-        var key = AllocationRequests.OwnerOf(service);
         _events.Record(service, ServiceEvents.Normal, ServiceEvents.EnsuringLoadBalancer, ServiceEvents.EnsuringMessage);
 
         if (!ServicePredicates.HasCleanupFinalizer(service))
@@ -155,34 +154,38 @@ public sealed partial class ServiceReconciler
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                return ReconcileResult.Failed($"failed to add load balancer cleanup finalizer: {ex.Message}");
+                return (ReconcileResult.Failed($"failed to add load balancer cleanup finalizer: {ex.Message}"), []);
             }
         }
 
         var (request, requestError) = AllocationRequests.For(service);
         if (request is null)
         {
-            return ReconcileResult.Failed($"failed to ensure load balancer: {requestError}");
+            return (ReconcileResult.Failed($"failed to ensure load balancer: {requestError}"), []);
         }
 
+        // A failure for want of an address leaves the Service waiting in the allocator.
         var allocation = _allocator.Assign(request);
-        lock (_lock)
-        {
-            if (allocation.Succeeded)
-            {
-                _waitingForAddress.Remove(key);
-            }
-            else if (allocation.Error is AllocationError.AddressInUse or AllocationError.PortConflict or AllocationError.PoolExhausted)
-            {
-                _waitingForAddress.Add(key);
-            }
-        }
-
         if (!allocation.Succeeded)
         {
-            return ReconcileResult.Failed($"failed to ensure load balancer: {allocation.Message}");
+            return (ReconcileResult.Failed($"failed to ensure load balancer: {allocation.Message}"), []);
         }
 
+        try
+        {
+            return (await ProvisionAsync(key, service, allocation.Allocation, cancellationToken), allocation.Retry);
+        }
+        catch
+        {
+            // A crashed sync returns no retry list: those waiters must not be forgotten.
+            _allocator.KeepWaiting(allocation.Retry);
+            throw;
+        }
+    }
+
+    /// <summary>Programs the load balancer for the Service's addresses and writes its status.</summary>
+    private async Task<ReconcileResult> ProvisionAsync(ServiceKey key, V1Service service, Allocation allocation, CancellationToken cancellationToken)
+    {
         var mode = _translator.TargetsFor(service);
         var nodes = EligibleNodes();
         if (mode == TargetMode.Nodes && nodes.Count == 0)
@@ -190,10 +193,10 @@ public sealed partial class ServiceReconciler
             _events.Record(service, ServiceEvents.Warning, ServiceEvents.UnAvailableLoadBalancer, ServiceEvents.UnAvailableMessage);
         }
 
-        var translation = _translator.Translate(service, allocation.Allocation.Addresses, nodes, SlicesFor(service, mode));
+        var translation = _translator.Translate(service, mode, allocation.Addresses, nodes, SlicesFor(key, mode));
         foreach (var warning in translation.Warnings)
         {
-            Log.TranslationWarning(_logger, key, warning);
+            Log.TranslationWarning(_logger, key.ToString(), warning);
         }
 
         if (!translation.Succeeded)
@@ -244,10 +247,9 @@ public sealed partial class ServiceReconciler
         return ReconcileResult.Done;
     }
 
-    private async Task<(ReconcileResult Result, IReadOnlyList<string> Retry)> DeleteAsync(V1Service service, CancellationToken cancellationToken)
+    private async Task<(ReconcileResult Result, IReadOnlyList<ServiceKey> Retry)> DeleteAsync(ServiceKey key, V1Service service, CancellationToken cancellationToken)
     {
-        var key = AllocationRequests.OwnerOf(service);
-        var lbKey = new LoadBalancerKey(service.Metadata?.NamespaceProperty ?? "default", service.Metadata?.Name ?? string.Empty);
+        var lbKey = key.LoadBalancer;
         bool exists;
         try
         {
@@ -273,12 +275,11 @@ public sealed partial class ServiceReconciler
 
         // The IP is free only once nothing listens on it any more, and before the finalizer goes,
         // so a crash in between leaves a Service that still holds its finalizer and is retried.
+        // Releasing also ends any wait for an address.
         var retry = _allocator.Release(key);
-        _allocator.StopWaiting(key);
         lock (_lock)
         {
             _lastSyncedNodes.Remove(key);
-            _waitingForAddress.Remove(key);
         }
 
         if (ServicePredicates.HasCleanupFinalizer(service))
@@ -311,52 +312,28 @@ public sealed partial class ServiceReconciler
     }
 
     /// <summary>The Service is gone: make sure no load balancer or IP outlives it.</summary>
-    private async Task<IReadOnlyList<string>> ForgetAsync(string key, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ServiceKey>> ForgetAsync(ServiceKey key, CancellationToken cancellationToken)
     {
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        var lbKey = new LoadBalancerKey(key[..slash], key[(slash + 1)..]);
-        if (await _provider.GetAsync(lbKey, cancellationToken) is not null)
+        if (await _provider.GetAsync(key.LoadBalancer, cancellationToken) is not null)
         {
-            Log.DeletingOrphan(_logger, key);
-            await _provider.EnsureDeletedAsync(lbKey, cancellationToken);
+            Log.DeletingOrphan(_logger, key.ToString());
+            await _provider.EnsureDeletedAsync(key.LoadBalancer, cancellationToken);
         }
 
         lock (_lock)
         {
             _lastSyncedNodes.Remove(key);
-            _waitingForAddress.Remove(key);
         }
 
-        var retry = _allocator.Release(key);
-        _allocator.StopWaiting(key);
-        return retry;
+        // Releasing also ends any wait for an address.
+        return _allocator.Release(key);
     }
 
-    /// <summary>
-    /// The Services waiting for an address, when <paramref name="owner"/>'s sync moved it off an address
-    /// or changed its ports (a requested IP, pool or ports edited): what it left may be what they wait for.
-    /// </summary>
-    private string[] WaitersIfFreed(string owner, Allocation? before)
-    {
-        var after = _allocator.Get(owner);
-        if (before is null || (after is not null && before.Addresses.SequenceEqual(after.Addresses) && before.Ports.SequenceEqual(after.Ports)))
-        {
-            return [];
-        }
-
-        lock (_lock)
-        {
-            string[] retry = [.. _waitingForAddress.Where(k => k != owner)];
-            _waitingForAddress.ExceptWith(retry);
-            return retry;
-        }
-    }
-
-    private ReconcileResult Report(V1Service service, ReconcileResult result)
+    private ReconcileResult Report(ServiceKey key, V1Service service, ReconcileResult result)
     {
         if (!result.Succeeded)
         {
-            Log.SyncFailed(_logger, AllocationRequests.OwnerOf(service), result.Error!);
+            Log.SyncFailed(_logger, key.ToString(), result.Error!);
             _events.Record(service, ServiceEvents.Warning, ServiceEvents.SyncLoadBalancerFailed, ServiceEvents.SyncFailedMessage(result.Error!));
         }
 
@@ -365,8 +342,8 @@ public sealed partial class ServiceReconciler
 
     private List<V1Node> EligibleNodes() => [.. _cluster.ListNodes().Where(NodePredicates.IsEligible)];
 
-    private IReadOnlyList<V1EndpointSlice> SlicesFor(V1Service service, TargetMode mode) =>
-        mode == TargetMode.Endpoints ? _cluster.EndpointSlicesFor(service.Metadata?.NamespaceProperty ?? "default", service.Metadata?.Name ?? string.Empty) : [];
+    private IReadOnlyList<V1EndpointSlice> SlicesFor(ServiceKey key, TargetMode mode) =>
+        mode == TargetMode.Endpoints ? _cluster.EndpointSlicesFor(key) : [];
 
     /// <summary>HEAD's semantic equality of the ingress lists (ip, hostname, ipMode, in order).</summary>
     private static bool SameIngress(V1LoadBalancerStatus? current, V1LoadBalancerStatus desired)
@@ -378,13 +355,13 @@ public sealed partial class ServiceReconciler
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Error syncing load balancer for {Service}: {Error}")]
+        [LoggerMessage(2001, LogLevel.Warning, "Error syncing load balancer for {Service}: {Error}")]
         public static partial void SyncFailed(ILogger logger, string service, string error);
 
-        [LoggerMessage(2, LogLevel.Warning, "Service {Service}: {Warning}")]
+        [LoggerMessage(2002, LogLevel.Warning, "Service {Service}: {Warning}")]
         public static partial void TranslationWarning(ILogger logger, string service, string warning);
 
-        [LoggerMessage(3, LogLevel.Information, "Service {Service} is gone; deleting its load balancer")]
+        [LoggerMessage(2003, LogLevel.Information, "Service {Service} is gone; deleting its load balancer")]
         public static partial void DeletingOrphan(ILogger logger, string service);
     }
 }

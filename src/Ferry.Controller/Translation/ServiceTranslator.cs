@@ -15,7 +15,11 @@ public sealed class ServiceTranslator
 
     public ServiceTranslator(TranslationOptions options) => _options = options;
 
-    /// <summary>Where this Service's traffic goes: the annotation, else endpoints when it has no node ports, else the default.</summary>
+    /// <summary>
+    /// Where this Service's traffic goes: the annotation, else endpoints when it has no node ports,
+    /// else the default. Decided once per sync; the caller passes it to <see cref="Translate"/>
+    /// with the nodes or EndpointSlices it gathered for it.
+    /// </summary>
     public TargetMode TargetsFor(V1Service service)
     {
         if (service.Metadata?.Annotations?.TryGetValue(FerryAnnotations.Targets, out var value) == true)
@@ -35,11 +39,13 @@ public sealed class ServiceTranslator
     }
 
     /// <param name="service">The Service (read only).</param>
+    /// <param name="targets">Its target mode, from <see cref="TargetsFor"/>.</param>
     /// <param name="addresses">Its external IPs, from the allocator.</param>
     /// <param name="eligibleNodes">Nodes that passed <see cref="Predicates.NodePredicates.IsEligible"/>.</param>
     /// <param name="endpointSlices">The Service's EndpointSlices (label kubernetes.io/service-name).</param>
     public TranslationResult Translate(
         V1Service service,
+        TargetMode targets,
         IReadOnlyList<IPAddress> addresses,
         IReadOnlyList<V1Node> eligibleNodes,
         IReadOnlyList<V1EndpointSlice> endpointSlices)
@@ -48,7 +54,6 @@ public sealed class ServiceTranslator
         var warnings = new List<string>();
         var spec = service.Spec ?? new V1ServiceSpec();
         var annotations = service.Metadata?.Annotations ?? new Dictionary<string, string>();
-        var targets = TargetsFor(service);
 
         if (annotations.TryGetValue(FerryAnnotations.Targets, out var targetText) && targetText.Trim() is not ("nodes" or "endpoints"))
         {
@@ -116,7 +121,7 @@ public sealed class ServiceTranslator
 
         var loadBalancer = new LoadBalancerSpec
         {
-            Key = new LoadBalancerKey(service.Metadata?.NamespaceProperty ?? "default", service.Metadata?.Name ?? string.Empty),
+            Key = ServiceKeys.Of(service).LoadBalancer,
             Addresses = [.. addresses],
             Listeners = [.. listeners],
             Settings = new LoadBalancerSettings

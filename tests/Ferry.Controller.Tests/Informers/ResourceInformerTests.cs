@@ -24,6 +24,8 @@ public class ResourceInformerTests
 
         public List<string> WatchedFrom { get; } = [];
 
+        public List<int> WatchTimeouts { get; } = [];
+
         public Channel<object> Current { get; private set; } = Channel.CreateUnbounded<object>();
 
         public int Lists { get; private set; }
@@ -40,6 +42,7 @@ public class ResourceInformerTests
         {
             lock (WatchedFrom)
             {
+                WatchTimeouts.Add(timeout);
                 WatchedFrom.Add(rv);
             }
 
@@ -65,6 +68,22 @@ public class ResourceInformerTests
         }
     }
 
+    /// <summary>Always the same jitter; records the bounds it was asked for.</summary>
+    private sealed class FixedRandomSource(int value) : IRandomSource
+    {
+        public List<int> Bounds { get; } = [];
+
+        public int Below(int maxExclusive)
+        {
+            lock (Bounds)
+            {
+                Bounds.Add(maxExclusive);
+            }
+
+            return value;
+        }
+    }
+
     private static V1Node Node(string name, string rv) => new() { Metadata = new V1ObjectMeta { Name = name, ResourceVersion = rv } };
 
     private static async Task UntilAsync(Func<bool> condition)
@@ -81,7 +100,7 @@ public class ResourceInformerTests
     public async Task Run_ListThenWatch_CacheAndEventsFollow()
     {
         var script = new ScriptedSource { ListItems = [Node("a", "5")] };
-        var informer = new ResourceInformer<V1Node>(script.Source, new InformerOptions(), new FakeTimeProvider(), NullLogger.Instance);
+        var informer = new ResourceInformer<V1Node>(script.Source, new InformerOptions(), new FakeTimeProvider(), SharedRandomSource.Instance, NullLogger.Instance);
         var seen = new List<string>();
         informer.OnChange(e => { lock (seen) { seen.Add($"{e.Type} {e.Current.Metadata.Name}"); } });
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -104,7 +123,7 @@ public class ResourceInformerTests
     public async Task Run_WatchEnds_ResumesFromLastResourceVersionWithoutRelist()
     {
         var script = new ScriptedSource();
-        var informer = new ResourceInformer<V1Node>(script.Source, new InformerOptions(), new FakeTimeProvider(), NullLogger.Instance);
+        var informer = new ResourceInformer<V1Node>(script.Source, new InformerOptions(), new FakeTimeProvider(), SharedRandomSource.Instance, NullLogger.Instance);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var run = informer.RunAsync(cts.Token);
         await informer.WaitForSyncAsync(cts.Token).WaitAsync(_wait, cts.Token);
@@ -125,7 +144,7 @@ public class ResourceInformerTests
     public async Task Run_Expired410_RelistsAndReportsDeletionsMissed()
     {
         var script = new ScriptedSource { ListItems = [Node("a", "5"), Node("b", "6")] };
-        var informer = new ResourceInformer<V1Node>(script.Source, new InformerOptions(), new FakeTimeProvider(), NullLogger.Instance);
+        var informer = new ResourceInformer<V1Node>(script.Source, new InformerOptions(), new FakeTimeProvider(), SharedRandomSource.Instance, NullLogger.Instance);
         var deleted = new List<string>();
         informer.OnChange(e => { if (e.Type == InformerEventType.Deleted) { lock (deleted) { deleted.Add(e.Current.Metadata.Name); } } });
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -151,7 +170,7 @@ public class ResourceInformerTests
         var time = new FakeTimeProvider();
         var script = new ScriptedSource();
         var options = new InformerOptions { MinWatchTimeout = TimeSpan.FromSeconds(10), WatchdogGrace = TimeSpan.FromSeconds(5) };
-        var informer = new ResourceInformer<V1Node>(script.Source, options, time, NullLogger.Instance);
+        var informer = new ResourceInformer<V1Node>(script.Source, options, time, SharedRandomSource.Instance, NullLogger.Instance);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var run = informer.RunAsync(cts.Token);
         await UntilAsync(() => script.WatchedFrom.Count == 1);
@@ -162,6 +181,33 @@ public class ResourceInformerTests
 
         Assert.Equal(1, script.Lists);
         Assert.Equal(2, informer.WatchCount);
+        await cts.CancelAsync();
+        await run.WaitAsync(_wait, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Run_WatchTimeout_IsTheMinimumPlusTheInjectedJitter()
+    {
+        var time = new FakeTimeProvider();
+        var script = new ScriptedSource();
+        var random = new FixedRandomSource(3);
+        var options = new InformerOptions { MinWatchTimeout = TimeSpan.FromSeconds(10), WatchdogGrace = TimeSpan.FromSeconds(5) };
+        var informer = new ResourceInformer<V1Node>(script.Source, options, time, random, NullLogger.Instance);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var run = informer.RunAsync(cts.Token);
+        await UntilAsync(() => script.WatchedFrom.Count == 1);
+
+        Assert.Equal([13], script.WatchTimeouts);
+        Assert.Equal([10], random.Bounds);
+
+        // The watchdog allows that timeout plus the grace: 18 s, not a second less.
+        time.Advance(TimeSpan.FromSeconds(17));
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.Single(script.WatchedFrom);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await UntilAsync(() => script.WatchedFrom.Count == 2);
+
+        Assert.Equal([13, 13], script.WatchTimeouts);
         await cts.CancelAsync();
         await run.WaitAsync(_wait, TestContext.Current.CancellationToken);
     }

@@ -23,21 +23,21 @@ internal sealed class Timeline
 
 internal sealed class FakeClusterView : IClusterView
 {
-    public Dictionary<string, V1Service> Services { get; } = [];
+    public Dictionary<ServiceKey, V1Service> Services { get; } = [];
 
     public List<V1Node> Nodes { get; } = [];
 
     public List<V1EndpointSlice> Slices { get; } = [];
 
-    public void Put(V1Service service) => Services[$"{service.Metadata.NamespaceProperty}/{service.Metadata.Name}"] = service;
+    public void Put(V1Service service) => Services[ServiceKeys.Of(service)] = service;
 
-    public V1Service? GetService(string key) => Services.GetValueOrDefault(key);
+    public V1Service? GetService(ServiceKey key) => Services.GetValueOrDefault(key);
 
     public IReadOnlyList<V1Service> ListServices() => [.. Services.Values];
 
     public IReadOnlyList<V1Node> ListNodes() => Nodes;
 
-    public IReadOnlyList<V1EndpointSlice> EndpointSlicesFor(string serviceNamespace, string serviceName) => Slices;
+    public IReadOnlyList<V1EndpointSlice> EndpointSlicesFor(ServiceKey service) => Slices;
 }
 
 /// <summary>Applies the writes to the fake cluster, as the API server's status subresource would.</summary>
@@ -61,7 +61,7 @@ internal sealed class RecordingServiceWriter(FakeClusterView cluster, Timeline t
         service.Metadata.Finalizers = [.. service.Metadata.Finalizers!.Where(f => f != FerryAnnotations.CleanupFinalizer)];
         if (service.Metadata.DeletionTimestamp is not null && service.Metadata.Finalizers.Count == 0)
         {
-            cluster.Services.Remove($"{service.Metadata.NamespaceProperty}/{service.Metadata.Name}");
+            cluster.Services.Remove(ServiceKeys.Of(service));
         }
 
         return Task.CompletedTask;
@@ -92,8 +92,16 @@ internal sealed class RecordingEventRecorder(Timeline timeline) : IEventRecorder
 
     public IEnumerable<string> Reasons => Events.Select(e => e.Reason);
 
+    /// <summary>A reason whose recording throws, to stand for a sync that crashes unexpectedly.</summary>
+    public string? CrashOn { get; set; }
+
     public void Record(V1Service service, string type, string reason, string message)
     {
+        if (reason == CrashOn)
+        {
+            throw new InvalidOperationException("crash on " + reason);
+        }
+
         timeline.Add("event " + reason);
         Events.Add((type, reason, message));
     }

@@ -29,8 +29,10 @@ public class ServiceReconcilerTests
         _cluster.Nodes.Add(Builders.Node("node-a", "192.0.2.1"));
     }
 
+    private static ServiceKey Key(string key) => ServiceKey.Parse(key);
+
     private async Task<ReconcileResult> SyncAsync(string key = "default/web") =>
-        (await _reconciler.SyncAsync(key, TestContext.Current.CancellationToken)).Result;
+        (await _reconciler.SyncAsync(Key(key), TestContext.Current.CancellationToken)).Result;
 
     [Fact]
     public async Task Sync_NewService_FinalizerBeforeProvisioningThenStatusAndEvents()
@@ -42,7 +44,7 @@ public class ServiceReconcilerTests
         Assert.Equal(
             ["event EnsuringLoadBalancer", "finalizer+", "ensure default/web 203.0.113.1", "event EnsuredLoadBalancer", "status 203.0.113.1/VIP"],
             _timeline.Entries);
-        Assert.Contains(FerryAnnotations.CleanupFinalizer, _cluster.Services["default/web"].Metadata.Finalizers);
+        Assert.Contains(FerryAnnotations.CleanupFinalizer, _cluster.Services[Key("default/web")].Metadata.Finalizers);
         Assert.Equal(("Normal", "Ensured load balancer"), (_events.Events[1].Type, _events.Events[1].Message));
     }
 
@@ -70,9 +72,9 @@ public class ServiceReconcilerTests
         Assert.True((await SyncAsync()).Succeeded);
 
         Assert.Equal(["event DeletingLoadBalancer", "delete default/web", "finalizer-", "event DeletedLoadBalancer"], _timeline.Entries);
-        Assert.Null(_allocator.Get("default/web"));
+        Assert.Null(_allocator.Get(Key("default/web")));
         Assert.Empty(_provider.Running);
-        Assert.False(_cluster.Services.ContainsKey("default/web"));
+        Assert.False(_cluster.Services.ContainsKey(Key("default/web")));
     }
 
     [Fact]
@@ -105,14 +107,59 @@ public class ServiceReconcilerTests
         var warning = _events.Events.Last();
         Assert.Equal(("Warning", "SyncLoadBalancerFailed"), (warning.Type, warning.Reason));
         Assert.StartsWith("Error syncing load balancer: failed to ensure load balancer: no address pool", warning.Message, StringComparison.Ordinal);
-        Assert.Contains(FerryAnnotations.CleanupFinalizer, _cluster.Services["default/c"].Metadata.Finalizers);
+        Assert.Contains(FerryAnnotations.CleanupFinalizer, _cluster.Services[Key("default/c")].Metadata.Finalizers);
 
-        _cluster.Services["default/a"].Metadata.DeletionTimestamp = DateTime.UtcNow;
-        var (result, retry) = await _reconciler.SyncAsync("default/a", TestContext.Current.CancellationToken);
+        _cluster.Services[Key("default/a")].Metadata.DeletionTimestamp = DateTime.UtcNow;
+        var (result, retry) = await _reconciler.SyncAsync(Key("default/a"), TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded);
-        Assert.Equal(["default/c"], retry);
+        Assert.Equal([Key("default/c")], retry);
         Assert.True((await SyncAsync("default/c")).Succeeded);
-        Assert.Equal("203.0.113.1", _cluster.Services["default/c"].Status.LoadBalancer.Ingress[0].Ip);
+        Assert.Equal("203.0.113.1", _cluster.Services[Key("default/c")].Status.LoadBalancer.Ingress[0].Ip);
+    }
+
+    /// <summary>Service a holds 203.0.113.1, which c asks for and waits for; then a is edited to ask for 203.0.113.2.</summary>
+    private async Task MoveAOffTheAddressCWaitsForAsync()
+    {
+        _cluster.Put(Builders.LoadBalancer("a"));
+        var waiter = Builders.LoadBalancer("c");
+        waiter.Metadata.Annotations[FerryAnnotations.LoadBalancerIps] = "203.0.113.1";
+        _cluster.Put(waiter);
+        Assert.True((await SyncAsync("default/a")).Succeeded);
+        Assert.Contains("already in use by default/a", (await SyncAsync("default/c")).Error, StringComparison.Ordinal);
+        Assert.True(_allocator.IsWaiting(Key("default/c")));
+        _cluster.Services[Key("default/a")].Metadata.Annotations[FerryAnnotations.LoadBalancerIps] = "203.0.113.2";
+    }
+
+    [Fact]
+    public async Task Sync_WaiterForAnAddress_IsHandedBackExactlyOnceWhenItFreesUp()
+    {
+        await MoveAOffTheAddressCWaitsForAsync();
+
+        // a's sync moves it: the address c waits for is free, and c is handed back once ...
+        var (moved, retry) = await _reconciler.SyncAsync(Key("default/a"), TestContext.Current.CancellationToken);
+        Assert.True(moved.Succeeded);
+        Assert.Equal([Key("default/c")], retry);
+
+        // ... and not again when a goes away before c's retry ran.
+        _cluster.Services[Key("default/a")].Metadata.DeletionTimestamp = DateTime.UtcNow;
+        var (deleted, again) = await _reconciler.SyncAsync(Key("default/a"), TestContext.Current.CancellationToken);
+        Assert.True(deleted.Succeeded);
+        Assert.Empty(again);
+
+        Assert.True((await SyncAsync("default/c")).Succeeded);
+        Assert.False(_allocator.IsWaiting(Key("default/c")));
+        Assert.Equal("203.0.113.1", _cluster.Services[Key("default/c")].Status.LoadBalancer.Ingress[0].Ip);
+    }
+
+    [Fact]
+    public async Task Sync_CrashesAfterFreeingAnAddress_WaiterStillWaits()
+    {
+        await MoveAOffTheAddressCWaitsForAsync();
+
+        _events.CrashOn = ServiceEvents.EnsuredLoadBalancer;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => SyncAsync("default/a"));
+
+        Assert.True(_allocator.IsWaiting(Key("default/c")));
     }
 
     [Fact]
@@ -157,7 +204,7 @@ public class ServiceReconcilerTests
 
         Assert.Equal("failed to add load balancer cleanup finalizer: conflict", result.Error);
         Assert.Empty(_provider.Running);
-        Assert.Null(_allocator.Get("default/web"));
+        Assert.Null(_allocator.Get(Key("default/web")));
     }
 
     [Fact]
@@ -191,7 +238,7 @@ public class ServiceReconcilerTests
         await SyncAsync();
 
         Assert.Empty(_provider.Running);
-        Assert.Null(_allocator.Get("default/web"));
+        Assert.Null(_allocator.Get(Key("default/web")));
     }
 
     [Fact]
@@ -201,15 +248,15 @@ public class ServiceReconcilerTests
         await SyncAsync();
         _timeline.Entries.Clear();
 
-        Assert.True((await _reconciler.SyncBackendsAsync("default/web", TestContext.Current.CancellationToken)).Succeeded);
+        Assert.True((await _reconciler.SyncBackendsAsync(Key("default/web"), TestContext.Current.CancellationToken)).Succeeded);
         Assert.Empty(_timeline.Entries);
 
         _cluster.Nodes.Add(Builders.Node("node-b", "192.0.2.2"));
-        await _reconciler.SyncBackendsAsync("default/web", TestContext.Current.CancellationToken);
+        await _reconciler.SyncBackendsAsync(Key("default/web"), TestContext.Current.CancellationToken);
         Assert.Equal(["update default/web 192.0.2.1:30080,192.0.2.2:30080", "event UpdatedLoadBalancer"], _timeline.Entries);
 
         _cluster.Nodes.Clear();
-        await _reconciler.SyncBackendsAsync("default/web", TestContext.Current.CancellationToken);
+        await _reconciler.SyncBackendsAsync(Key("default/web"), TestContext.Current.CancellationToken);
         Assert.Equal("event UnAvailableLoadBalancer", _timeline.Entries.Last());
     }
 
@@ -220,7 +267,7 @@ public class ServiceReconcilerTests
         _cluster.Put(Builders.LoadBalancer("b"));
         await SyncAsync("default/a");
         await SyncAsync("default/b");
-        _cluster.Services["default/b"].Metadata.Annotations[FerryAnnotations.LoadBalancerIps] = "203.0.113.1";
+        _cluster.Services[Key("default/b")].Metadata.Annotations[FerryAnnotations.LoadBalancerIps] = "203.0.113.1";
 
         var result = await SyncAsync("default/b");
 

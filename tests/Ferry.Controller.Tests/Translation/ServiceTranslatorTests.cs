@@ -1,6 +1,7 @@
 using System.Net;
 using Ferry.Contracts;
 using Ferry.Controller.Translation;
+using k8s.Models;
 
 namespace Ferry.Controller.Tests.Translation;
 
@@ -9,13 +10,17 @@ public class ServiceTranslatorTests
     private static readonly IPAddress[] _vip = [IPAddress.Parse("203.0.113.10")];
     private readonly ServiceTranslator _translator = new(new TranslationOptions());
 
+    /// <summary>As the reconciler does: the target mode decided once, then the translation for it.</summary>
+    private static TranslationResult Translate(ServiceTranslator translator, V1Service service, IReadOnlyList<IPAddress> addresses, IReadOnlyList<V1Node> nodes, IReadOnlyList<V1EndpointSlice> slices) =>
+        translator.Translate(service, translator.TargetsFor(service), addresses, nodes, slices);
+
     [Fact]
     public void Translate_NodesCluster_TargetsNodePortsWithKubeProxyCheck()
     {
         var service = Builders.LoadBalancer("web", Builders.Port(80, nodePort: 30080), Builders.Port(53, "UDP", nodePort: 30053));
         var nodes = new[] { Builders.Node("b", "192.0.2.2"), Builders.Node("a", externalIp: "198.51.100.1", internalIp: "192.0.2.1"), Builders.Node("c", externalIp: "198.51.100.3") };
 
-        var result = _translator.Translate(service, _vip, nodes, []);
+        var result = Translate(_translator, service, _vip, nodes, []);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Errors));
         var spec = result.Spec!;
@@ -39,7 +44,7 @@ public class ServiceTranslatorTests
         service.Spec.ExternalTrafficPolicy = "Local";
         service.Spec.HealthCheckNodePort = 32123;
 
-        var spec = _translator.Translate(service, _vip, [Builders.Node("a", "192.0.2.1")], []).Spec!;
+        var spec = Translate(_translator, service, _vip, [Builders.Node("a", "192.0.2.1")], []).Spec!;
 
         Assert.Equal(HealthCheckType.Http, spec.Listeners[0].HealthCheck!.Type);
         Assert.Equal(32123, spec.Listeners[0].HealthCheck!.Port);
@@ -50,7 +55,7 @@ public class ServiceTranslatorTests
     public void Translate_ClusterWithNodePortCheckOption_UsesTcpOnNodePort()
     {
         var translator = new ServiceTranslator(new TranslationOptions { ClusterPolicyChecksNodePort = true });
-        var spec = translator.Translate(Builders.LoadBalancer(), _vip, [Builders.Node("a", "192.0.2.1")], []).Spec!;
+        var spec = Translate(translator, Builders.LoadBalancer(), _vip, [Builders.Node("a", "192.0.2.1")], []).Spec!;
         Assert.Equal(HealthCheckType.Tcp, spec.Listeners[0].HealthCheck!.Type);
         Assert.Null(spec.Listeners[0].HealthCheck!.Port);
     }
@@ -66,7 +71,7 @@ public class ServiceTranslatorTests
             Builders.Slice("https", 9443, "TCP", ("10.1.0.1", true)),
         };
 
-        var spec = _translator.Translate(service, _vip, [], slices).Spec!;
+        var spec = Translate(_translator, service, _vip, [], slices).Spec!;
 
         Assert.Equal(["10.1.0.1:9376", "10.1.0.2:9376"], spec.Listeners[0].Backends.Select(b => b.ToString()));
         Assert.Equal(["10.1.0.1:9443"], spec.Listeners[1].Backends.Select(b => b.ToString()));
@@ -78,7 +83,7 @@ public class ServiceTranslatorTests
     {
         var service = Builders.LoadBalancer("web", Builders.Port(80));
         service.Spec.AllocateLoadBalancerNodePorts = false;
-        var result = _translator.Translate(service, _vip, [Builders.Node("a", "192.0.2.1")], [Builders.Slice(string.Empty, 8080, "TCP", ("10.1.0.9", true))]);
+        var result = Translate(_translator, service, _vip, [Builders.Node("a", "192.0.2.1")], [Builders.Slice(string.Empty, 8080, "TCP", ("10.1.0.9", true))]);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors));
         Assert.Equal("10.1.0.9:8080", result.Spec!.Listeners[0].Backends[0].ToString());
     }
@@ -92,7 +97,7 @@ public class ServiceTranslatorTests
         service.Metadata.Annotations[FerryAnnotations.LegacySourceRanges] = " 192.0.2.7/24 , 2001:db8::/32";
         service.Metadata.Annotations[FerryAnnotations.ProxyProtocol] = "v2";
 
-        var spec = _translator.Translate(service, _vip, [Builders.Node("a", "192.0.2.1")], []).Spec!;
+        var spec = Translate(_translator, service, _vip, [Builders.Node("a", "192.0.2.1")], []).Spec!;
 
         Assert.Equal(BalancingAlgorithm.ClientIpHash, spec.Settings.Algorithm);
         Assert.Equal(TimeSpan.FromSeconds(60), spec.Settings.SessionAffinity!.Timeout);
@@ -106,7 +111,7 @@ public class ServiceTranslatorTests
         var service = Builders.LoadBalancer();
         service.Spec.LoadBalancerSourceRanges = ["198.51.100.0/24"];
         service.Metadata.Annotations[FerryAnnotations.LegacySourceRanges] = "192.0.2.0/24";
-        Assert.Equal(["198.51.100.0/24"], _translator.Translate(service, _vip, [], []).Spec!.Settings.SourceRanges.Select(r => r.ToString()));
+        Assert.Equal(["198.51.100.0/24"], Translate(_translator, service, _vip, [], []).Spec!.Settings.SourceRanges.Select(r => r.ToString()));
     }
 
     [Theory]
@@ -118,7 +123,7 @@ public class ServiceTranslatorTests
     {
         var service = Builders.LoadBalancer();
         service.Metadata.Annotations[annotation] = value;
-        var result = _translator.Translate(service, _vip, [], []);
+        var result = Translate(_translator, service, _vip, [], []);
         Assert.False(result.Succeeded);
         Assert.Contains(result.Errors, e => e.Contains(annotation, StringComparison.Ordinal) && e.Contains(expected, StringComparison.Ordinal));
     }
@@ -127,7 +132,7 @@ public class ServiceTranslatorTests
     public void Translate_SctpPort_IsSkippedWithWarning()
     {
         var service = Builders.LoadBalancer("web", Builders.Port(80, nodePort: 30080), Builders.Port(9, "SCTP", nodePort: 30009));
-        var result = _translator.Translate(service, _vip, [Builders.Node("a", "192.0.2.1")], []);
+        var result = Translate(_translator, service, _vip, [Builders.Node("a", "192.0.2.1")], []);
         Assert.Single(result.Spec!.Listeners);
         Assert.Contains(result.Warnings, w => w.Contains("SCTP", StringComparison.Ordinal));
     }
@@ -137,6 +142,6 @@ public class ServiceTranslatorTests
     {
         var service = Builders.LoadBalancer();
         var nodes = new[] { Builders.Node("a", "192.0.2.1") };
-        Assert.Equal(_translator.Translate(service, _vip, nodes, []).Spec, _translator.Translate(service, _vip, nodes, []).Spec);
+        Assert.Equal(Translate(_translator, service, _vip, nodes, []).Spec, Translate(_translator, service, _vip, nodes, []).Spec);
     }
 }
