@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Ferry.ApiServer;
+using Ferry.Hosting;
 using Ferry.Controller.Bench;
 using Ferry.Ipam;
 using k8s;
@@ -11,7 +11,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // Usage: dotnet run -c Release --project bench/controller [-- latency=50 cold=1000 workers=1]
-// workers=1 is LocalFerry as `ferry up` runs it; more wires the same parts by hand with more service workers.
+// workers=1 is LocalFerry as `ferry up` runs it; more runs the same LocalFerry with more service workers.
 // Loopback only: a random 127.x.y.0/22 pool, the API server on 127.0.0.1:0, one greeting backend on 127.0.0.1:0.
 var settings = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture));
 var latencyCount = settings.GetValueOrDefault("latency", 50);
@@ -110,8 +110,8 @@ var coldDir = Directory.CreateTempSubdirectory("ferry-ctl-bench-b-").FullName;
 try
 {
     var createWatch = Stopwatch.StartNew();
-    await using (var api = await ApiServerHost.StartAsync(
-        new ApiServerOptions { DataDirectory = coldDir, Listen = new IPEndPoint(IPAddress.Loopback, 0) }, NullLoggerFactory.Instance, CancellationToken.None))
+    await using (var api = await ApiFerry.StartAsync(
+        new ApiFerryOptions { DataDirectory = coldDir, Listen = new IPEndPoint(IPAddress.Loopback, 0) }, NullLoggerFactory.Instance, CancellationToken.None))
     {
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath);
         var clients = Enumerable.Range(0, 8).Select(_ => new Kubernetes(config)).ToArray();

@@ -27,15 +27,27 @@ namespace Ferry.ApiServer;
 /// </example>
 public static partial class ApiServerHost
 {
+    /// <summary>Starts the server on the system clock and returns once it accepts connections and the kubeconfig is written.</summary>
+    public static Task<ApiServerHandle> StartAsync(ApiServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
+        StartAsync(options, loggerFactory, TimeProvider.System, cancellationToken);
+
     /// <summary>Starts the server and returns once it accepts connections and the kubeconfig is written.</summary>
-    public static async Task<ApiServerHandle> StartAsync(ApiServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    /// <param name="timeProvider">Clock for timestamps, AGE columns and watch timers; tests may inject a fake one.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static async Task<ApiServerHandle> StartAsync(ApiServerOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        if (options.Validate() is [_, ..] problems)
+        {
+            throw new ArgumentException($"Invalid {nameof(ApiServerOptions)}: {string.Join("; ", problems)}", nameof(options));
+        }
+
         var dir = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dir);
         var logger = loggerFactory.CreateLogger("Ferry.ApiServer");
-        var time = options.TimeProvider;
+        var time = timeProvider;
 
         // One server per data directory: a second one would keep its own cache of the same database.
         FileStream dataLock;

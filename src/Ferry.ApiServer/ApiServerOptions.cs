@@ -2,17 +2,14 @@ using System.Net;
 
 namespace Ferry.ApiServer;
 
-/// <summary>Settings of the embedded Kubernetes-compatible API server.</summary>
-public sealed class ApiServerOptions
+/// <summary>Settings of the embedded Kubernetes-compatible API server; the clock is given to <see cref="ApiServerHost.StartAsync(ApiServerOptions, Microsoft.Extensions.Logging.ILoggerFactory, TimeProvider, CancellationToken)"/>.</summary>
+public sealed record ApiServerOptions
 {
     /// <summary>Where state (SQLite), the TLS certificate, the token and the kubeconfig live. Created if missing.</summary>
     public required string DataDirectory { get; init; }
 
     /// <summary>The address to listen on; port 0 picks a free port (see <see cref="ApiServerHandle.Port"/>).</summary>
     public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 6443);
-
-    /// <summary>Clock for timestamps, AGE columns and watch timers; tests may inject a fake one.</summary>
-    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Largest accepted request body; bigger ones get 413 RequestEntityTooLarge (kube-apiserver allows 3 MiB).</summary>
     public long MaxRequestBodyBytes { get; init; } = 3 * 1024 * 1024;
@@ -26,30 +23,31 @@ public sealed class ApiServerOptions
     /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> gets a BOOKMARK (upstream: one minute).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>
-    /// Parses a <c>--listen</c> value: <c>127.0.0.1:6443</c>, <c>[::1]:6443</c>, <c>0.0.0.0:0</c>, or a bare port
-    /// (<c>6443</c>, <c>:6443</c>) meaning 127.0.0.1.
-    /// </summary>
-    /// <exception cref="FormatException">The text is not an address and port.</exception>
-    public static IPEndPoint ParseListen(string text)
+    /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
+    public IReadOnlyList<string> Validate()
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var trimmed = text.Trim();
-        if (trimmed.StartsWith(':'))
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDirectory))
         {
-            trimmed = trimmed[1..];
+            problems.Add($"{nameof(DataDirectory)}: must not be empty");
         }
 
-        if (int.TryParse(trimmed, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= IPEndPoint.MaxPort)
+        if (MaxRequestBodyBytes <= 0)
         {
-            return new IPEndPoint(IPAddress.Loopback, port);
+            problems.Add($"{nameof(MaxRequestBodyBytes)}: must be positive");
         }
 
-        if (IPEndPoint.TryParse(trimmed, out var endpoint) && trimmed.Contains(':', StringComparison.Ordinal) && (endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || trimmed.StartsWith('[')))
+        if (WatchHistorySize < 1)
         {
-            return endpoint;
+            problems.Add($"{nameof(WatchHistorySize)}: must be at least 1");
         }
 
-        throw new FormatException("expected ADDRESS:PORT (e.g. 127.0.0.1:6443), got \"" + text + "\"");
+        if (BookmarkInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(BookmarkInterval)}: must be positive");
+        }
+
+        problems.AddRange(ServiceAllocation.Validate().Select(p => $"{nameof(ServiceAllocation)}.{p}"));
+        return problems;
     }
 }

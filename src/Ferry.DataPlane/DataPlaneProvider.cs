@@ -55,7 +55,11 @@ public sealed class DataPlaneProvider : ILoadBalancerProvider, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(healthMonitors);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        if (options.Validate() is [_, ..] problems)
+        {
+            throw new ArgumentException($"Invalid {nameof(DataPlaneOptions)}: {string.Join("; ", problems)}", nameof(options));
+        }
+
         _context = new DataPlaneContext
         {
             Forwarding = new ForwardingContext

@@ -17,7 +17,7 @@ namespace Ferry.Hosting;
 /// status when it starts, so the state a new leader starts from is the cluster's, never a stale copy
 /// from an earlier term.
 /// </remarks>
-public sealed class ClusterFerry
+public sealed class ClusterFerry : IAsyncDisposable
 {
     private readonly IKubernetes _client;
     private readonly ClusterFerryOptions _options;
@@ -26,11 +26,20 @@ public sealed class ClusterFerry
     private readonly IMeterFactory? _meterFactory;
     private readonly ILeaderElection _election;
     private readonly ControllerMetrics? _controllerMetrics;
+    private FerryMeterFactory? _ownedMeters;
     private volatile ControllerHost? _current;
     private int _terms;
 
+    /// <summary>A replica that serves no admin endpoint (<see cref="StartAsync"/> serves the one <see cref="ClusterFerryOptions.Admin"/> asks for).</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
     public ClusterFerry(IKubernetes client, ClusterFerryOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ILeaderElection? election = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is [_, ..] problems)
+        {
+            throw new ArgumentException($"Invalid {nameof(ClusterFerryOptions)}: {string.Join("; ", problems)}", nameof(options));
+        }
+
         _client = client;
         _options = options;
         _loggerFactory = loggerFactory;
@@ -41,6 +50,9 @@ public sealed class ClusterFerry
             : new NoLeaderElection());
         _controllerMetrics = meterFactory is null ? null : new ControllerMetrics(meterFactory, () => _election.IsLeader);
     }
+
+    /// <summary>The admin endpoint <see cref="StartAsync"/> serves (null when none was asked for, or its optional address was taken).</summary>
+    public AdminEndpoint? Admin { get; private set; }
 
     /// <summary>The controller of the current term, or null when this replica does not lead.</summary>
     public ControllerHost? Current => _current;
@@ -61,6 +73,56 @@ public sealed class ClusterFerry
         null when !_election.IsLeader => AdminReadiness.Ready("ok (standby)"),
         _ => AdminReadiness.NotReady("controller: starting"),
     };
+
+    /// <summary>
+    /// A replica with the admin endpoint <see cref="ClusterFerryOptions.Admin"/> asks for, serving before
+    /// the campaign starts; then call <see cref="RunAsync"/>, and dispose to stop the endpoint.
+    /// </summary>
+    /// <param name="meterFactory">Where Ferry's meters come from; when null and an admin endpoint is asked for, one of Ferry's own.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="IOException">The admin address was taken (and not optional) or cannot be bound.</exception>
+    public static async Task<ClusterFerry> StartAsync(IKubernetes client, ClusterFerryOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, CancellationToken cancellationToken, IMeterFactory? meterFactory = null, ILeaderElection? election = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var ownedMeters = meterFactory is null && options.Admin is not null ? new FerryMeterFactory() : null;
+        var meters = meterFactory ?? ownedMeters;
+        ClusterFerry? ferry = null;
+        try
+        {
+            ferry = new ClusterFerry(client, options, loggerFactory, timeProvider, meters, election) { _ownedMeters = ownedMeters };
+            if (options.Admin is { } admin)
+            {
+                ferry.Admin = await AdminEndpoint.StartAsync(admin, meters!, ferry.GetReadiness, loggerFactory, cancellationToken);
+            }
+
+            return ferry;
+        }
+        catch
+        {
+            if (ferry is not null)
+            {
+                await ferry.DisposeAsync();
+            }
+            else
+            {
+                ownedMeters?.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Stops the admin endpoint and releases the meters; call after <see cref="RunAsync"/> returned.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Admin is not null)
+        {
+            await Admin.DisposeAsync();
+        }
+
+        _controllerMetrics?.Dispose();
+        _ownedMeters?.Dispose();
+    }
 
     /// <summary>Campaigns and, while leading, runs the controller; returns when cancelled, after the listeners closed.</summary>
     public Task RunAsync(CancellationToken cancellationToken) => _election.RunAsync(LeadAsync, cancellationToken);

@@ -1,5 +1,6 @@
 using Ferry.Controller;
 using Ferry.Controller.LeaderElection;
+using Ferry.Hosting.Admin;
 using Ferry.Ipam;
 
 namespace Ferry.Hosting;
@@ -15,6 +16,17 @@ public sealed record ClusterFerryOptions
     /// <summary>The Lease replicas compete for; null runs the controller at once, with no election (a single replica).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; }
 
+    /// <summary>The admin endpoint (<c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>), served by <see cref="ClusterFerry.StartAsync"/>; null serves none.</summary>
+    public AdminEndpointOptions? Admin { get; init; }
+
     /// <summary>This replica's name in Events and logs (and in the Lease, unless <see cref="LeaderElection"/> names another).</summary>
     public string Identity => LeaderElection?.Identity ?? Environment.MachineName;
+
+    /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
+    public IReadOnlyList<string> Validate() =>
+    [
+        .. Controller.Validate().Select(p => $"{nameof(Controller)}.{p}"),
+        .. (LeaderElection?.Validate() ?? []).Select(p => $"{nameof(LeaderElection)}.{p}"),
+        .. (Admin?.Validate() ?? []).Select(p => $"{nameof(Admin)}.{p}"),
+    ];
 }

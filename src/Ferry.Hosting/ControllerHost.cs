@@ -6,8 +6,6 @@ using Ferry.Controller.Predicates;
 using Ferry.Controller.Reconciliation;
 using Ferry.Controller.Translation;
 using Ferry.DataPlane;
-using Ferry.DataPlane.Balancing;
-using Ferry.DataPlane.Health;
 using Ferry.Ipam;
 using k8s;
 using k8s.Models;
@@ -28,15 +26,17 @@ public sealed class ControllerHost : IAsyncDisposable
 {
     private readonly KubernetesEventRecorder _events;
 
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
     public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is [_, ..] problems)
+        {
+            throw new ArgumentException($"Invalid {nameof(ControllerHostOptions)}: {string.Join("; ", problems)}", nameof(options));
+        }
+
         var controllerOptions = options.Controller;
-        DataPlane = new DataPlaneProvider(
-            loggerFactory,
-            timeProvider,
-            new LoadBalancingPolicyFactory(timeProvider),
-            new ActiveHealthMonitorFactory(loggerFactory, timeProvider, new HealthMetrics(meterFactory)),
-            meterFactory);
+        DataPlane = DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory);
         Allocator = new IpAllocator(options.Pools);
         var services = new ResourceInformer<V1Service>(ResourceSources.Services(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Services"));
         var nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Nodes"));

@@ -34,12 +34,21 @@ public sealed partial class LocalFerry : IAsyncDisposable
 
     public ApiServerHandle Api { get; }
 
+    /// <summary>The embedded API server's HTTPS URL, with the bound port.</summary>
+    public Uri ApiUrl => Api.Url;
+
+    /// <summary>The kubeconfig for kubectl, written to the data directory.</summary>
+    public string KubeconfigPath => Api.KubeconfigPath;
+
     public ControllerHost Host { get; }
 
     /// <summary>A client for the embedded API server (tests use it).</summary>
     public IKubernetes Client => _client;
 
-    /// <summary>The admin endpoint, when <see cref="LocalFerryOptions.AdminListen"/> asked for one.</summary>
+    /// <summary>
+    /// The admin endpoint, when <see cref="LocalFerryOptions.Admin"/> asked for one (null also when its
+    /// address was taken and <see cref="AdminEndpointOptions.Optional"/>).
+    /// </summary>
     public AdminEndpoint? Admin { get; private set; }
 
     /// <summary>For <c>/readyz</c>: ready once the controller has synced its caches and rebuilt its allocations.</summary>
@@ -47,14 +56,26 @@ public sealed partial class LocalFerry : IAsyncDisposable
         ? AdminReadiness.Ready()
         : AdminReadiness.NotReady("controller: caches not synced or allocations not rebuilt yet");
 
-    public static async Task<LocalFerry> StartAsync(LocalFerryOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken, IMeterFactory? meterFactory = null)
+    /// <summary>Starts the API server, the controller and, if asked for, the admin endpoint.</summary>
+    /// <param name="meterFactory">Where Ferry's meters come from; when null and an admin endpoint is asked for, one of Ferry's own.</param>
+    /// <param name="timeProvider">The clock of every part; the system clock when null.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static async Task<LocalFerry> StartAsync(LocalFerryOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken, IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is [_, ..] problems)
+        {
+            throw new ArgumentException($"Invalid {nameof(LocalFerryOptions)}: {string.Join("; ", problems)}", nameof(options));
+        }
+
+        var time = timeProvider ?? TimeProvider.System;
         var api = await ApiServerHost.StartAsync(
-            new ApiServerOptions { DataDirectory = options.DataDirectory, Listen = options.ApiListen, TimeProvider = options.TimeProvider },
+            new ApiServerOptions { DataDirectory = options.DataDirectory, Listen = options.ApiListen },
             loggerFactory,
+            time,
             cancellationToken);
         // The admin endpoint exports the meters of one factory: the caller's, or one of our own.
-        var ownedMeters = meterFactory is null && options.AdminListen is not null ? new FerryMeterFactory() : null;
+        var ownedMeters = meterFactory is null && options.Admin is not null ? new FerryMeterFactory() : null;
         var meters = meterFactory ?? ownedMeters;
         var controllerMetrics = meters is null ? null : new ControllerMetrics(meters);
         LocalFerry? ferry = null;
@@ -66,20 +87,16 @@ public sealed partial class LocalFerry : IAsyncDisposable
                 new ControllerHostOptions
                 {
                     Pools = options.Pools,
-                    Controller = new ControllerOptions { Translation = new TranslationOptions { DefaultTargets = TargetMode.Endpoints } },
+                    Controller = new ControllerOptions { Workers = options.ControllerWorkers, Translation = new TranslationOptions { DefaultTargets = TargetMode.Endpoints } },
                 },
                 loggerFactory,
-                options.TimeProvider,
+                time,
                 meters,
                 controllerMetrics);
             ferry = new LocalFerry(api, client, host, controllerMetrics, ownedMeters, loggerFactory.CreateLogger<LocalFerry>());
-            if (options.AdminListen is { } adminListen)
+            if (options.Admin is { } admin)
             {
-                ferry.Admin = await AdminEndpoint.StartAsync(
-                    new AdminEndpointOptions { Listen = adminListen, MeterFactory = meters! },
-                    ferry.GetReadiness,
-                    loggerFactory,
-                    cancellationToken);
+                ferry.Admin = await AdminEndpoint.StartAsync(admin, meters!, ferry.GetReadiness, loggerFactory, cancellationToken);
             }
 
             return ferry;
@@ -136,7 +153,7 @@ public sealed partial class LocalFerry : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Critical, "The service controller stopped unexpectedly")]
+        [LoggerMessage(5000, LogLevel.Critical, "The service controller stopped unexpectedly")]
         public static partial void ControllerFailed(ILogger logger, Exception exception);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Ferry.Hosting.Admin;
 using Ferry.Ipam;
 
 namespace Ferry.Hosting;
@@ -16,7 +17,26 @@ public sealed record LocalFerryOptions
     public IReadOnlyList<AddressPool> Pools { get; init; } = [new AddressPool("default", [AddressRange.Parse(DefaultPool)])];
 
     /// <summary>The admin endpoint (<c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>); null serves none.</summary>
-    public IPEndPoint? AdminListen { get; init; }
+    public AdminEndpointOptions? Admin { get; init; }
 
-    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+    /// <summary>Services synced at once (upstream's <c>--concurrent-service-syncs</c>); <c>ferry up</c> runs one.</summary>
+    public int ControllerWorkers { get; init; } = 1;
+
+    /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            problems.Add($"{nameof(DataDirectory)}: must not be empty");
+        }
+
+        if (ControllerWorkers < 1)
+        {
+            problems.Add($"{nameof(ControllerWorkers)}: must be at least 1");
+        }
+
+        problems.AddRange((Admin?.Validate() ?? []).Select(p => $"{nameof(Admin)}.{p}"));
+        return problems;
+    }
 }

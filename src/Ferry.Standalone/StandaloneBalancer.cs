@@ -48,6 +48,10 @@ public sealed partial class StandaloneBalancer : IDisposable
         _logger = logger;
         _timeProvider = timeProvider;
         _options = options ?? new StandaloneBalancerOptions();
+        if (_options.Validate() is [_, ..] problems)
+        {
+            throw new ArgumentException($"Invalid {nameof(StandaloneBalancerOptions)}: {string.Join("; ", problems)}", nameof(options));
+        }
     }
 
     /// <summary>Raised after every reload, whatever its outcome.</summary>

@@ -30,7 +30,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         return dir;
     }
 
-    public static async Task<TestApiServer> StartAsync(string? dataDirectory = null, Func<ApiServerOptions, ApiServerOptions>? configure = null)
+    public static async Task<TestApiServer> StartAsync(string? dataDirectory = null, Func<ApiServerOptions, ApiServerOptions>? configure = null, TimeProvider? timeProvider = null)
     {
         var owns = dataDirectory is null;
         var dir = dataDirectory ?? NewDataDirectory();
@@ -40,7 +40,7 @@ internal sealed class TestApiServer : IAsyncDisposable
             options = configure(options);
         }
 
-        var handle = await ApiServerHost.StartAsync(options, NullLoggerFactory.Instance, TestContext.Current.CancellationToken);
+        var handle = await ApiServerHost.StartAsync(options, NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System, TestContext.Current.CancellationToken);
         return new TestApiServer(handle, dir, owns);
     }
 

@@ -215,7 +215,7 @@ public class WatchTests
     public async Task Watch_DeadlineOnInjectedClock_EndsStreamCleanlyAtTimeout()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await TestApiServer.StartAsync(configure: o => new ApiServerOptions { DataDirectory = o.DataDirectory, Listen = o.Listen, TimeProvider = time });
+        await using var server = await TestApiServer.StartAsync(timeProvider: time);
         await server.Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("one"), "default", cancellationToken: Ct);
         using var http = server.RawClient();
         http.Timeout = TimeSpan.FromSeconds(15);

@@ -38,7 +38,8 @@ public sealed partial class ApiCommandTests : IDisposable
     {
         Assert.SkipUnless(HasKubectl(), "kubectl is not installed; .ci/run installs one");
         var dataDir = Path.Combine(_directory, "data");
-        await using var ferry = FerryProcess.Start("api", "--data-dir", dataDir, "--listen", "127.0.0.1:0");
+        // Ctrl-C in a terminal: SIGINT at its default disposition, however this test run was launched.
+        await using var ferry = FerryProcess.StartWithDefaultSigint("api", "--data-dir", dataDir, "--listen", "127.0.0.1:0");
 
         Assert.True(await ferry.WaitForOutputAsync("export KUBECONFIG=", _wait), ferry.Output);
         var match = ListeningLine().Match(ferry.Output);
@@ -53,6 +54,22 @@ public sealed partial class ApiCommandTests : IDisposable
 
         await ferry.SignalAsync("INT");
         Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
+    }
+
+    /// <summary>
+    /// Started as a background job starts it (SIGINT ignored, which .NET keeps), <c>ferry</c> does not see
+    /// Ctrl-C; SIGTERM, how the tests stop every other child, still stops it cleanly.
+    /// </summary>
+    [Fact]
+    public async Task Api_SigintIgnoredAtStart_StopsCleanlyOnSigterm()
+    {
+        await using var ferry = FerryProcess.StartWithSigintIgnored("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0");
+        Assert.True(await ferry.WaitForOutputAsync("export KUBECONFIG=", _wait), ferry.Output);
+
+        await ferry.StopAsync();
+
+        Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains("SIGTERM: stopping", ferry.Output, StringComparison.Ordinal);
     }
 
     [Fact]

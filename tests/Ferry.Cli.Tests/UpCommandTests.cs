@@ -157,7 +157,7 @@ public sealed partial class UpCommandTests : IDisposable
             Assert.True(code == 0, output);
             Assert.Null(await GreetingThroughAsync(vip, expectServed: false));
 
-            await ferry.SignalAsync("INT");
+            await ferry.StopAsync();
             Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
         }
 
@@ -170,7 +170,7 @@ public sealed partial class UpCommandTests : IDisposable
             Assert.True(code == 0, all);
             Assert.DoesNotContain("example-service", all, StringComparison.Ordinal);
 
-            await again.SignalAsync("INT");
+            await again.StopAsync();
             Assert.Equal(0, await again.WaitForExitAsync(_wait));
         }
     }

@@ -24,7 +24,7 @@ public sealed class AdminEndpointTests
     {
         var prefix = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.");
         var directory = Directory.CreateTempSubdirectory("ferry-admin-").FullName;
-        using var backend = new EchoBackend();
+        await using var backend = new TcpTestBackend(IPAddress.Loopback);
         try
         {
             await using var ferry = await LocalFerry.StartAsync(
@@ -32,7 +32,7 @@ public sealed class AdminEndpointTests
                 {
                     DataDirectory = directory,
                     ApiListen = new IPEndPoint(IPAddress.Loopback, 0),
-                    AdminListen = new IPEndPoint(IPAddress.Loopback, 0),
+                    Admin = new AdminEndpointOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) },
                     Pools = [new AddressPool("default", [AddressRange.Parse(prefix + "0/24")])],
                 },
                 NullLoggerFactory.Instance,
@@ -103,9 +103,9 @@ public sealed class AdminEndpointTests
     {
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = $"http://127.0.0.1:{ClosedPort()}" });
         using var meters = new FerryMeterFactory();
-        var ferry = new ClusterFerry(client, Options(), NullLoggerFactory.Instance, TimeProvider.System, meters, new NoLeaderElection());
-        await using var admin = await AdminEndpoint.StartAsync(new AdminEndpointOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MeterFactory = meters }, ferry.GetReadiness, NullLoggerFactory.Instance, Ct);
-        using var http = new HttpClient { BaseAddress = admin.Url, Timeout = TimeSpan.FromSeconds(10) };
+        await using var ferry = await ClusterFerry.StartAsync(client, OptionsWithAdmin(), NullLoggerFactory.Instance, TimeProvider.System, Ct, meters, new NoLeaderElection());
+        Assert.NotNull(ferry.Admin);
+        using var http = new HttpClient { BaseAddress = ferry.Admin.Url, Timeout = TimeSpan.FromSeconds(10) };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var running = ferry.RunAsync(stop.Token);
         try
@@ -130,9 +130,9 @@ public sealed class AdminEndpointTests
     {
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = $"http://127.0.0.1:{ClosedPort()}" });
         using var meters = new FerryMeterFactory();
-        var ferry = new ClusterFerry(client, Options(), NullLoggerFactory.Instance, TimeProvider.System, meters, new NeverLeads());
-        await using var admin = await AdminEndpoint.StartAsync(new AdminEndpointOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MeterFactory = meters }, ferry.GetReadiness, NullLoggerFactory.Instance, Ct);
-        using var http = new HttpClient { BaseAddress = admin.Url, Timeout = TimeSpan.FromSeconds(10) };
+        await using var ferry = await ClusterFerry.StartAsync(client, OptionsWithAdmin(), NullLoggerFactory.Instance, TimeProvider.System, Ct, meters, new NeverLeads());
+        Assert.NotNull(ferry.Admin);
+        using var http = new HttpClient { BaseAddress = ferry.Admin.Url, Timeout = TimeSpan.FromSeconds(10) };
 
         var (status, body) = await GetAsync(http, "/readyz");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -142,10 +142,11 @@ public sealed class AdminEndpointTests
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(http, "/nothing")).Status);
     }
 
-    private static ClusterFerryOptions Options() => new()
+    private static ClusterFerryOptions OptionsWithAdmin() => new()
     {
         Pools = [new AddressPool("default", [AddressRange.Parse("127.250.0.0/24")])],
         Controller = new ControllerOptions(),
+        Admin = new AdminEndpointOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) },
     };
 
     private static int ClosedPort()

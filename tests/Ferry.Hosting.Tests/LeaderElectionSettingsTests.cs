@@ -14,7 +14,7 @@ public class LeaderElectionSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(15), options.LeaseDuration);
         Assert.Equal(TimeSpan.FromSeconds(10), options.RenewDeadline);
         Assert.Equal(TimeSpan.FromSeconds(2), options.RetryPeriod);
-        Assert.Null(options.Validate());
+        Assert.Empty(options.Validate());
         Assert.StartsWith(Environment.MachineName + "_", options.Identity, StringComparison.Ordinal);
         Assert.NotEqual(LeaderElectionOptions.DefaultIdentity(), LeaderElectionOptions.DefaultIdentity());
     }
@@ -33,7 +33,9 @@ public class LeaderElectionSettingsTests
             RetryPeriod = TimeSpan.FromSeconds(retry),
         };
 
-        Assert.Contains(expected, options.Validate() ?? $"valid, but expected an error ({description})", StringComparison.Ordinal);
+        var problems = options.Validate();
+        Assert.True(problems.Count == 1, $"expected one error ({description}), got: [{string.Join("; ", problems)}]");
+        Assert.Contains(expected, problems[0], StringComparison.Ordinal);
     }
 
     [Fact]

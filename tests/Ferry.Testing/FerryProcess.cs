@@ -31,18 +31,29 @@ public sealed class FerryProcess : IAsyncDisposable
         }
     }
 
-    public static FerryProcess Start(params string[] args)
-    {
-        var ferry = Path.Combine(AppContext.BaseDirectory, "ferry.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(ferry);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
+    /// <summary>
+    /// Starts <c>ferry</c> with the signal dispositions of the test process, whatever they are: run from a
+    /// background job, SIGINT is ignored and the child inherits that, so stop it with <see cref="StopAsync"/>
+    /// (SIGTERM), never with SIGINT.
+    /// </summary>
+    public static FerryProcess Start(params string[] args) => Start(SigintDisposition.Inherited, args);
 
-        return new FerryProcess(Process.Start(info)!);
-    }
+    /// <summary>
+    /// Starts <c>ferry</c> with SIGINT reset to its default disposition, as in a terminal where the user
+    /// presses Ctrl-C, even when the test process inherited an "ignore" (a background job). Through
+    /// coreutils' <c>env --default-signal=INT</c>, which then execs, so <see cref="Id"/> is ferry's PID; a
+    /// shell's <c>trap - INT</c> cannot do this, since POSIX shells keep signals ignored on entry.
+    /// </summary>
+    public static FerryProcess StartWithDefaultSigint(params string[] args) => Start(SigintDisposition.Default, args);
+
+    /// <summary>
+    /// Starts <c>ferry</c> with SIGINT ignored, as a background job of a shell starts it (the case where the
+    /// test runner itself was started so), to show that how the tests stop it does not depend on SIGINT.
+    /// </summary>
+    public static FerryProcess StartWithSigintIgnored(params string[] args) => Start(SigintDisposition.Ignored, args);
+
+    /// <summary>Asks <c>ferry</c> to stop cleanly: SIGTERM, which no shell or runner ignores on its behalf.</summary>
+    public Task StopAsync() => SignalAsync("TERM");
 
     /// <summary>Sends a POSIX signal (e.g. TERM, HUP) to the process.</summary>
     public async Task SignalAsync(string signal)
@@ -84,6 +95,38 @@ public sealed class FerryProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static FerryProcess Start(SigintDisposition sigint, string[] args)
+    {
+        var ferry = Path.Combine(AppContext.BaseDirectory, "ferry.dll");
+        var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        switch (sigint)
+        {
+            case SigintDisposition.Default:
+                info.FileName = "env";
+                info.ArgumentList.Add("--default-signal=INT");
+                info.ArgumentList.Add("dotnet");
+                break;
+            case SigintDisposition.Ignored:
+                // A shell can set "ignore" (only not undo it); exec keeps the PID ferry's.
+                info.FileName = "sh";
+                info.ArgumentList.Add("-c");
+                info.ArgumentList.Add("trap '' INT; exec \"$0\" \"$@\"");
+                info.ArgumentList.Add("dotnet");
+                break;
+            default:
+                info.FileName = "dotnet";
+                break;
+        }
+
+        info.ArgumentList.Add(ferry);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return new FerryProcess(Process.Start(info)!);
     }
 
     private void Append(string? line)

@@ -29,15 +29,10 @@ public sealed partial class ServiceAllocator
     {
         Options = options ?? new ServiceAllocatorOptions();
         random ??= new Random();
-        if (!IpText.TryParseCidr(Options.ServiceCidr, out var address, out _prefix) || address.AddressFamily != AddressFamily.InterNetwork
-            || _prefix > 30 || _prefix < 8)
+        var problems = Options.Validate();
+        if (problems.Count > 0 || !ServiceAllocatorOptions.TryParseServiceCidr(Options.ServiceCidr, out var address, out _prefix))
         {
-            throw new ArgumentException($"service CIDR {Options.ServiceCidr} must be an IPv4 CIDR between /8 and /30", nameof(options));
-        }
-
-        if (Options.NodePortMin < 1 || Options.NodePortMax > 65535 || Options.NodePortMin > Options.NodePortMax)
-        {
-            throw new ArgumentException("the node port range must lie within 1-65535", nameof(options));
+            throw new ArgumentException($"Invalid {nameof(ServiceAllocatorOptions)}: {string.Join("; ", problems)}", nameof(options));
         }
 
         _network = ToUInt(address) & (uint.MaxValue << (32 - _prefix));

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace Ferry.ApiServer.Admission;
 
 /// <summary>Ranges the Service allocator hands out (kube-apiserver's <c>--service-cluster-ip-range</c> and
@@ -16,4 +19,25 @@ public sealed record ServiceAllocatorOptions
     /// <summary>Keep the first usable address (10.96.0.1) for the <c>kubernetes</c> Service, as kube-apiserver does;
     /// only <c>default/kubernetes</c> may request it.</summary>
     public bool ReserveFirstAddress { get; init; } = true;
+
+    /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (!TryParseServiceCidr(ServiceCidr, out _, out _))
+        {
+            problems.Add($"{nameof(ServiceCidr)}: service CIDR {ServiceCidr} must be an IPv4 CIDR between /8 and /30");
+        }
+
+        if (NodePortMin < 1 || NodePortMax > 65535 || NodePortMin > NodePortMax)
+        {
+            problems.Add($"{nameof(NodePortMin)}, {nameof(NodePortMax)}: the node port range must lie within 1-65535");
+        }
+
+        return problems;
+    }
+
+    /// <summary>Parses an IPv4 CIDR with a prefix between /8 and /30, the only service CIDRs allowed.</summary>
+    internal static bool TryParseServiceCidr(string? text, out IPAddress address, out int prefix) =>
+        IpText.TryParseCidr(text, out address, out prefix) && address.AddressFamily == AddressFamily.InterNetwork && prefix is >= 8 and <= 30;
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Ferry.ApiServer;
+using Ferry.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Cli.Commands;
@@ -43,10 +43,10 @@ internal static partial class ApiCommand
         using var loggerFactory = ConsoleLogging.Create(level);
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Api");
         using var stop = new StopSignals(logger, cancellationToken);
-        ApiServerOptions options;
+        ApiFerryOptions options;
         try
         {
-            options = new ApiServerOptions { DataDirectory = dataDirectory, Listen = ApiServerOptions.ParseListen(listen) };
+            options = new ApiFerryOptions { DataDirectory = dataDirectory, Listen = ListenAddress.Parse(listen) };
         }
         catch (FormatException e)
         {
@@ -56,7 +56,7 @@ internal static partial class ApiCommand
 
         try
         {
-            await using var server = await ApiServerHost.StartAsync(options, loggerFactory, stop.Token);
+            await using var server = await ApiFerry.StartAsync(options, loggerFactory, stop.Token);
             await console.Output.WriteLineAsync($"Ferry API listening on {server.Url} — export KUBECONFIG={server.KubeconfigPath}");
             await stop.WaitAsync();
 
@@ -73,10 +73,10 @@ internal static partial class ApiCommand
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Critical, "Not starting: {Reason}")]
+        [LoggerMessage(7000, LogLevel.Critical, "Not starting: {Reason}")]
         public static partial void NotStarting(ILogger logger, string reason);
 
-        [LoggerMessage(2, LogLevel.Information, "Stopped")]
+        [LoggerMessage(7001, LogLevel.Information, "Stopped")]
         public static partial void Stopped(ILogger logger);
     }
 }

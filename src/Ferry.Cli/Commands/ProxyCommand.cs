@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using Ferry.DataPlane;
-using Ferry.DataPlane.Balancing;
-using Ferry.DataPlane.Health;
+using Ferry.Hosting;
 using Ferry.Standalone;
 using Ferry.Standalone.Configuration;
 using Microsoft.Extensions.Logging;
@@ -97,22 +95,17 @@ internal static partial class ProxyCommand
         var time = TimeProvider.System;
         using var stop = new StopSignals(logger, cancellationToken);
 
-        var provider = new DataPlaneProvider(
-            loggerFactory,
-            time,
-            new LoadBalancingPolicyFactory(time),
-            new ActiveHealthMonitorFactory(loggerFactory, time));
+        var proxy = ProxyFerry.Create(configPath, loggerFactory, time);
         try
         {
-            using var balancer = new StandaloneBalancer(configPath, provider, loggerFactory.CreateLogger<StandaloneBalancer>(), time);
             using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                balancer.RequestReload();
+                proxy.RequestReload();
             });
 
             Log.Starting(logger, VersionCommand.Version, configPath);
-            await balancer.RunAsync(stop.Token);
+            await proxy.RunAsync(stop.Token);
             Log.Draining(logger);
             return 0;
         }
@@ -123,23 +116,23 @@ internal static partial class ProxyCommand
         }
         finally
         {
-            await provider.DisposeAsync();
+            await proxy.DisposeAsync();
             Log.Stopped(logger);
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "ferry {Version} proxy: config {Path}; edit the file or send SIGHUP to reload, Ctrl-C to stop")]
+        [LoggerMessage(7100, LogLevel.Information, "ferry {Version} proxy: config {Path}; edit the file or send SIGHUP to reload, Ctrl-C to stop")]
         public static partial void Starting(ILogger logger, string version, string path);
 
-        [LoggerMessage(2, LogLevel.Critical, "Not starting: {Path} has {Count} error(s), listed above")]
+        [LoggerMessage(7101, LogLevel.Critical, "Not starting: {Path} has {Count} error(s), listed above")]
         public static partial void NotStarting(ILogger logger, string path, int count);
 
-        [LoggerMessage(4, LogLevel.Information, "Closing listeners and connections")]
+        [LoggerMessage(7102, LogLevel.Information, "Closing listeners and connections")]
         public static partial void Draining(ILogger logger);
 
-        [LoggerMessage(5, LogLevel.Information, "Stopped")]
+        [LoggerMessage(7103, LogLevel.Information, "Stopped")]
         public static partial void Stopped(ILogger logger);
     }
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
-using Ferry.ApiServer;
 using Ferry.Controller;
 using Ferry.Controller.LeaderElection;
 using Ferry.Controller.Predicates;
@@ -109,10 +107,15 @@ internal static partial class RunCommand
             return 2;
         }
 
-        IPEndPoint adminListen;
+        AdminEndpointOptions admin;
         try
         {
-            adminListen = ApiServerOptions.ParseListen(settings.AdminListen ?? AdminEndpointOptions.DefaultListen);
+            admin = new AdminEndpointOptions
+            {
+                Listen = ListenAddress.Parse(settings.AdminListen ?? AdminEndpointOptions.DefaultListen),
+                // Only the default address may be taken: another replica on this machine may hold it; run on without.
+                Optional = settings.AdminListen is null,
+            };
         }
         catch (FormatException e)
         {
@@ -143,7 +146,7 @@ internal static partial class RunCommand
         }
 
         var timings = new LeaderElectionOptions { Identity = "check", LeaseDuration = settings.LeaseDuration, RenewDeadline = settings.RenewDeadline, RetryPeriod = settings.RetryPeriod };
-        if (settings.LeaderElect && timings.Validate() is { } problem)
+        if (settings.LeaderElect && timings.Validate() is [var problem, ..])
         {
             await console.Error.WriteLineAsync($"ferry run: leader election: {problem}");
             return 2;
@@ -181,36 +184,34 @@ internal static partial class RunCommand
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Run");
         using var stop = new StopSignals(logger, cancellationToken);
         using var client = new Kubernetes(config);
-        using var meters = new FerryMeterFactory();
-        var ferry = new ClusterFerry(
-            client,
-            new ClusterFerryOptions
-            {
-                Pools = parsed.Pools,
-                Controller = new ControllerOptions { Classes = settings.Classes, Translation = new TranslationOptions { DefaultTargets = settings.Targets } },
-                LeaderElection = election,
-            },
-            loggerFactory,
-            TimeProvider.System,
-            meters);
-        AdminEndpoint? admin = null;
+        ClusterFerry ferry;
         try
         {
-            admin = await AdminEndpoint.StartAsync(new AdminEndpointOptions { Listen = adminListen, MeterFactory = meters }, ferry.GetReadiness, loggerFactory, stop.Token);
-            await console.Output.WriteLineAsync($"Ferry admin endpoint on {admin.Url} (/healthz, /readyz, /metrics)");
-        }
-        catch (IOException e) when (settings.AdminListen is null)
-        {
-            // Only the default address: another replica on this machine may hold it; run on without.
-            Log.NoAdminEndpoint(logger, adminListen.ToString(), e.Message);
+            ferry = await ClusterFerry.StartAsync(
+                client,
+                new ClusterFerryOptions
+                {
+                    Pools = parsed.Pools,
+                    Controller = new ControllerOptions { Classes = settings.Classes, Translation = new TranslationOptions { DefaultTargets = settings.Targets } },
+                    LeaderElection = election,
+                    Admin = admin,
+                },
+                loggerFactory,
+                TimeProvider.System,
+                stop.Token);
         }
         catch (IOException e)
         {
-            await console.Error.WriteLineAsync($"ferry run: cannot serve the admin endpoint on {adminListen}: {e.Message}");
+            await console.Error.WriteLineAsync($"ferry run: cannot serve the admin endpoint on {admin.Listen}: {e.Message}");
             return 1;
         }
 
-        await using var adminScope = admin;
+        await using var ferryScope = ferry;
+        if (ferry.Admin is { } adminEndpoint)
+        {
+            await console.Output.WriteLineAsync($"Ferry admin endpoint on {adminEndpoint.Url} (/healthz, /readyz, /metrics)");
+        }
+
         Log.Starting(
             logger,
             VersionCommand.Version,
@@ -239,13 +240,10 @@ internal static partial class RunCommand
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "ferry {Version} run: cluster {Server}; pools {Pools}; leader election {Election}; Ctrl-C to stop")]
+        [LoggerMessage(7200, LogLevel.Information, "ferry {Version} run: cluster {Server}; pools {Pools}; leader election {Election}; Ctrl-C to stop")]
         public static partial void Starting(ILogger logger, string version, string server, string pools, string election);
 
-        [LoggerMessage(2, LogLevel.Information, "Stopped: controller ended, listeners closed")]
+        [LoggerMessage(7201, LogLevel.Information, "Stopped: controller ended, listeners closed")]
         public static partial void Stopped(ILogger logger);
-
-        [LoggerMessage(3, LogLevel.Warning, "No admin endpoint: the default address {Address} is taken ({Reason}); give --admin-listen to choose another")]
-        public static partial void NoAdminEndpoint(ILogger logger, string address, string reason);
     }
 }

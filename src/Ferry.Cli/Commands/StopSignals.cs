@@ -53,7 +53,7 @@ internal sealed partial class StopSignals : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(3, LogLevel.Information, "{Signal}: stopping (send it again to exit at once)")]
+        [LoggerMessage(7400, LogLevel.Information, "{Signal}: stopping (send it again to exit at once)")]
         public static partial void Stopping(ILogger logger, PosixSignal signal);
     }
 }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Net;
-using Ferry.ApiServer;
 using Ferry.Hosting;
 using Ferry.Hosting.Admin;
 using Ferry.Ipam;
@@ -73,10 +71,15 @@ internal static partial class UpCommand
         }
 
         LocalFerryOptions options;
-        IPEndPoint admin;
+        AdminEndpointOptions admin;
         try
         {
-            admin = ApiServerOptions.ParseListen(adminListen ?? AdminEndpointOptions.DefaultListen);
+            admin = new AdminEndpointOptions
+            {
+                Listen = ListenAddress.Parse(adminListen ?? AdminEndpointOptions.DefaultListen),
+                // Only the default address may be taken: another Ferry on this machine may hold it; serve on without.
+                Optional = adminListen is null,
+            };
         }
         catch (FormatException e)
         {
@@ -89,8 +92,9 @@ internal static partial class UpCommand
             options = new LocalFerryOptions
             {
                 DataDirectory = dataDirectory,
-                ApiListen = ApiServerOptions.ParseListen(apiListen),
+                ApiListen = ListenAddress.Parse(apiListen),
                 Pools = [new AddressPool("default", [.. ranges])],
+                Admin = admin,
             };
         }
         catch (FormatException e)
@@ -104,22 +108,13 @@ internal static partial class UpCommand
         using var stop = new StopSignals(logger, cancellationToken);
         try
         {
-            using var meters = new FerryMeterFactory();
-            await using var ferry = await LocalFerry.StartAsync(options, loggerFactory, stop.Token, meters);
-            await console.Output.WriteLineAsync($"Ferry API listening on {ferry.Api.Url} — export KUBECONFIG={ferry.Api.KubeconfigPath}");
-            AdminEndpoint? adminEndpoint = null;
-            try
+            await using var ferry = await LocalFerry.StartAsync(options, loggerFactory, stop.Token);
+            await console.Output.WriteLineAsync($"Ferry API listening on {ferry.ApiUrl} — export KUBECONFIG={ferry.KubeconfigPath}");
+            if (ferry.Admin is { } adminEndpoint)
             {
-                adminEndpoint = await AdminEndpoint.StartAsync(new AdminEndpointOptions { Listen = admin, MeterFactory = meters }, ferry.GetReadiness, loggerFactory, stop.Token);
                 await console.Output.WriteLineAsync($"Ferry admin endpoint on {adminEndpoint.Url} (/healthz, /readyz, /metrics)");
             }
-            catch (IOException e) when (adminListen is null)
-            {
-                // Only the default address: another Ferry on this machine may hold it; serve on without.
-                Log.NoAdminEndpoint(logger, admin.ToString(), e.Message);
-            }
 
-            await using var adminScope = adminEndpoint;
             await stop.WaitAsync();
 
             Log.Stopping(logger);
@@ -134,13 +129,10 @@ internal static partial class UpCommand
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Critical, "Not starting: {Reason}")]
+        [LoggerMessage(7300, LogLevel.Critical, "Not starting: {Reason}")]
         public static partial void NotStarting(ILogger logger, string reason);
 
-        [LoggerMessage(2, LogLevel.Information, "Stopping: controller, listeners, then the API server")]
+        [LoggerMessage(7301, LogLevel.Information, "Stopping: controller, listeners, then the API server")]
         public static partial void Stopping(ILogger logger);
-
-        [LoggerMessage(3, LogLevel.Warning, "No admin endpoint: the default address {Address} is taken ({Reason}); give --admin-listen to choose another")]
-        public static partial void NoAdminEndpoint(ILogger logger, string address, string reason);
     }
 }

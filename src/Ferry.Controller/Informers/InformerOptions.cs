@@ -16,4 +16,31 @@ public sealed record InformerOptions
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (MinWatchTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(MinWatchTimeout)}: must be positive");
+        }
+
+        if (WatchdogGrace < TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(WatchdogGrace)}: must not be negative");
+        }
+
+        if (RetryDelay <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(RetryDelay)}: must be positive");
+        }
+
+        if (MaxRetryDelay < RetryDelay)
+        {
+            problems.Add($"{nameof(MaxRetryDelay)}: must not be shorter than {nameof(RetryDelay)}");
+        }
+
+        return problems;
+    }
 }

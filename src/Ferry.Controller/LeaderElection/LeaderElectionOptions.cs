@@ -29,24 +29,28 @@ public sealed record LeaderElectionOptions
     /// <summary>A replica name that is unique even when pods share a host name (host networking): host name plus a random suffix, as client-go does.</summary>
     public static string DefaultIdentity() => $"{Environment.MachineName}_{Guid.NewGuid():N}";
 
-    /// <summary>Returns the first problem with the timings, or null; upstream requires lease &gt; renew deadline &gt; retry period.</summary>
-    public string? Validate()
+    /// <summary>Every problem, each naming its property; empty when the options are valid. Upstream requires lease &gt; renew deadline &gt; retry period.</summary>
+    public IReadOnlyList<string> Validate()
     {
+        var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(LeaseName) || string.IsNullOrWhiteSpace(LeaseNamespace) || string.IsNullOrWhiteSpace(Identity))
         {
-            return "the lease name, namespace and identity must not be empty";
+            problems.Add($"{nameof(LeaseName)}, {nameof(LeaseNamespace)}, {nameof(Identity)}: the lease name, namespace and identity must not be empty");
         }
 
         if (RetryPeriod <= TimeSpan.Zero)
         {
-            return "the retry period must be positive";
+            problems.Add($"{nameof(RetryPeriod)}: the retry period must be positive");
         }
-
-        if (RenewDeadline <= RetryPeriod)
+        else if (RenewDeadline <= RetryPeriod)
         {
-            return "the renew deadline must be longer than the retry period";
+            problems.Add($"{nameof(RenewDeadline)}: the renew deadline must be longer than the retry period");
+        }
+        else if (LeaseDuration <= RenewDeadline)
+        {
+            problems.Add($"{nameof(LeaseDuration)}: the lease duration must be longer than the renew deadline");
         }
 
-        return LeaseDuration <= RenewDeadline ? "the lease duration must be longer than the renew deadline" : null;
+        return problems;
     }
 }

@@ -25,9 +25,9 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
 
     public LeaseLeaderElection(IKubernetes client, LeaderElectionOptions options, TimeProvider timeProvider, ILogger<LeaseLeaderElection> logger)
     {
-        if (options.Validate() is { } problem)
+        if (options.Validate() is [_, ..] problems)
         {
-            throw new ArgumentException($"Invalid leader election settings: {problem}", nameof(options));
+            throw new ArgumentException($"Invalid {nameof(LeaderElectionOptions)}: {string.Join("; ", problems)}", nameof(options));
         }
 
         _client = client;

@@ -20,4 +20,41 @@ public sealed record TranslationOptions
     public int UnhealthyThreshold { get; init; } = 3;
 
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (KubeProxyHealthzPort is < 1 or > 65535)
+        {
+            problems.Add($"{nameof(KubeProxyHealthzPort)}: must be a port, 1-65535");
+        }
+
+        if (HealthCheckInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(HealthCheckInterval)}: must be positive");
+        }
+
+        if (HealthCheckTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(HealthCheckTimeout)}: must be positive");
+        }
+
+        if (HealthyThreshold < 1)
+        {
+            problems.Add($"{nameof(HealthyThreshold)}: must be at least 1");
+        }
+
+        if (UnhealthyThreshold < 1)
+        {
+            problems.Add($"{nameof(UnhealthyThreshold)}: must be at least 1");
+        }
+
+        if (DrainTimeout < TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(DrainTimeout)}: must not be negative");
+        }
+
+        return problems;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Ferry.Controller;
 using Ferry.DataPlane;
@@ -19,7 +20,7 @@ namespace Ferry.Hosting.Admin;
 /// (Prometheus text format 0.0.4 of Ferry's meters), over plain HTTP.
 /// </summary>
 /// <remarks>
-/// Only instruments of Ferry's meters created from <see cref="AdminEndpointOptions.MeterFactory"/> are
+/// Only instruments of Ferry's meters created from the meter factory it is given are
 /// exported (<see cref="PrometheusExporter"/>), so tests running in parallel never mix; docs/metrics.md
 /// lists them all.
 /// </remarks>
@@ -48,12 +49,38 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
     /// <summary>The bound address, e.g. <c>http://127.0.0.1:9102/</c> (the real port when 0 was asked for).</summary>
     public Uri Url { get; }
 
-    /// <summary>Starts serving; <paramref name="readiness"/> is asked on every <c>/readyz</c>.</summary>
-    public static async Task<AdminEndpoint> StartAsync(AdminEndpointOptions options, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts serving; <paramref name="readiness"/> is asked on every <c>/readyz</c>. Only instruments of
+    /// meters created from <paramref name="meterFactory"/> are exported, so another Ferry in the same
+    /// process (tests) does not leak into this one's <c>/metrics</c>. Returns null when the address is
+    /// taken and <see cref="AdminEndpointOptions.Optional"/> allows running on without the endpoint.
+    /// </summary>
+    /// <remarks>Internal: <see cref="LocalFerry"/> and <see cref="ClusterFerry"/> start it, so every command and test serves it the same way.</remarks>
+    /// <exception cref="IOException">The address is taken (and not optional) or cannot be bound.</exception>
+    internal static async Task<AdminEndpoint?> StartAsync(AdminEndpointOptions options, IMeterFactory meterFactory, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(readiness);
-        var scope = options.MeterFactory;
+        if (options.Validate() is [_, ..] problems)
+        {
+            throw new ArgumentException($"Invalid {nameof(AdminEndpointOptions)}: {string.Join("; ", problems)}", nameof(options));
+        }
+
+        var logger = loggerFactory.CreateLogger<AdminEndpoint>();
+        try
+        {
+            return await ServeAsync(options.Listen, meterFactory, readiness, loggerFactory, logger, cancellationToken);
+        }
+        catch (IOException e) when (options.Optional)
+        {
+            Log.NotServing(logger, options.Listen.ToString(), e.Message);
+            return null;
+        }
+    }
+
+    private static async Task<AdminEndpoint> ServeAsync(IPEndPoint listen, IMeterFactory scope, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken)
+    {
         var exporter = new PrometheusExporter(meter => ReferenceEquals(meter.Scope, scope) && MeterNames.Contains(meter.Name));
         WebApplication? app = null;
         try
@@ -68,7 +95,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(k =>
             {
                 k.AddServerHeader = false;
-                k.Listen(options.Listen);
+                k.Listen(listen);
             });
             app = builder.Build();
             app.Run(context => HandleAsync(context, exporter, readiness));
@@ -77,8 +104,8 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                 ?? throw new InvalidOperationException("Kestrel reported no bound address.");
             var port = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
-            var url = new Uri("http://" + new IPEndPoint(options.Listen.Address, port) + "/");
-            Log.Listening(loggerFactory.CreateLogger<AdminEndpoint>(), url);
+            var url = new Uri("http://" + new IPEndPoint(listen.Address, port) + "/");
+            Log.Listening(logger, url);
             return new AdminEndpoint(app, exporter, url);
         }
         catch
@@ -139,7 +166,10 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Admin endpoint on {Url} (/healthz, /readyz, /metrics)")]
+        [LoggerMessage(5100, LogLevel.Information, "Admin endpoint on {Url} (/healthz, /readyz, /metrics)")]
         public static partial void Listening(ILogger logger, Uri url);
+
+        [LoggerMessage(5101, LogLevel.Warning, "No admin endpoint: the default address {Address} is taken ({Reason}); give --admin-listen to choose another")]
+        public static partial void NotServing(ILogger logger, string address, string reason);
     }
 }

@@ -1,20 +1,24 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 
 namespace Ferry.Hosting.Admin;
 
-/// <summary>Where the admin endpoint listens and whose meters it exports.</summary>
+/// <summary>Where the admin endpoint listens, and what to do when that address is taken.</summary>
 public sealed record AdminEndpointOptions
 {
     /// <summary>The default: loopback only, so metrics are not exposed beyond the machine unless asked for.</summary>
     public const string DefaultListen = "127.0.0.1:9102";
 
     /// <summary>Plain HTTP address and port; port 0 picks a free one.</summary>
-    public required IPEndPoint Listen { get; init; }
+    public IPEndPoint Listen { get; init; } = IPEndPoint.Parse(DefaultListen);
 
     /// <summary>
-    /// The factory Ferry's meters were created from: only instruments of its meters are exported, so
-    /// another Ferry in the same process (tests) does not leak into this one's <c>/metrics</c>.
+    /// When true an address already in use is logged as a warning and Ferry runs on without the
+    /// endpoint: used for the default address, which another Ferry on this machine may hold. When
+    /// false (an address the user asked for) it is an error.
     /// </summary>
-    public required IMeterFactory MeterFactory { get; init; }
+    public bool Optional { get; init; }
+
+    /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
+    public IReadOnlyList<string> Validate() =>
+        Listen is null ? [$"{nameof(Listen)}: must be set"] : [];
 }

@@ -4,13 +4,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Ferry.DataPlane.Tests.Health;
+namespace Ferry.Testing;
 
 /// <summary>
 /// A TCP server on a random 127.x.y.z address and an OS-chosen port, running one handler per accepted
 /// connection. Stopping it closes the listening socket, so new connects are refused.
 /// </summary>
-internal sealed class LoopbackServer : IAsyncDisposable
+public sealed class LoopbackServer : IAsyncDisposable
 {
     private static readonly TimeSpan _maxWait = TimeSpan.FromSeconds(5);
 

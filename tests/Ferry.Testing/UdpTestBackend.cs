@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Ferry.DataPlane.Tests.TestSupport;
+namespace Ferry.Testing;
 
 /// <summary>A loopback UDP server that answers each datagram with its name, then the datagram; it records what it received.</summary>
-internal sealed class UdpTestBackend : IAsyncDisposable
+public sealed class UdpTestBackend : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stop = new();

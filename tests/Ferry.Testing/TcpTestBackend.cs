@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Ferry.DataPlane.Tests.TestSupport;
+namespace Ferry.Testing;
 
 /// <summary>
 /// A loopback TCP server for tests. The default handler echoes until EOF, then half-closes; others can
 /// be given. Counts accepted connections and keeps the accepted sockets so tests can inspect them.
 /// </summary>
-internal sealed class TcpTestBackend : IAsyncDisposable
+public sealed class TcpTestBackend : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly Func<Socket, CancellationToken, Task> _handler;

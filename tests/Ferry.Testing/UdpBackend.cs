@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Ferry.EndToEnd.Tests;
+namespace Ferry.Testing;
 
 /// <summary>A UDP backend on a random loopback address that answers every datagram with its name.</summary>
-internal sealed class UdpBackend : IAsyncDisposable
+public sealed class UdpBackend : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stop = new();

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ferry.EndToEnd.Tests;
+namespace Ferry.Testing;
 
 /// <summary>A TCP accept loop on a given endpoint that hands each connection to a handler (test fixtures only).</summary>
-internal sealed class TcpServer : IAsyncDisposable
+public sealed class TcpServer : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();

@@ -1,7 +1,6 @@
 using System.Net;
-using Ferry.Contracts;
 
-namespace Ferry.DataPlane.Tests.Contracts;
+namespace Ferry.Contracts.Tests;
 
 public class LoadBalancerSpecValidatorTests
 {
