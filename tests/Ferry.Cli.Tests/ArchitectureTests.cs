@@ -9,20 +9,17 @@ namespace Ferry.Cli.Tests;
 /// </summary>
 public class ArchitectureTests
 {
-    /// <summary>
-    /// Each Ferry assembly's block of log event ids. <c>Checked: false</c> marks an assembly whose ids are
-    /// renumbered on another branch of issue 7; the lead turns it on at the merge.
-    /// </summary>
-    private static readonly (string Assembly, int First, int Last, bool Checked)[] _eventIdBlocks =
+    /// <summary>Each Ferry assembly's block of log event ids (docs/architecture.md, "Logging").</summary>
+    private static readonly (string Assembly, int First, int Last)[] _eventIdBlocks =
     [
-        ("Ferry.ApiServer", 1000, 1999, false), // TODO(issue 7): renumbered on the API server branch; enable at merge.
-        ("Ferry.Controller", 2000, 2999, false), // TODO(issue 7): renumbered on the controller branch; enable at merge.
-        ("Ferry.DataPlane", 3000, 3999, false), // TODO(issue 7): renumbered on the data plane branch; enable at merge.
-        ("Ferry.Ipam", 4000, 4999, false), // TODO(issue 7): renumbered on the addresses branch; enable at merge.
-        ("Ferry.Hosting", 5000, 5999, true),
-        ("Ferry.Standalone", 6000, 6999, true),
-        ("ferry", 7000, 7999, true),
-        ("Ferry.Contracts", 0, -1, true), // logs nothing
+        ("Ferry.ApiServer", 1000, 1999),
+        ("Ferry.Controller", 2000, 2999),
+        ("Ferry.DataPlane", 3000, 3999),
+        ("Ferry.Ipam", 4000, 4999),
+        ("Ferry.Hosting", 5000, 5999),
+        ("Ferry.Standalone", 6000, 6999),
+        ("ferry", 7000, 7999),
+        ("Ferry.Contracts", 0, -1), // logs nothing
     ];
 
     /// <summary>The CLI builds nothing itself: the only projects it references are Hosting (and Standalone, for <c>proxy --check</c>).</summary>
@@ -69,7 +66,7 @@ public class ArchitectureTests
     {
         var seen = new Dictionary<int, string>();
         var problems = new List<string>();
-        foreach (var (assemblyName, first, last, _) in _eventIdBlocks.Where(b => b.Checked))
+        foreach (var (assemblyName, first, last) in _eventIdBlocks)
         {
             foreach (var (method, id) in LoggerMessages(Assembly.Load(assemblyName)))
             {

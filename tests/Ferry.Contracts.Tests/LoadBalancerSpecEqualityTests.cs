@@ -19,7 +19,7 @@ public class LoadBalancerSpecEqualityTests
                 HealthCheck = new HealthCheckSpec { Type = HealthCheckType.Http, Path = "/healthz" },
             },
         ],
-        SourceRanges = [IPNetwork.Parse("10.0.0.0/8")],
+        Settings = new LoadBalancerSettings { SourceRanges = [IPNetwork.Parse("10.0.0.0/8")] },
     };
 
     [Fact]
@@ -36,9 +36,9 @@ public class LoadBalancerSpecEqualityTests
         { "backend weight", s => s with { Listeners = [s.Listeners[0] with { Backends = [new BackendSpec(IPAddress.Parse("10.0.0.1"), 8080, Weight: 3), s.Listeners[0].Backends[1]] }] } },
         { "backend order", s => s with { Listeners = [s.Listeners[0] with { Backends = [s.Listeners[0].Backends[1], s.Listeners[0].Backends[0]] }] } },
         { "health check path", s => s with { Listeners = [s.Listeners[0] with { HealthCheck = s.Listeners[0].HealthCheck! with { Path = "/ready" } }] } },
-        { "source range", s => s with { SourceRanges = [] } },
-        { "algorithm", s => s with { Algorithm = BalancingAlgorithm.LeastConnections } },
-        { "drain timeout", s => s with { DrainTimeout = TimeSpan.FromSeconds(5) } },
+        { "source range", s => s with { Settings = s.Settings with { SourceRanges = [] } } },
+        { "algorithm", s => s with { Settings = s.Settings with { Algorithm = BalancingAlgorithm.LeastConnections } } },
+        { "drain timeout", s => s with { Settings = s.Settings with { DrainTimeout = TimeSpan.FromSeconds(5) } } },
     };
 
     [Theory]

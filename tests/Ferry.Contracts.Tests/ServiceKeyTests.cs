@@ -1,9 +1,6 @@
-using Ferry.Contracts;
-using k8s.Models;
+namespace Ferry.Contracts.Tests;
 
-namespace Ferry.Controller.Tests;
-
-/// <summary><see cref="ServiceKey"/> (Ferry.Contracts) and how the controller derives it (<see cref="ServiceKeys"/>).</summary>
+/// <summary><see cref="ServiceKey"/>: one Service identity for the work queue, the allocator and the cluster view.</summary>
 public class ServiceKeyTests
 {
     [Fact]
@@ -48,22 +45,5 @@ public class ServiceKeyTests
     public void LoadBalancer_HasTheSameNamespaceAndName()
     {
         Assert.Equal(new LoadBalancerKey("default", "web"), new ServiceKey("default", "web").LoadBalancer);
-    }
-
-    [Fact]
-    public void Of_Service_DefaultsAnUnsetNamespace()
-    {
-        Assert.Equal(new ServiceKey("default", "web"), ServiceKeys.Of(new V1Service { Metadata = new V1ObjectMeta { Name = "web" } }));
-        Assert.Equal(new ServiceKey("team-a", "web"), ServiceKeys.Of(new V1Service { Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "team-a" } }));
-    }
-
-    [Fact]
-    public void OwnerOf_EndpointSlice_IsTheLabelledServiceInTheSliceNamespace()
-    {
-        var slice = Builders.Slice(string.Empty, 8080, "TCP");
-        Assert.Null(ServiceKeys.OwnerOf(slice));
-
-        slice.Metadata.Labels = new Dictionary<string, string> { [ServiceKeys.ServiceNameLabel] = "web" };
-        Assert.Equal(new ServiceKey("default", "web"), ServiceKeys.OwnerOf(slice));
     }
 }
