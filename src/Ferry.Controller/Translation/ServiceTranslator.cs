@@ -18,17 +18,10 @@ public sealed class ServiceTranslator
     /// <summary>Where this Service's traffic goes: the annotation, else endpoints when it has no node ports, else the default.</summary>
     public TargetMode TargetsFor(V1Service service)
     {
-        if (service.Metadata?.Annotations?.TryGetValue(FerryAnnotations.Targets, out var value) == true)
+        if (service.Metadata?.Annotations?.TryGetValue(FerryAnnotations.Targets, out var value) == true
+            && TargetModeNames.TryParse(value.Trim(), out var mode))
         {
-            if (string.Equals(value.Trim(), "nodes", StringComparison.OrdinalIgnoreCase))
-            {
-                return service.Spec?.AllocateLoadBalancerNodePorts == false ? TargetMode.Endpoints : TargetMode.Nodes;
-            }
-
-            if (string.Equals(value.Trim(), "endpoints", StringComparison.OrdinalIgnoreCase))
-            {
-                return TargetMode.Endpoints;
-            }
+            return service.Spec?.AllocateLoadBalancerNodePorts == false ? TargetMode.Endpoints : mode;
         }
 
         return service.Spec?.AllocateLoadBalancerNodePorts == false ? TargetMode.Endpoints : _options.DefaultTargets;
@@ -50,33 +43,31 @@ public sealed class ServiceTranslator
         var annotations = service.Metadata?.Annotations ?? new Dictionary<string, string>();
         var targets = TargetsFor(service);
 
-        if (annotations.TryGetValue(FerryAnnotations.Targets, out var targetText) && targetText.Trim() is not ("nodes" or "endpoints"))
+        if (annotations.TryGetValue(FerryAnnotations.Targets, out var targetText) && !TargetModeNames.TryParse(targetText.Trim(), out _))
         {
-            errors.Add($"annotation {FerryAnnotations.Targets}: unsupported value \"{targetText}\": supported values: \"nodes\", \"endpoints\"");
+            errors.Add($"annotation {FerryAnnotations.Targets}: unsupported value \"{targetText}\": supported values: {Quoted(TargetModeNames.All)}");
         }
 
         var proxyProtocol = ProxyProtocolVersion.None;
-        if (annotations.TryGetValue(FerryAnnotations.ProxyProtocol, out var proxyText))
+        if (annotations.TryGetValue(FerryAnnotations.ProxyProtocol, out var proxyText) && proxyText.Trim().Length > 0)
         {
-            proxyProtocol = proxyText.Trim().ToLowerInvariant() switch
-            {
-                "v1" => ProxyProtocolVersion.V1,
-                "v2" => ProxyProtocolVersion.V2,
-                "none" or "" => ProxyProtocolVersion.None,
-                _ => Invalid(errors, $"annotation {FerryAnnotations.ProxyProtocol}: unsupported value \"{proxyText}\": supported values: \"v1\", \"v2\""),
-            };
+            // "none" is accepted but not advertised: the annotation's absence says it.
+            var none = ProxyProtocolVersionNames.ToName(ProxyProtocolVersion.None);
+            proxyProtocol = ProxyProtocolVersionNames.TryParse(proxyText.Trim(), out var version)
+                ? version
+                : Invalid(errors, $"annotation {FerryAnnotations.ProxyProtocol}: unsupported value \"{proxyText}\": supported values: {Quoted(ProxyProtocolVersionNames.All.Where(n => n != none))}");
         }
 
         var algorithm = spec.SessionAffinity == "ClientIP" ? BalancingAlgorithm.ClientIpHash : BalancingAlgorithm.RoundRobin;
         if (annotations.TryGetValue(FerryAnnotations.Algorithm, out var algorithmText))
         {
-            if (Enum.TryParse<BalancingAlgorithm>(algorithmText.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+            if (BalancingAlgorithmNames.TryParse(algorithmText.Trim(), out var parsed))
             {
                 algorithm = parsed;
             }
             else
             {
-                errors.Add($"annotation {FerryAnnotations.Algorithm}: unsupported value \"{algorithmText}\": supported values: \"roundRobin\", \"leastConnections\", \"random\", \"powerOfTwo\", \"clientIpHash\"");
+                errors.Add($"annotation {FerryAnnotations.Algorithm}: unsupported value \"{algorithmText}\": supported values: {Quoted(BalancingAlgorithmNames.All)}");
             }
         }
 
@@ -265,6 +256,8 @@ public sealed class ServiceTranslator
 
         return ranges;
     }
+
+    private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"\"{n}\""));
 
     private static ProxyProtocolVersion Invalid(List<string> errors, string message)
     {

@@ -38,33 +38,13 @@ public static partial class StandaloneConfigParser
 
     private static readonly string[] _sessionAffinityKeys = ["timeoutSeconds"];
 
-    private static readonly (string, BalancingAlgorithm)[] _algorithms =
-    [
-        ("roundRobin", BalancingAlgorithm.RoundRobin),
-        ("leastConnections", BalancingAlgorithm.LeastConnections),
-        ("random", BalancingAlgorithm.Random),
-        ("powerOfTwo", BalancingAlgorithm.PowerOfTwo),
-        ("clientIpHash", BalancingAlgorithm.ClientIpHash),
-    ];
+    private static readonly EnumNames<TransportProtocol> _protocols = new(
+        (TransportProtocol.Tcp, "TCP"),
+        (TransportProtocol.Udp, "UDP"));
 
-    private static readonly (string, ProxyProtocolVersion)[] _proxyProtocols =
-    [
-        ("none", ProxyProtocolVersion.None),
-        ("v1", ProxyProtocolVersion.V1),
-        ("v2", ProxyProtocolVersion.V2),
-    ];
-
-    private static readonly (string, TransportProtocol)[] _protocols =
-    [
-        ("TCP", TransportProtocol.Tcp),
-        ("UDP", TransportProtocol.Udp),
-    ];
-
-    private static readonly (string, HealthCheckType)[] _healthCheckTypes =
-    [
-        ("tcp", HealthCheckType.Tcp),
-        ("http", HealthCheckType.Http),
-    ];
+    private static readonly EnumNames<HealthCheckType> _healthCheckTypes = new(
+        (HealthCheckType.Tcp, "tcp"),
+        (HealthCheckType.Http, "http"));
 
     /// <summary>Parses a whole file's text. Never throws for bad input: every problem is in the result's errors.</summary>
     public static StandaloneConfigParseResult Parse(string yaml)
@@ -185,8 +165,8 @@ public static partial class StandaloneConfigParser
             Addresses = addresses,
             Listeners = listeners,
             SourceRanges = sourceRanges,
-            Algorithm = Optional(map, "algorithm", n => reader.Enum(n, $"{path}.algorithm", _algorithms)) ?? spec.Algorithm,
-            ProxyProtocol = Optional(map, "proxyProtocol", n => reader.Enum(n, $"{path}.proxyProtocol", _proxyProtocols)) ?? spec.ProxyProtocol,
+            Algorithm = Optional(map, "algorithm", n => reader.Enum(n, $"{path}.algorithm", BalancingAlgorithmNames.Table)) ?? spec.Algorithm,
+            ProxyProtocol = Optional(map, "proxyProtocol", n => reader.Enum(n, $"{path}.proxyProtocol", ProxyProtocolVersionNames.Table)) ?? spec.ProxyProtocol,
             SessionAffinity = map.TryGetValue("sessionAffinity", out var affinityNode) ? ReadSessionAffinity(reader, affinityNode, $"{path}.sessionAffinity") : null,
             DrainTimeout = Optional(map, "drainTimeoutSeconds", n => reader.Seconds(n, $"{path}.drainTimeoutSeconds", 0, 3600)) ?? spec.DrainTimeout,
             TcpIdleTimeout = Optional(map, "tcpIdleTimeoutSeconds", n => reader.Seconds(n, $"{path}.tcpIdleTimeoutSeconds", 1, 86400)) ?? spec.TcpIdleTimeout,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Ferry.Contracts;
 using YamlDotNet.RepresentationModel;
 
 namespace Ferry.Standalone.Configuration;
@@ -127,22 +128,16 @@ internal sealed class YamlValueReader
     }
 
     /// <summary>One of a fixed set of names, matched ignoring case; the error lists the allowed names.</summary>
-    public T? Enum<T>(YamlNode node, string path, IReadOnlyList<(string Name, T Value)> allowed)
-        where T : struct
+    public T? Enum<T>(YamlNode node, string path, EnumNames<T> names)
+        where T : struct, System.Enum
     {
-        if (node is YamlScalarNode { Value: { } text })
+        if (node is YamlScalarNode { Value: { } text } && names.TryParse(text, out var value))
         {
-            foreach (var (name, value) in allowed)
-            {
-                if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
-                {
-                    return value;
-                }
-            }
+            return value;
         }
 
         var got = node is YamlScalarNode { Value: { } shown } ? $"\"{shown}\" is not valid; " : string.Empty;
-        Error(path, node, $"{got}must be one of {string.Join(", ", allowed.Select(a => a.Name))}");
+        Error(path, node, $"{got}must be one of {string.Join(", ", names.All)}");
         return null;
     }
 
