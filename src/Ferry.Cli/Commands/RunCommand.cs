@@ -8,7 +8,7 @@ using Ferry.Controller.Predicates;
 using Ferry.Controller.Translation;
 using Ferry.Hosting;
 using Ferry.Hosting.Admin;
-using Ferry.Ipam.Configuration;
+using Ferry.Configuration.Pools;
 using k8s;
 using k8s.Exceptions;
 using Microsoft.Extensions.Logging;

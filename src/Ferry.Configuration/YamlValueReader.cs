@@ -1,16 +1,22 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using Ferry.Contracts;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Ferry.Standalone.Configuration;
+namespace Ferry.Configuration;
 
 /// <summary>
-/// Reads typed values out of YAML nodes and collects an error (with path and position) for every value
+/// The strict YAML reader behind Ferry's config files (the <c>ferry proxy</c> file and the pools file):
+/// reads typed values out of YAML nodes and collects an error (with path and position) for every value
 /// that does not fit, so one pass over the document reports all problems at once.
 /// </summary>
-/// <remarks>A null result always means "absent or invalid"; in the invalid case an error has been recorded.</remarks>
-internal sealed class YamlValueReader
+/// <remarks>
+/// A null result always means "absent or invalid"; in the invalid case an error has been recorded.
+/// Strict because a typo silently ignored in a config file is an outage found later.
+/// </remarks>
+public sealed class YamlValueReader
 {
     private readonly List<ConfigError> _errors = [];
 
@@ -19,9 +25,34 @@ internal sealed class YamlValueReader
     public void Error(string path, YamlNode? node, string message) =>
         _errors.Add(new ConfigError(path, message, (int)(node?.Start.Line ?? 0), (int)(node?.Start.Column ?? 0)));
 
+    /// <summary>
+    /// Loads the root node of every document in <paramref name="yaml"/>; on a syntax error returns false
+    /// with the error (its <see cref="YamlException.Start"/> locates it). Never throws for bad input.
+    /// </summary>
+    public static bool TryLoad(string yaml, out IReadOnlyList<YamlNode> roots, [NotNullWhen(false)] out YamlException? syntaxError)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StringReader(yaml);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            roots = [];
+            syntaxError = e;
+            return false;
+        }
+
+        roots = [.. stream.Documents.Select(d => d.RootNode)];
+        syntaxError = null;
+        return true;
+    }
+
     /// <summary>A plain <c>~</c>, <c>null</c> or empty value: YAML's null, treated as "key not given".</summary>
     public static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any } scalar
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar
         && scalar.Tag.IsEmpty
         && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
 
@@ -38,15 +69,8 @@ internal sealed class YamlValueReader
         }
 
         var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        foreach (var (keyNode, valueNode) in mapping.Children)
+        foreach (var (key, keyPath, keyNode, valueNode) in Entries(mapping, path))
         {
-            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
-            {
-                Error(path, keyNode, "keys must be plain strings");
-                continue;
-            }
-
-            var keyPath = Join(path, key);
             if (!allowedKeys.Contains(key, StringComparer.Ordinal))
             {
                 var hint = Suggest(key, allowedKeys);
@@ -65,6 +89,25 @@ internal sealed class YamlValueReader
         return values;
     }
 
+    /// <summary>
+    /// Every entry of a mapping, null values included, in document order, for readers that word their own
+    /// "unknown key" errors; records an error for every key that is not a plain string and skips it.
+    /// </summary>
+    public IEnumerable<(string Key, string KeyPath, YamlNode KeyNode, YamlNode Value)> Entries(YamlMappingNode mapping, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
+            {
+                Error(path, keyNode, "keys must be plain strings");
+                continue;
+            }
+
+            yield return (key, Join(path, key), keyNode, valueNode);
+        }
+    }
+
     public IReadOnlyList<YamlNode>? Sequence(YamlNode node, string path)
     {
         if (node is YamlSequenceNode sequence)
@@ -76,7 +119,7 @@ internal sealed class YamlValueReader
         return null;
     }
 
-    public string? String(YamlNode node, string path)
+    public string? Text(YamlNode node, string path)
     {
         if (node is YamlScalarNode { Value: { } value })
         {
@@ -87,7 +130,31 @@ internal sealed class YamlValueReader
         return null;
     }
 
-    public int? Integer(YamlNode node, string path, int min, int max)
+    /// <summary>A string that is not empty.</summary>
+    public string? NonEmptyString(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { Length: > 0 } value })
+        {
+            return value;
+        }
+
+        Error(path, node, "must be a non-empty string");
+        return null;
+    }
+
+    /// <summary>A plain <c>true</c> or <c>false</c>; YAML 1.1's <c>yes</c>, <c>on</c> and quoted strings are errors.</summary>
+    public bool? Boolean(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } scalar)
+        {
+            return scalar.Value == "true";
+        }
+
+        Error(path, node, "must be true or false");
+        return null;
+    }
+
+    public int? WholeNumber(YamlNode node, string path, int min, int max)
     {
         if (node is not YamlScalarNode { Value: { } text }
             || !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
