@@ -1,4 +1,5 @@
 using System.Net;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.ApiServer;
 
@@ -34,18 +35,7 @@ public sealed class ApiServerOptions
     public static IPEndPoint ParseListen(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var trimmed = text.Trim();
-        if (trimmed.StartsWith(':'))
-        {
-            trimmed = trimmed[1..];
-        }
-
-        if (int.TryParse(trimmed, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= IPEndPoint.MaxPort)
-        {
-            return new IPEndPoint(IPAddress.Loopback, port);
-        }
-
-        if (IPEndPoint.TryParse(trimmed, out var endpoint) && trimmed.Contains(':', StringComparison.Ordinal) && (endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || trimmed.StartsWith('[')))
+        if (NetworkText.TryParseEndpoint(text.Trim(), IPAddress.Loopback, out var endpoint))
         {
             return endpoint;
         }

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using Ferry.Contracts;
+using Ferry.Contracts.Addressing;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -211,7 +212,7 @@ public sealed class YamlValueReader
     /// <summary>An IPv4 address in dotted-quad form or an IPv6 address; no host names, no shorthand like <c>127.1</c>.</summary>
     public IPAddress? Address(YamlNode node, string path)
     {
-        if (node is YamlScalarNode { Value: { } text } && TryParseAddress(text, out var address))
+        if (node is YamlScalarNode { Value: { } text } && NetworkText.TryParseAddress(text, out var address))
         {
             return address;
         }
@@ -230,22 +231,21 @@ public sealed class YamlValueReader
         }
 
         var slash = text.IndexOf('/', StringComparison.Ordinal);
-        var addressText = slash < 0 ? text : text[..slash];
-        if (!TryParseAddress(addressText, out var address))
+        if (!NetworkText.TryParseAddress(slash < 0 ? text : text[..slash], out var address))
         {
             Error(path, node, $"\"{text}\" is not a CIDR like 10.0.0.0/8");
             return null;
         }
 
-        var maxPrefix = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+        var maxPrefix = NetworkText.MaxPrefixLength(address.AddressFamily);
         var prefix = maxPrefix;
-        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > maxPrefix))
+        if (slash >= 0 && !NetworkText.TryParsePrefixLength(text.AsSpan(slash + 1), address.AddressFamily, out prefix))
         {
             Error(path, node, $"\"{text}\" has an invalid prefix length (0 to {maxPrefix})");
             return null;
         }
 
-        var network = new IPNetwork(Mask(address, prefix), prefix);
+        var network = NetworkText.ToNetwork(address, prefix);
         if (!network.BaseAddress.Equals(address))
         {
             Error(path, node, $"\"{text}\" has host bits set; did you mean {network}?");
@@ -258,32 +258,6 @@ public sealed class YamlValueReader
     public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 
     public static string Index(string path, int index) => $"{path}[{index.ToString(CultureInfo.InvariantCulture)}]";
-
-    private static bool TryParseAddress(string text, out IPAddress address)
-    {
-        address = IPAddress.None;
-        var looksLikeIPv4 = text.Count(c => c == '.') == 3 && !text.Contains(':', StringComparison.Ordinal);
-        var looksLikeIPv6 = text.Contains(':', StringComparison.Ordinal);
-        if (!(looksLikeIPv4 || looksLikeIPv6) || !IPAddress.TryParse(text, out var parsed) || (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && parsed.ScopeId != 0))
-        {
-            return false;
-        }
-
-        address = parsed;
-        return true;
-    }
-
-    private static IPAddress Mask(IPAddress address, int prefix)
-    {
-        var bytes = address.GetAddressBytes();
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
-            bytes[i] &= (byte)(0xFF << (8 - keep));
-        }
-
-        return new IPAddress(bytes);
-    }
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.ApiServer.Admission;
 
@@ -29,7 +30,7 @@ public sealed partial class ServiceAllocator
     {
         Options = options ?? new ServiceAllocatorOptions();
         random ??= new Random();
-        if (!IpText.TryParseCidr(Options.ServiceCidr, out var address, out _prefix) || address.AddressFamily != AddressFamily.InterNetwork
+        if (!NetworkText.TryParseCidr(Options.ServiceCidr, out var address, out _prefix) || address.AddressFamily != AddressFamily.InterNetwork
             || _prefix > 30 || _prefix < 8)
         {
             throw new ArgumentException($"service CIDR {Options.ServiceCidr} must be an IPv4 CIDR between /8 and /30", nameof(options));
@@ -383,7 +384,7 @@ public sealed partial class ServiceAllocator
         }
 
         var first = requested[0];
-        if (!IpText.TryParseIp(first, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
+        if (!NetworkText.TryParseAddress(first, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
         {
             // Left to validation (invalid IP, or family mismatch).
             return;
@@ -460,7 +461,7 @@ public sealed partial class ServiceAllocator
 
     private long? IpOffset(string ip)
     {
-        if (!IpText.TryParseIp(ip, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
+        if (!NetworkText.TryParseAddress(ip, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Ferry.Contracts;
+using Ferry.Contracts.Addressing;
 using k8s.Models;
 
 namespace Ferry.Controller.Translation;
@@ -176,7 +177,7 @@ public sealed class ServiceTranslator
 
                 foreach (var text in endpoint.Addresses ?? [])
                 {
-                    if (IPAddress.TryParse(text, out var address))
+                    if (NetworkText.TryParseAddress(text, out var address))
                     {
                         var backend = new BackendSpec(address, targetPort, 1, endpoint.TargetRef?.Name);
                         backends.TryAdd(backend.ToString(), backend);
@@ -210,7 +211,7 @@ public sealed class ServiceTranslator
         {
             foreach (var address in addresses)
             {
-                if (address.Type == type && IPAddress.TryParse(address.Address, out var ip))
+                if (address.Type == type && NetworkText.TryParseAddress(address.Address, out var ip))
                 {
                     return ip;
                 }
@@ -244,7 +245,7 @@ public sealed class ServiceTranslator
         {
             var text = raw.Trim();
             // Like Go's net.ParseCIDR, which upstream uses: host bits are allowed and masked off.
-            if (IPNetwork.TryParse(text, out var network))
+            if (NetworkText.TryParseNetwork(text, out var network))
             {
                 ranges.Add(network);
             }
