@@ -3,10 +3,10 @@ namespace Ferry.Controller;
 /// <summary>The annotations and well-known names Ferry reads on Services and Nodes.</summary>
 public static class FerryAnnotations
 {
-    /// <summary><c>nodes</c> or <c>endpoints</c>: where this Service's traffic goes, overriding the controller's default.</summary>
+    /// <summary><c>nodes</c> or <c>endpoints</c> (<see cref="Translation.TargetModeNames"/>): where this Service's traffic goes, overriding the controller's default.</summary>
     public const string Targets = "ferry.dev/targets";
 
-    /// <summary><c>v1</c> or <c>v2</c>: send the PROXY protocol header to backends (ingress <c>ipMode</c> becomes <c>Proxy</c>).</summary>
+    /// <summary><c>v1</c> or <c>v2</c> (<see cref="Contracts.ProxyProtocolVersionNames"/>): send the PROXY protocol header to backends (ingress <c>ipMode</c> becomes <c>Proxy</c>).</summary>
     public const string ProxyProtocol = "ferry.dev/proxy-protocol";
 
     /// <summary>The address pool to take the external IP from.</summary>
@@ -18,7 +18,7 @@ public static class FerryAnnotations
     /// <summary>Services with the same value may share an external IP when their ports do not collide.</summary>
     public const string AllowSharedIp = "ferry.dev/allow-shared-ip";
 
-    /// <summary>Balancing algorithm: roundRobin, leastConnections, random, powerOfTwo or clientIpHash.</summary>
+    /// <summary>Balancing algorithm: roundRobin, leastConnections, random, powerOfTwo or clientIpHash (<see cref="Contracts.BalancingAlgorithmNames"/>).</summary>
     public const string Algorithm = "ferry.dev/algorithm";
 
     /// <summary>The legacy source-range annotation, read when <c>spec.loadBalancerSourceRanges</c> is empty.</summary>

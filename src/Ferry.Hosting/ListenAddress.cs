@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.Hosting;
 
@@ -15,18 +14,7 @@ public static class ListenAddress
     public static IPEndPoint Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var trimmed = text.Trim();
-        if (trimmed.StartsWith(':'))
-        {
-            trimmed = trimmed[1..];
-        }
-
-        if (int.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= IPEndPoint.MaxPort)
-        {
-            return new IPEndPoint(IPAddress.Loopback, port);
-        }
-
-        if (IPEndPoint.TryParse(trimmed, out var endpoint) && trimmed.Contains(':', StringComparison.Ordinal) && (endpoint.AddressFamily == AddressFamily.InterNetwork || trimmed.StartsWith('[')))
+        if (NetworkText.TryParseEndpoint(text.Trim(), IPAddress.Loopback, out var endpoint))
         {
             return endpoint;
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.Ipam;
 
@@ -52,17 +53,17 @@ public sealed record AddressRange
     public bool Overlaps(AddressRange other) =>
         other.Family == Family && other.FirstNumber <= LastNumber && FirstNumber <= other.LastNumber;
 
-    /// <summary>Parses a CIDR or a <c>first-last</c> range; returns false with a message on bad input.</summary>
+    /// <summary>
+    /// Parses a CIDR or a <c>first-last</c> range (addresses as <see cref="NetworkText"/> reads them); returns
+    /// false with a message on bad input.
+    /// </summary>
     public static bool TryParse(string text, out AddressRange? range, out string? error)
     {
         range = null;
         var trimmed = text.Trim();
-        var dash = trimmed.IndexOf('-', StringComparison.Ordinal);
-        if (dash >= 0)
+        if (trimmed.Contains('-', StringComparison.Ordinal))
         {
-            var firstText = trimmed[..dash].Trim();
-            var lastText = trimmed[(dash + 1)..].Trim();
-            if (!IPAddress.TryParse(firstText, out var first) || !IPAddress.TryParse(lastText, out var last))
+            if (!NetworkText.TryParseRange(trimmed, out var first, out var last))
             {
                 error = $"invalid range \"{text}\": expected two IP addresses as \"first-last\"";
                 return false;
@@ -87,7 +88,8 @@ public sealed record AddressRange
             return true;
         }
 
-        if (!IPNetwork.TryParse(trimmed, out var network))
+        // Host bits are masked off, like Go's net.ParseCIDR.
+        if (!NetworkText.TryParseNetwork(trimmed, out var network))
         {
             error = $"invalid CIDR \"{text}\": expected an address and a prefix length such as 192.0.2.0/24";
             return false;

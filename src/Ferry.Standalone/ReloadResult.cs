@@ -1,5 +1,5 @@
+using Ferry.Configuration;
 using Ferry.Contracts;
-using Ferry.Standalone.Configuration;
 
 namespace Ferry.Standalone;
 

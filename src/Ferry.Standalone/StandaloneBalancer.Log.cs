@@ -5,6 +5,7 @@ namespace Ferry.Standalone;
 
 public sealed partial class StandaloneBalancer
 {
+    // Event ids: Standalone owns 6000-6999 in the product-wide scheme; the reloader takes 6000-6099.
     private static partial class Log
     {
         [LoggerMessage(6000, LogLevel.Information, "Loaded {Path}: {Count} load balancer(s)")]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
+using Ferry.Configuration;
 using Ferry.Contracts;
 using Ferry.Standalone.Configuration;
 using Microsoft.Extensions.Logging;

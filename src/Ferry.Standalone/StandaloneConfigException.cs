@@ -1,4 +1,4 @@
-using Ferry.Standalone.Configuration;
+using Ferry.Configuration;
 
 namespace Ferry.Standalone;
 

@@ -1,4 +1,4 @@
-using Ferry.Ipam.Configuration;
+using Ferry.Configuration.Pools;
 using k8s;
 using k8s.Models;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.ApiServer.Admission;
 
@@ -378,7 +379,7 @@ public sealed partial class ServiceAllocator
         }
 
         var first = requested[0];
-        if (!IpText.TryParseIp(first, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
+        if (!NetworkText.TryParseAddress(first, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
         {
             // Left to validation (invalid IP, or family mismatch).
             return;
@@ -455,7 +456,7 @@ public sealed partial class ServiceAllocator
 
     private long? IpOffset(string ip)
     {
-        if (!IpText.TryParseIp(ip, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
+        if (!NetworkText.TryParseAddress(ip, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
         {
             return null;
         }

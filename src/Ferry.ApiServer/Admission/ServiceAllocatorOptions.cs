@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.ApiServer.Admission;
 
@@ -39,5 +40,5 @@ public sealed record ServiceAllocatorOptions
 
     /// <summary>Parses an IPv4 CIDR with a prefix between /8 and /30, the only service CIDRs allowed.</summary>
     internal static bool TryParseServiceCidr(string? text, out IPAddress address, out int prefix) =>
-        IpText.TryParseCidr(text, out address, out prefix) && address.AddressFamily == AddressFamily.InterNetwork && prefix is >= 8 and <= 30;
+        NetworkText.TryParseCidr(text, out address, out prefix) && address.AddressFamily == AddressFamily.InterNetwork && prefix is >= 8 and <= 30;
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.ApiServer.Admission;
 
@@ -69,14 +70,14 @@ public static partial class ServiceValidator
                 continue;
             }
 
-            if (IpText.TryParseIp(clusterIps[i], out var address))
+            if (NetworkText.TryParseAddress(clusterIps[i], out var address))
             {
                 parsed.Add(address);
             }
             else
             {
                 invalid = true;
-                errors.Add(FieldErrors.Invalid($"spec.clusterIPs[{Index(i)}]", clusterIps[i], IpText.InvalidIpMessage));
+                errors.Add(FieldErrors.Invalid($"spec.clusterIPs[{Index(i)}]", clusterIps[i], InvalidIpMessage));
             }
         }
 
@@ -117,9 +118,9 @@ public static partial class ServiceValidator
 
     private static List<FieldError> ValidateExternalIp(string ip, string path)
     {
-        if (!IpText.TryParseIp(ip, out var address))
+        if (!NetworkText.TryParseAddress(ip, out var address))
         {
-            return [FieldErrors.Invalid(path, ip, IpText.InvalidIpMessage)];
+            return [FieldErrors.Invalid(path, ip, InvalidIpMessage)];
         }
 
         var errors = new List<FieldError>();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.ApiServer.Admission;
 
@@ -24,9 +25,9 @@ public static partial class ServiceValidator
             var path = $"status.loadBalancer.ingress[{Index(i)}]";
             var entry = ingress[i] as JsonObject ?? [];
             var ip = ServiceFields.GetString(entry, "ip") ?? string.Empty;
-            if (ip.Length > 0 && !IpText.TryParseIp(ip, out _))
+            if (ip.Length > 0 && !NetworkText.TryParseAddress(ip, out _))
             {
-                errors.Add(FieldErrors.Invalid(path + ".ip", ip, IpText.InvalidIpMessage));
+                errors.Add(FieldErrors.Invalid(path + ".ip", ip, InvalidIpMessage));
             }
 
             var mode = entry["ipMode"];
@@ -54,7 +55,7 @@ public static partial class ServiceValidator
                     errors.Add(FieldErrors.Invalid(path + ".hostname", hostname, message));
                 }
 
-                if (IpText.TryParseIp(hostname, out _))
+                if (NetworkText.TryParseAddress(hostname, out _))
                 {
                     errors.Add(FieldErrors.Invalid(path + ".hostname", hostname, "must be a DNS name, not an IP address"));
                 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.ApiServer.Admission;
 
@@ -14,6 +15,12 @@ public static partial class ServiceValidator
 {
     /// <summary>Upstream <c>MaxClientIPServiceAffinitySeconds</c> (one day).</summary>
     public const int MaxClientIPTimeoutSeconds = 86400;
+
+    /// <summary>Upstream's message for a value that is not an IP address (parsed by <see cref="NetworkText.TryParseAddress"/>).</summary>
+    public const string InvalidIpMessage = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
+
+    /// <summary>Upstream's message for a value that is not a CIDR (parsed by <see cref="NetworkText.TryParseCidr"/>).</summary>
+    public const string InvalidCidrMessage = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
 
     private static readonly string[] _protocols = ["SCTP", "TCP", "UDP"];
     private static readonly string[] _types = [ServiceFields.ClusterIP, ServiceFields.ExternalName, ServiceFields.LoadBalancer, ServiceFields.NodePort];
@@ -380,9 +387,9 @@ public static partial class ServiceValidator
             for (var i = 0; i < ranges.Count; i++)
             {
                 var value = ranges[i].Trim();
-                if (!IpText.TryParseCidr(value, out _, out _))
+                if (!NetworkText.TryParseCidr(value, out _, out _))
                 {
-                    errors.Add(FieldErrors.Invalid($"{path}[{Index(i)}]", value, IpText.InvalidCidrMessage));
+                    errors.Add(FieldErrors.Invalid($"{path}[{Index(i)}]", value, InvalidCidrMessage));
                 }
             }
         }
@@ -400,9 +407,9 @@ public static partial class ServiceValidator
                 foreach (var part in trimmed.Split(','))
                 {
                     var value = part.Trim();
-                    if (!IpText.TryParseCidr(value, out _, out _))
+                    if (!NetworkText.TryParseCidr(value, out _, out _))
                     {
-                        errors.Add(FieldErrors.Invalid(path, value, IpText.InvalidCidrMessage));
+                        errors.Add(FieldErrors.Invalid(path, value, InvalidCidrMessage));
                     }
                 }
             }

@@ -6,7 +6,7 @@ using Ferry.Controller.Predicates;
 using Ferry.Controller.Translation;
 using Ferry.Hosting;
 using Ferry.Hosting.Admin;
-using Ferry.Ipam.Configuration;
+using Ferry.Configuration.Pools;
 using k8s;
 using k8s.Exceptions;
 using Microsoft.Extensions.Logging;
@@ -26,12 +26,6 @@ internal static partial class RunCommand
         ["both"] = ClassSelection.UnsetAndFerry,
     };
 
-    private static readonly Dictionary<string, TargetMode> _targets = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["nodes"] = TargetMode.Nodes,
-        ["endpoints"] = TargetMode.Endpoints,
-    };
-
     public static Command Create()
     {
         var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "The kubeconfig to reach the cluster with (its current context)." };
@@ -44,9 +38,9 @@ internal static partial class RunCommand
         var targets = new Option<string>("--targets")
         {
             Description = "Where traffic goes: the nodes' NodePorts (through kube-proxy) or the endpoints directly.",
-            DefaultValueFactory = _ => "nodes",
+            DefaultValueFactory = _ => TargetModeNames.ToName(TargetMode.Nodes),
         };
-        targets.AcceptOnlyFromAmong([.. _targets.Keys]);
+        targets.AcceptOnlyFromAmong([.. TargetModeNames.All]);
         var classes = new Option<string>("--class")
         {
             Description = "Which spec.loadBalancerClass to serve: unset (no class), ferry (ferry.dev/lb) or both.",
@@ -83,7 +77,7 @@ internal static partial class RunCommand
                 parseResult.GetValue(kubeconfig)?.FullName,
                 parseResult.GetValue(inCluster),
                 parseResult.GetRequiredValue(pools).FullName,
-                _targets[parseResult.GetRequiredValue(targets)],
+                TargetModeNames.TryParse(parseResult.GetRequiredValue(targets), out var target) ? target : TargetMode.Nodes,
                 _classes[parseResult.GetRequiredValue(classes)],
                 parseResult.GetValue(leaderElect),
                 parseResult.GetRequiredValue(leaseName),

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using Ferry.Contracts;
+using Ferry.Contracts.Addressing;
 using Ferry.Ipam;
 using k8s.Models;
 
@@ -24,7 +25,7 @@ public static class AllocationRequests
         {
             foreach (var part in ipsText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                if (!IPAddress.TryParse(part, out var ip))
+                if (!NetworkText.TryParseAddress(part, out var ip))
                 {
                     return (null, $"annotation {FerryAnnotations.LoadBalancerIps}: invalid IP address \"{part}\"");
                 }
@@ -34,7 +35,7 @@ public static class AllocationRequests
         }
         else if (!string.IsNullOrWhiteSpace(service.Spec?.LoadBalancerIP))
         {
-            if (!IPAddress.TryParse(service.Spec.LoadBalancerIP.Trim(), out var ip))
+            if (!NetworkText.TryParseAddress(service.Spec.LoadBalancerIP.Trim(), out var ip))
             {
                 return (null, $"spec.loadBalancerIP: invalid IP address \"{service.Spec.LoadBalancerIP}\"");
             }
@@ -69,6 +70,6 @@ public static class AllocationRequests
     /// <summary>The IPs in a Service's status, to replay into the allocator after a restart.</summary>
     public static ImmutableArray<IPAddress> StatusAddresses(V1Service service) =>
         [.. (service.Status?.LoadBalancer?.Ingress ?? [])
-            .Select(i => IPAddress.TryParse(i.Ip, out var ip) ? ip : null)
+            .Select(i => NetworkText.TryParseAddress(i.Ip, out var ip) ? ip : null)
             .OfType<IPAddress>()];
 }

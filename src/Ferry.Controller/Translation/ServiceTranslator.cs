@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Ferry.Contracts;
+using Ferry.Contracts.Addressing;
 using k8s.Models;
 
 namespace Ferry.Controller.Translation;
@@ -22,17 +23,10 @@ public sealed class ServiceTranslator
     /// </summary>
     public TargetMode TargetsFor(V1Service service)
     {
-        if (service.Metadata?.Annotations?.TryGetValue(FerryAnnotations.Targets, out var value) == true)
+        if (service.Metadata?.Annotations?.TryGetValue(FerryAnnotations.Targets, out var value) == true
+            && TargetModeNames.TryParse(value.Trim(), out var mode))
         {
-            if (string.Equals(value.Trim(), "nodes", StringComparison.OrdinalIgnoreCase))
-            {
-                return service.Spec?.AllocateLoadBalancerNodePorts == false ? TargetMode.Endpoints : TargetMode.Nodes;
-            }
-
-            if (string.Equals(value.Trim(), "endpoints", StringComparison.OrdinalIgnoreCase))
-            {
-                return TargetMode.Endpoints;
-            }
+            return service.Spec?.AllocateLoadBalancerNodePorts == false ? TargetMode.Endpoints : mode;
         }
 
         return service.Spec?.AllocateLoadBalancerNodePorts == false ? TargetMode.Endpoints : _options.DefaultTargets;
@@ -55,33 +49,31 @@ public sealed class ServiceTranslator
         var spec = service.Spec ?? new V1ServiceSpec();
         var annotations = service.Metadata?.Annotations ?? new Dictionary<string, string>();
 
-        if (annotations.TryGetValue(FerryAnnotations.Targets, out var targetText) && targetText.Trim() is not ("nodes" or "endpoints"))
+        if (annotations.TryGetValue(FerryAnnotations.Targets, out var targetText) && !TargetModeNames.TryParse(targetText.Trim(), out _))
         {
-            errors.Add($"annotation {FerryAnnotations.Targets}: unsupported value \"{targetText}\": supported values: \"nodes\", \"endpoints\"");
+            errors.Add($"annotation {FerryAnnotations.Targets}: unsupported value \"{targetText}\": supported values: {Quoted(TargetModeNames.All)}");
         }
 
         var proxyProtocol = ProxyProtocolVersion.None;
-        if (annotations.TryGetValue(FerryAnnotations.ProxyProtocol, out var proxyText))
+        if (annotations.TryGetValue(FerryAnnotations.ProxyProtocol, out var proxyText) && proxyText.Trim().Length > 0)
         {
-            proxyProtocol = proxyText.Trim().ToLowerInvariant() switch
-            {
-                "v1" => ProxyProtocolVersion.V1,
-                "v2" => ProxyProtocolVersion.V2,
-                "none" or "" => ProxyProtocolVersion.None,
-                _ => Invalid(errors, $"annotation {FerryAnnotations.ProxyProtocol}: unsupported value \"{proxyText}\": supported values: \"v1\", \"v2\""),
-            };
+            // "none" is accepted but not advertised: the annotation's absence says it.
+            var none = ProxyProtocolVersionNames.ToName(ProxyProtocolVersion.None);
+            proxyProtocol = ProxyProtocolVersionNames.TryParse(proxyText.Trim(), out var version)
+                ? version
+                : Invalid(errors, $"annotation {FerryAnnotations.ProxyProtocol}: unsupported value \"{proxyText}\": supported values: {Quoted(ProxyProtocolVersionNames.All.Where(n => n != none))}");
         }
 
         var algorithm = spec.SessionAffinity == "ClientIP" ? BalancingAlgorithm.ClientIpHash : BalancingAlgorithm.RoundRobin;
         if (annotations.TryGetValue(FerryAnnotations.Algorithm, out var algorithmText))
         {
-            if (Enum.TryParse<BalancingAlgorithm>(algorithmText.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+            if (BalancingAlgorithmNames.TryParse(algorithmText.Trim(), out var parsed))
             {
                 algorithm = parsed;
             }
             else
             {
-                errors.Add($"annotation {FerryAnnotations.Algorithm}: unsupported value \"{algorithmText}\": supported values: \"roundRobin\", \"leastConnections\", \"random\", \"powerOfTwo\", \"clientIpHash\"");
+                errors.Add($"annotation {FerryAnnotations.Algorithm}: unsupported value \"{algorithmText}\": supported values: {Quoted(BalancingAlgorithmNames.All)}");
             }
         }
 
@@ -193,7 +185,7 @@ public sealed class ServiceTranslator
 
                 foreach (var text in endpoint.Addresses ?? [])
                 {
-                    if (IPAddress.TryParse(text, out var address))
+                    if (NetworkText.TryParseAddress(text, out var address))
                     {
                         var backend = new BackendSpec(address, targetPort, 1, endpoint.TargetRef?.Name);
                         backends.TryAdd(backend.ToString(), backend);
@@ -227,7 +219,7 @@ public sealed class ServiceTranslator
         {
             foreach (var address in addresses)
             {
-                if (address.Type == type && IPAddress.TryParse(address.Address, out var ip))
+                if (address.Type == type && NetworkText.TryParseAddress(address.Address, out var ip))
                 {
                     return ip;
                 }
@@ -261,7 +253,7 @@ public sealed class ServiceTranslator
         {
             var text = raw.Trim();
             // Like Go's net.ParseCIDR, which upstream uses: host bits are allowed and masked off.
-            if (IPNetwork.TryParse(text, out var network))
+            if (NetworkText.TryParseNetwork(text, out var network))
             {
                 ranges.Add(network);
             }
@@ -273,6 +265,8 @@ public sealed class ServiceTranslator
 
         return ranges;
     }
+
+    private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"\"{n}\""));
 
     private static ProxyProtocolVersion Invalid(List<string> errors, string message)
     {

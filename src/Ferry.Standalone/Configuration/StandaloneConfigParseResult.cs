@@ -1,3 +1,4 @@
+using Ferry.Configuration;
 using Ferry.Contracts;
 
 namespace Ferry.Standalone.Configuration;

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Ferry.Configuration;
 using Ferry.Contracts;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Ferry.Standalone.Configuration;
@@ -27,76 +27,34 @@ public static partial class StandaloneConfigParser
         "drainTimeoutSeconds", "tcpIdleTimeoutSeconds", "udpIdleTimeoutSeconds", "maxUdpFlows", "listeners",
     ];
 
-    private static readonly string[] _listenerKeys = ["protocol", "port", "backends", "healthCheck"];
-
-    private static readonly string[] _backendKeys = ["address", "port", "weight", "name"];
-
-    private static readonly string[] _healthCheckKeys =
-    [
-        "type", "intervalSeconds", "timeoutSeconds", "healthyThreshold", "unhealthyThreshold", "port", "path", "expectedStatus",
-    ];
-
     private static readonly string[] _sessionAffinityKeys = ["timeoutSeconds"];
-
-    private static readonly (string, BalancingAlgorithm)[] _algorithms =
-    [
-        ("roundRobin", BalancingAlgorithm.RoundRobin),
-        ("leastConnections", BalancingAlgorithm.LeastConnections),
-        ("random", BalancingAlgorithm.Random),
-        ("powerOfTwo", BalancingAlgorithm.PowerOfTwo),
-        ("clientIpHash", BalancingAlgorithm.ClientIpHash),
-    ];
-
-    private static readonly (string, ProxyProtocolVersion)[] _proxyProtocols =
-    [
-        ("none", ProxyProtocolVersion.None),
-        ("v1", ProxyProtocolVersion.V1),
-        ("v2", ProxyProtocolVersion.V2),
-    ];
-
-    private static readonly (string, TransportProtocol)[] _protocols =
-    [
-        ("TCP", TransportProtocol.Tcp),
-        ("UDP", TransportProtocol.Udp),
-    ];
-
-    private static readonly (string, HealthCheckType)[] _healthCheckTypes =
-    [
-        ("tcp", HealthCheckType.Tcp),
-        ("http", HealthCheckType.Http),
-    ];
 
     /// <summary>Parses a whole file's text. Never throws for bad input: every problem is in the result's errors.</summary>
     public static StandaloneConfigParseResult Parse(string yaml)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        var stream = new YamlStream();
-        try
+        if (!YamlValueReader.TryLoad(yaml, out var roots, out var syntaxError))
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            var message = e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message;
+            var message = syntaxError.InnerException is { } inner ? $"{syntaxError.Message} {inner.Message}" : syntaxError.Message;
             return StandaloneConfigParseResult.Failure(
-                [new ConfigError(string.Empty, $"YAML syntax error: {message}", (int)e.Start.Line, (int)e.Start.Column)]);
+                [new ConfigError(string.Empty, $"YAML syntax error: {message}", (int)syntaxError.Start.Line, (int)syntaxError.Start.Column)]);
         }
 
-        if (stream.Documents.Count == 0)
+        if (roots.Count == 0)
         {
             return StandaloneConfigParseResult.Failure(
                 [new ConfigError(string.Empty, "the file is empty; expected a mapping with the key loadBalancers (write \"loadBalancers: []\" for none)")]);
         }
 
-        if (stream.Documents.Count > 1)
+        if (roots.Count > 1)
         {
-            var second = stream.Documents[1].RootNode;
+            var second = roots[1];
             return StandaloneConfigParseResult.Failure(
                 [new ConfigError(string.Empty, "the file holds more than one YAML document (\"---\"); expected exactly one", (int)second.Start.Line, (int)second.Start.Column)]);
         }
 
         var reader = new YamlValueReader();
-        var specs = ReadRoot(reader, stream.Documents[0].RootNode);
+        var specs = ReadRoot(reader, roots[0]);
         return reader.Errors.Count == 0
             ? StandaloneConfigParseResult.Success(specs)
             : StandaloneConfigParseResult.Failure([.. reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)]);
@@ -163,7 +121,7 @@ public static partial class StandaloneConfigParser
         {
             reader.Error($"{path}.name", node, "required");
         }
-        else if (reader.String(nameNode, $"{path}.name") is { } text)
+        else if (reader.Text(nameNode, $"{path}.name") is { } text)
         {
             if (NamePattern().IsMatch(text))
             {
@@ -188,13 +146,13 @@ public static partial class StandaloneConfigParser
             Settings = new LoadBalancerSettings
             {
                 SourceRanges = sourceRanges,
-                Algorithm = Optional(map, "algorithm", n => reader.Enum(n, $"{path}.algorithm", _algorithms)) ?? defaults.Algorithm,
-                ProxyProtocol = Optional(map, "proxyProtocol", n => reader.Enum(n, $"{path}.proxyProtocol", _proxyProtocols)) ?? defaults.ProxyProtocol,
+                Algorithm = Optional(map, "algorithm", n => reader.Enum(n, $"{path}.algorithm", BalancingAlgorithmNames.Table)) ?? defaults.Algorithm,
+                ProxyProtocol = Optional(map, "proxyProtocol", n => reader.Enum(n, $"{path}.proxyProtocol", ProxyProtocolVersionNames.Table)) ?? defaults.ProxyProtocol,
                 SessionAffinity = map.TryGetValue("sessionAffinity", out var affinityNode) ? ReadSessionAffinity(reader, affinityNode, $"{path}.sessionAffinity") : null,
                 DrainTimeout = Optional(map, "drainTimeoutSeconds", n => reader.Seconds(n, $"{path}.drainTimeoutSeconds", 0, 3600)) ?? defaults.DrainTimeout,
                 TcpIdleTimeout = Optional(map, "tcpIdleTimeoutSeconds", n => reader.Seconds(n, $"{path}.tcpIdleTimeoutSeconds", 1, 86400)) ?? defaults.TcpIdleTimeout,
                 UdpIdleTimeout = Optional(map, "udpIdleTimeoutSeconds", n => reader.Seconds(n, $"{path}.udpIdleTimeoutSeconds", 1, 86400)) ?? defaults.UdpIdleTimeout,
-                MaxUdpFlows = Optional(map, "maxUdpFlows", n => reader.Integer(n, $"{path}.maxUdpFlows", 1, 10_000_000)) ?? defaults.MaxUdpFlows,
+                MaxUdpFlows = Optional(map, "maxUdpFlows", n => reader.WholeNumber(n, $"{path}.maxUdpFlows", 1, 10_000_000)) ?? defaults.MaxUdpFlows,
             },
         };
 
@@ -272,185 +230,6 @@ public static partial class StandaloneConfigParser
 
         var timeout = Optional(map, "timeoutSeconds", n => reader.Seconds(n, $"{path}.timeoutSeconds", 1, 86400));
         return new SessionAffinitySpec(timeout ?? SessionAffinitySpec.DefaultTimeout);
-    }
-
-    private static EquatableArray<ListenerSpec> ReadListeners(YamlValueReader reader, Dictionary<string, YamlNode> map, YamlNode node, string path)
-    {
-        var listPath = $"{path}.listeners";
-        if (!map.TryGetValue("listeners", out var listNode))
-        {
-            reader.Error(listPath, node, "required: at least one listener");
-            return [];
-        }
-
-        var items = reader.Sequence(listNode, listPath);
-        if (items is null)
-        {
-            return [];
-        }
-
-        if (items.Count == 0)
-        {
-            reader.Error(listPath, listNode, "must list at least one listener");
-        }
-
-        var listeners = new List<ListenerSpec>();
-        var seen = new Dictionary<(TransportProtocol, int), int>();
-        for (var i = 0; i < items.Count; i++)
-        {
-            var itemPath = YamlValueReader.Index(listPath, i);
-            if (ReadListener(reader, items[i], itemPath, out var portNode) is not { } listener)
-            {
-                continue;
-            }
-
-            if (seen.TryGetValue((listener.Protocol, listener.Port), out var first))
-            {
-                reader.Error($"{itemPath}.port", portNode, $"duplicate listener {listener} (also listeners[{first.ToString(CultureInfo.InvariantCulture)}])");
-                continue;
-            }
-
-            seen.Add((listener.Protocol, listener.Port), i);
-            listeners.Add(listener);
-        }
-
-        return listeners.ToEquatableArray();
-    }
-
-    private static ListenerSpec? ReadListener(YamlValueReader reader, YamlNode node, string path, out YamlNode? portNode)
-    {
-        portNode = null;
-        var map = reader.Mapping(node, path, _listenerKeys);
-        if (map is null)
-        {
-            return null;
-        }
-
-        var errorsBefore = reader.Errors.Count;
-        var protocol = Optional(map, "protocol", n => reader.Enum(n, $"{path}.protocol", _protocols)) ?? TransportProtocol.Tcp;
-        int? port = null;
-        if (map.TryGetValue("port", out portNode))
-        {
-            port = reader.Integer(portNode, $"{path}.port", 1, 65535);
-        }
-        else
-        {
-            reader.Error($"{path}.port", node, "required");
-        }
-
-        var backends = ReadBackends(reader, map, path);
-        var healthCheck = map.TryGetValue("healthCheck", out var checkNode) ? ReadHealthCheck(reader, checkNode, $"{path}.healthCheck") : null;
-        if (reader.Errors.Count != errorsBefore || port is null)
-        {
-            return null;
-        }
-
-        return new ListenerSpec { Protocol = protocol, Port = port.Value, Backends = backends, HealthCheck = healthCheck };
-    }
-
-    private static EquatableArray<BackendSpec> ReadBackends(YamlValueReader reader, Dictionary<string, YamlNode> map, string path)
-    {
-        var listPath = $"{path}.backends";
-        if (!map.TryGetValue("backends", out var listNode) || reader.Sequence(listNode, listPath) is not { } items)
-        {
-            return [];
-        }
-
-        var backends = new List<BackendSpec>();
-        for (var i = 0; i < items.Count; i++)
-        {
-            var itemPath = YamlValueReader.Index(listPath, i);
-            if (ReadBackend(reader, items[i], itemPath) is not { } backend)
-            {
-                continue;
-            }
-
-            var first = backends.FindIndex(b => b.Address.Equals(backend.Address) && b.Port == backend.Port);
-            if (first >= 0)
-            {
-                reader.Error(itemPath, items[i], $"duplicate backend {backend} (also backends[{first.ToString(CultureInfo.InvariantCulture)}])");
-                continue;
-            }
-
-            backends.Add(backend);
-        }
-
-        return backends.ToEquatableArray();
-    }
-
-    private static BackendSpec? ReadBackend(YamlValueReader reader, YamlNode node, string path)
-    {
-        var map = reader.Mapping(node, path, _backendKeys);
-        if (map is null)
-        {
-            return null;
-        }
-
-        IPAddress? address = null;
-        int? port = null;
-        if (map.TryGetValue("address", out var addressNode))
-        {
-            address = reader.Address(addressNode, $"{path}.address");
-        }
-        else
-        {
-            reader.Error($"{path}.address", node, "required");
-        }
-
-        if (map.TryGetValue("port", out var portNode))
-        {
-            port = reader.Integer(portNode, $"{path}.port", 1, 65535);
-        }
-        else
-        {
-            reader.Error($"{path}.port", node, "required");
-        }
-
-        var weight = Optional(map, "weight", n => reader.Integer(n, $"{path}.weight", 1, 1000));
-        var name = map.TryGetValue("name", out var nameNode) ? reader.String(nameNode, $"{path}.name") : null;
-        return address is null || port is null || (map.ContainsKey("weight") && weight is null)
-            ? null
-            : new BackendSpec(address, port.Value, weight ?? 1, name);
-    }
-
-    private static HealthCheckSpec? ReadHealthCheck(YamlValueReader reader, YamlNode node, string path)
-    {
-        var map = reader.Mapping(node, path, _healthCheckKeys);
-        if (map is null)
-        {
-            return null;
-        }
-
-        var check = new HealthCheckSpec();
-        var type = Optional(map, "type", n => reader.Enum(n, $"{path}.type", _healthCheckTypes)) ?? check.Type;
-        if (type != HealthCheckType.Http)
-        {
-            foreach (var httpOnly in (string[])["path", "expectedStatus"])
-            {
-                if (map.TryGetValue(httpOnly, out var misplaced))
-                {
-                    reader.Error($"{path}.{httpOnly}", misplaced, "applies only to type: http");
-                }
-            }
-        }
-
-        var checkPath = Optional(map, "path", n => reader.String(n, $"{path}.path"));
-        if (checkPath is not null && (!checkPath.StartsWith('/') || checkPath.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
-        {
-            reader.Error($"{path}.path", map["path"], "must start with '/' and contain no spaces");
-        }
-
-        return check with
-        {
-            Type = type,
-            Interval = Optional(map, "intervalSeconds", n => reader.Seconds(n, $"{path}.intervalSeconds", 0, 3600, minExclusive: true)) ?? check.Interval,
-            Timeout = Optional(map, "timeoutSeconds", n => reader.Seconds(n, $"{path}.timeoutSeconds", 0, 3600, minExclusive: true)) ?? check.Timeout,
-            HealthyThreshold = Optional(map, "healthyThreshold", n => reader.Integer(n, $"{path}.healthyThreshold", 1, 100)) ?? check.HealthyThreshold,
-            UnhealthyThreshold = Optional(map, "unhealthyThreshold", n => reader.Integer(n, $"{path}.unhealthyThreshold", 1, 100)) ?? check.UnhealthyThreshold,
-            Port = Optional(map, "port", n => reader.Integer(n, $"{path}.port", 1, 65535)),
-            Path = checkPath ?? check.Path,
-            ExpectedStatus = Optional(map, "expectedStatus", n => reader.Integer(n, $"{path}.expectedStatus", 100, 599)) ?? check.ExpectedStatus,
-        };
     }
 
     /// <summary>

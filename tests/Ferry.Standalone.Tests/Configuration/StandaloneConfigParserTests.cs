@@ -1,4 +1,5 @@
 using System.Net;
+using Ferry.Configuration;
 using Ferry.Contracts;
 using Ferry.Standalone.Configuration;
 

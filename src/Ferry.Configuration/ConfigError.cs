@@ -1,7 +1,7 @@
-namespace Ferry.Standalone.Configuration;
+namespace Ferry.Configuration;
 
 /// <summary>
-/// One problem in a standalone config file, named by its path in the document
+/// One problem in a config file (the <c>ferry proxy</c> file, the pools file), named by its path in the document
 /// (e.g. <c>loadBalancers[0].listeners[1].backends[0].port</c>) so the user can find it without guessing.
 /// </summary>
 /// <param name="Path">The path of the offending key; empty for problems with the document as a whole (YAML syntax, an unreadable file).</param>

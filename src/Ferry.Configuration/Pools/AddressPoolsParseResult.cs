@@ -1,4 +1,6 @@
-namespace Ferry.Ipam.Configuration;
+using Ferry.Ipam;
+
+namespace Ferry.Configuration.Pools;
 
 /// <summary>What <see cref="AddressPoolsFile.Parse"/> found: the pools, or every error (never both).</summary>
 /// <param name="Pools">The pools in file order; empty when there are errors.</param>

@@ -1,15 +1,23 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
+using Ferry.Contracts;
+using Ferry.Contracts.Addressing;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Ferry.Standalone.Configuration;
+namespace Ferry.Configuration;
 
 /// <summary>
-/// Reads typed values out of YAML nodes and collects an error (with path and position) for every value
+/// The strict YAML reader behind Ferry's config files (the <c>ferry proxy</c> file and the pools file):
+/// reads typed values out of YAML nodes and collects an error (with path and position) for every value
 /// that does not fit, so one pass over the document reports all problems at once.
 /// </summary>
-/// <remarks>A null result always means "absent or invalid"; in the invalid case an error has been recorded.</remarks>
-internal sealed class YamlValueReader
+/// <remarks>
+/// A null result always means "absent or invalid"; in the invalid case an error has been recorded.
+/// Strict because a typo silently ignored in a config file is an outage found later.
+/// </remarks>
+public sealed class YamlValueReader
 {
     private readonly List<ConfigError> _errors = [];
 
@@ -18,9 +26,34 @@ internal sealed class YamlValueReader
     public void Error(string path, YamlNode? node, string message) =>
         _errors.Add(new ConfigError(path, message, (int)(node?.Start.Line ?? 0), (int)(node?.Start.Column ?? 0)));
 
+    /// <summary>
+    /// Loads the root node of every document in <paramref name="yaml"/>; on a syntax error returns false
+    /// with the error (its <see cref="YamlException.Start"/> locates it). Never throws for bad input.
+    /// </summary>
+    public static bool TryLoad(string yaml, out IReadOnlyList<YamlNode> roots, [NotNullWhen(false)] out YamlException? syntaxError)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StringReader(yaml);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            roots = [];
+            syntaxError = e;
+            return false;
+        }
+
+        roots = [.. stream.Documents.Select(d => d.RootNode)];
+        syntaxError = null;
+        return true;
+    }
+
     /// <summary>A plain <c>~</c>, <c>null</c> or empty value: YAML's null, treated as "key not given".</summary>
     public static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any } scalar
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar
         && scalar.Tag.IsEmpty
         && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
 
@@ -37,15 +70,8 @@ internal sealed class YamlValueReader
         }
 
         var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        foreach (var (keyNode, valueNode) in mapping.Children)
+        foreach (var (key, keyPath, keyNode, valueNode) in Entries(mapping, path))
         {
-            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
-            {
-                Error(path, keyNode, "keys must be plain strings");
-                continue;
-            }
-
-            var keyPath = Join(path, key);
             if (!allowedKeys.Contains(key, StringComparer.Ordinal))
             {
                 var hint = Suggest(key, allowedKeys);
@@ -64,6 +90,25 @@ internal sealed class YamlValueReader
         return values;
     }
 
+    /// <summary>
+    /// Every entry of a mapping, null values included, in document order, for readers that word their own
+    /// "unknown key" errors; records an error for every key that is not a plain string and skips it.
+    /// </summary>
+    public IEnumerable<(string Key, string KeyPath, YamlNode KeyNode, YamlNode Value)> Entries(YamlMappingNode mapping, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
+            {
+                Error(path, keyNode, "keys must be plain strings");
+                continue;
+            }
+
+            yield return (key, Join(path, key), keyNode, valueNode);
+        }
+    }
+
     public IReadOnlyList<YamlNode>? Sequence(YamlNode node, string path)
     {
         if (node is YamlSequenceNode sequence)
@@ -75,7 +120,7 @@ internal sealed class YamlValueReader
         return null;
     }
 
-    public string? String(YamlNode node, string path)
+    public string? Text(YamlNode node, string path)
     {
         if (node is YamlScalarNode { Value: { } value })
         {
@@ -86,7 +131,31 @@ internal sealed class YamlValueReader
         return null;
     }
 
-    public int? Integer(YamlNode node, string path, int min, int max)
+    /// <summary>A string that is not empty.</summary>
+    public string? NonEmptyString(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { Length: > 0 } value })
+        {
+            return value;
+        }
+
+        Error(path, node, "must be a non-empty string");
+        return null;
+    }
+
+    /// <summary>A plain <c>true</c> or <c>false</c>; YAML 1.1's <c>yes</c>, <c>on</c> and quoted strings are errors.</summary>
+    public bool? Boolean(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } scalar)
+        {
+            return scalar.Value == "true";
+        }
+
+        Error(path, node, "must be true or false");
+        return null;
+    }
+
+    public int? WholeNumber(YamlNode node, string path, int min, int max)
     {
         if (node is not YamlScalarNode { Value: { } text }
             || !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
@@ -127,29 +196,23 @@ internal sealed class YamlValueReader
     }
 
     /// <summary>One of a fixed set of names, matched ignoring case; the error lists the allowed names.</summary>
-    public T? Enum<T>(YamlNode node, string path, IReadOnlyList<(string Name, T Value)> allowed)
-        where T : struct
+    public T? Enum<T>(YamlNode node, string path, EnumNames<T> names)
+        where T : struct, System.Enum
     {
-        if (node is YamlScalarNode { Value: { } text })
+        if (node is YamlScalarNode { Value: { } text } && names.TryParse(text, out var value))
         {
-            foreach (var (name, value) in allowed)
-            {
-                if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
-                {
-                    return value;
-                }
-            }
+            return value;
         }
 
         var got = node is YamlScalarNode { Value: { } shown } ? $"\"{shown}\" is not valid; " : string.Empty;
-        Error(path, node, $"{got}must be one of {string.Join(", ", allowed.Select(a => a.Name))}");
+        Error(path, node, $"{got}must be one of {string.Join(", ", names.All)}");
         return null;
     }
 
     /// <summary>An IPv4 address in dotted-quad form or an IPv6 address; no host names, no shorthand like <c>127.1</c>.</summary>
     public IPAddress? Address(YamlNode node, string path)
     {
-        if (node is YamlScalarNode { Value: { } text } && TryParseAddress(text, out var address))
+        if (node is YamlScalarNode { Value: { } text } && NetworkText.TryParseAddress(text, out var address))
         {
             return address;
         }
@@ -168,22 +231,21 @@ internal sealed class YamlValueReader
         }
 
         var slash = text.IndexOf('/', StringComparison.Ordinal);
-        var addressText = slash < 0 ? text : text[..slash];
-        if (!TryParseAddress(addressText, out var address))
+        if (!NetworkText.TryParseAddress(slash < 0 ? text : text[..slash], out var address))
         {
             Error(path, node, $"\"{text}\" is not a CIDR like 10.0.0.0/8");
             return null;
         }
 
-        var maxPrefix = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+        var maxPrefix = NetworkText.MaxPrefixLength(address.AddressFamily);
         var prefix = maxPrefix;
-        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > maxPrefix))
+        if (slash >= 0 && !NetworkText.TryParsePrefixLength(text.AsSpan(slash + 1), address.AddressFamily, out prefix))
         {
             Error(path, node, $"\"{text}\" has an invalid prefix length (0 to {maxPrefix})");
             return null;
         }
 
-        var network = new IPNetwork(Mask(address, prefix), prefix);
+        var network = NetworkText.ToNetwork(address, prefix);
         if (!network.BaseAddress.Equals(address))
         {
             Error(path, node, $"\"{text}\" has host bits set; did you mean {network}?");
@@ -196,32 +258,6 @@ internal sealed class YamlValueReader
     public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 
     public static string Index(string path, int index) => $"{path}[{index.ToString(CultureInfo.InvariantCulture)}]";
-
-    private static bool TryParseAddress(string text, out IPAddress address)
-    {
-        address = IPAddress.None;
-        var looksLikeIPv4 = text.Count(c => c == '.') == 3 && !text.Contains(':', StringComparison.Ordinal);
-        var looksLikeIPv6 = text.Contains(':', StringComparison.Ordinal);
-        if (!(looksLikeIPv4 || looksLikeIPv6) || !IPAddress.TryParse(text, out var parsed) || (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && parsed.ScopeId != 0))
-        {
-            return false;
-        }
-
-        address = parsed;
-        return true;
-    }
-
-    private static IPAddress Mask(IPAddress address, int prefix)
-    {
-        var bytes = address.GetAddressBytes();
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
-            bytes[i] &= (byte)(0xFF << (8 - keep));
-        }
-
-        return new IPAddress(bytes);
-    }
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
 

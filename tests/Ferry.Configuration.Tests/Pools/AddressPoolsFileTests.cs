@@ -1,7 +1,7 @@
 using System.Net;
-using Ferry.Ipam.Configuration;
+using Ferry.Configuration.Pools;
 
-namespace Ferry.Ipam.Tests.Configuration;
+namespace Ferry.Configuration.Tests.Pools;
 
 public class AddressPoolsFileTests
 {
