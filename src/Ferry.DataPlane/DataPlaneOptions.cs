@@ -6,11 +6,11 @@ public sealed record DataPlaneOptions
     /// <summary>How long one connect attempt to a backend may take before the next backend is tried.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many backends a new TCP connection tries before it is closed (PERF-NOTES: bounded retry).</summary>
+    /// <summary>How many backends a new TCP connection tries before it is closed (bounded, so one dead backend cannot multiply the cost of a connection: docs/performance-notes.md).</summary>
     public int MaxConnectAttempts { get; init; } = 3;
 
     /// <summary>
-    /// The copy buffer per direction, rented only while data flows. PERF-NOTES measured 16 KiB 9.5,
+    /// The copy buffer per direction, rented only while data flows. docs/performance-notes.md has 16 KiB 9.5,
     /// 64 KiB 13.6 and 256 KiB 17.4 Gbit/s on bulk transfers.
     /// </summary>
     public int BufferSize { get; init; } = 256 * 1024;

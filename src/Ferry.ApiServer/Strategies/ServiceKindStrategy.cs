@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Ferry.ApiServer.Admission;
+using Ferry.Contracts.Addressing;
 
 namespace Ferry.ApiServer.Strategies;
 
@@ -25,7 +26,9 @@ internal sealed class ServiceKindStrategy : KindStrategy
     {
         get
         {
-            var network = IPAddress.Parse(_allocator.ServiceCidr.Split('/')[0]).GetAddressBytes();
+            // The allocator normalised its CIDR at start, so it parses.
+            _ = NetworkText.TryParseCidr(_allocator.ServiceCidr, out var address, out _);
+            var network = address.GetAddressBytes();
             network[3]++;
             return new IPAddress(network).ToString();
         }

@@ -44,7 +44,7 @@ internal static partial class ProxyCommand
 
     /// <summary>
     /// Runs socket completions on the epoll thread instead of queueing each to the thread pool: the
-    /// data plane never blocks there, and PERF-NOTES.md measured −41 % CPU per request (keep-alive) and
+    /// data plane never blocks there, and docs/performance-notes.md has it measured at −41 % CPU per request (keep-alive) and
     /// −35 % per new connection. The runtime reads the variable once, at the first socket operation,
     /// which has not happened yet here. An explicit setting by the user wins.
     /// </summary>

@@ -1,6 +1,6 @@
 namespace Ferry.Controller.Reconciliation;
 
-/// <summary>The upstream service controller's Event reasons and messages (UPSTREAM.md B1.5), verbatim.</summary>
+/// <summary>The upstream service controller's Event reasons and messages (docs/upstream-semantics.md, "Events"), verbatim.</summary>
 public static class ServiceEvents
 {
     public const string Normal = "Normal";

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Ferry.Controller.Reconciliation;
 
 /// <summary>
-/// One sync of one Service, with the upstream service controller's semantics (UPSTREAM.md B1.4):
+/// One sync of one Service, with the upstream service controller's semantics (docs/upstream-semantics.md, "One sync"):
 /// the cleanup finalizer goes on before anything is provisioned and comes off only after the load
 /// balancer is deleted and its IP released; status is written only when it changed; Events carry
 /// upstream's reasons and messages.
