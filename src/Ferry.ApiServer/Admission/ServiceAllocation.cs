@@ -6,15 +6,10 @@ namespace Ferry.ApiServer.Admission;
 /// <see cref="Commit"/>. On errors everything was already rolled back and <see cref="Commit"/> does nothing.
 /// </summary>
 /// <remarks>Use from one thread; the owning <see cref="ServiceAllocator"/> is thread-safe.</remarks>
-public sealed class ServiceAllocation
+public sealed class ServiceAllocation(ServiceAllocator owner)
 {
-    private readonly ServiceAllocator _owner;
+    private readonly ServiceAllocator _owner = owner;
     private bool _done;
-
-    internal ServiceAllocation(ServiceAllocator owner)
-    {
-        _owner = owner;
-    }
 
     /// <summary>Allocation failures (empty on success). <see cref="FieldErrorType.InternalError"/> means 500.</summary>
     public IReadOnlyList<FieldError> Errors { get; internal set; } = [];

@@ -7,18 +7,11 @@ using Microsoft.AspNetCore.Http;
 namespace Ferry.ApiServer.Http;
 
 /// <summary>One object's URL (and its <c>status</c> subresource): get, replace, patch and delete.</summary>
-internal sealed class ItemEndpoint
+internal sealed class ItemEndpoint(ResourceRegistry registry, RequestBodyReader body, TimeProvider time)
 {
-    private readonly ResourceRegistry _registry;
-    private readonly RequestBodyReader _body;
-    private readonly TimeProvider _time;
-
-    public ItemEndpoint(ResourceRegistry registry, RequestBodyReader body, TimeProvider time)
-    {
-        _registry = registry;
-        _body = body;
-        _time = time;
-    }
+    private readonly ResourceRegistry _registry = registry;
+    private readonly RequestBodyReader _body = body;
+    private readonly TimeProvider _time = time;
 
     /// <summary>GET: the object, or a one-row Table.</summary>
     public async Task GetAsync(HttpContext ctx, RequestTarget t, RequestOptions options)

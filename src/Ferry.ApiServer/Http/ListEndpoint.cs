@@ -9,18 +9,11 @@ namespace Ferry.ApiServer.Http;
 /// The collection URL of a resource: list (as a list, a Table or PartialObjectMetadata), create, and
 /// delete-collection. Watches on the same URL go to <see cref="WatchEndpoint"/>.
 /// </summary>
-internal sealed class ListEndpoint
+internal sealed class ListEndpoint(ResourceRegistry registry, RequestBodyReader body, TimeProvider time)
 {
-    private readonly ResourceRegistry _registry;
-    private readonly RequestBodyReader _body;
-    private readonly TimeProvider _time;
-
-    public ListEndpoint(ResourceRegistry registry, RequestBodyReader body, TimeProvider time)
-    {
-        _registry = registry;
-        _body = body;
-        _time = time;
-    }
+    private readonly ResourceRegistry _registry = registry;
+    private readonly RequestBodyReader _body = body;
+    private readonly TimeProvider _time = time;
 
     /// <summary>GET: the matching objects at one resourceVersion.</summary>
     public async Task ListAsync(HttpContext ctx, RequestTarget t, RequestOptions options)

@@ -12,14 +12,9 @@ namespace Ferry.ApiServer.Http;
 /// Reads request bodies: the size limit (413), UTF-8, and JSON, YAML or protobuf into a JSON object; every
 /// decoding failure is a 400 here rather than an exception deep inside the registry.
 /// </summary>
-internal sealed class RequestBodyReader
+internal sealed class RequestBodyReader(long maxBodyBytes)
 {
-    private readonly long _maxBodyBytes;
-
-    public RequestBodyReader(long maxBodyBytes)
-    {
-        _maxBodyBytes = maxBodyBytes;
-    }
+    private readonly long _maxBodyBytes = maxBodyBytes;
 
     /// <summary>The object of a create or update (JSON, YAML or protobuf; 415 for anything else).</summary>
     public async Task<JsonObject> ReadObjectAsync(HttpContext ctx)

@@ -13,15 +13,10 @@ namespace Ferry.ApiServer.Http;
 /// rule for flags, one resourceVersion parser (<see cref="ResourceVersions"/>). Each option is read and
 /// checked when the endpoint asks for it, so errors come in the order kube-apiserver reports them.
 /// </summary>
-internal sealed class RequestOptions
+internal sealed class RequestOptions(IQueryCollection query)
 {
     private const long MaxTimeoutSeconds = 30L * 24 * 3600;
-    private readonly IQueryCollection _query;
-
-    public RequestOptions(IQueryCollection query)
-    {
-        _query = query;
-    }
+    private readonly IQueryCollection _query = query;
 
     /// <summary><c>watch</c>: a GET on a collection streams events instead of listing.</summary>
     public bool Watch => Flag("watch");

@@ -6,14 +6,9 @@ namespace Ferry.ApiServer.Http;
 /// The one parser of resource URLs below <c>/api/v1</c> and <c>/apis/{group}/{version}</c>:
 /// <c>[watch/]{plural}[/{name}[/{subresource}]]</c> and <c>[watch/]namespaces/{ns}/{plural}[/{name}[/{subresource}]]</c>.
 /// </summary>
-internal sealed class RequestTargetParser
+internal sealed class RequestTargetParser(ResourceCatalog catalog)
 {
-    private readonly ResourceCatalog _catalog;
-
-    public RequestTargetParser(ResourceCatalog catalog)
-    {
-        _catalog = catalog;
-    }
+    private readonly ResourceCatalog _catalog = catalog;
 
     /// <summary>The target of the segments after the group version, or null when no served resource matches.</summary>
     public RequestTarget? Parse(string group, string version, string[] s)

@@ -7,17 +7,11 @@ namespace Ferry.ApiServer.Registry;
 /// What every cluster has before its first request: the allocator rebuilt from the stored Services, the four
 /// system namespaces and the <c>default/kubernetes</c> Service (first service address, port 443 to the API port).
 /// </summary>
-internal sealed class ClusterBootstrap
+internal sealed class ClusterBootstrap(ResourceRegistry registry, ServiceKindStrategy services)
 {
     private static readonly string[] _systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
-    private readonly ResourceRegistry _registry;
-    private readonly ServiceKindStrategy _services;
-
-    public ClusterBootstrap(ResourceRegistry registry, ServiceKindStrategy services)
-    {
-        _registry = registry;
-        _services = services;
-    }
+    private readonly ResourceRegistry _registry = registry;
+    private readonly ServiceKindStrategy _services = services;
 
     /// <summary>Creates what is missing; a restart on an existing database creates nothing.</summary>
     public async Task RunAsync(int apiPort)

@@ -12,14 +12,9 @@ namespace Ferry.ApiServer.Registry;
 /// <c>deletionTimestamp</c> and stays until its last finalizer is removed; otherwise it goes at once.
 /// Preconditions (uid, resourceVersion) are checked first.
 /// </summary>
-internal sealed class Finalization
+internal sealed class Finalization(TimeProvider time)
 {
-    private readonly TimeProvider _time;
-
-    public Finalization(TimeProvider time)
-    {
-        _time = time;
-    }
+    private readonly TimeProvider _time = time;
 
     /// <summary>Under the store lock: deletes or starts deleting one object.</summary>
     public WriteResult Delete(StoreTransaction tx, ResourceType type, string ns, string name, JsonObject? deleteOptions, bool dryRun)

@@ -10,18 +10,11 @@ namespace Ferry.ApiServer.Registry;
 /// in a missing or terminating namespace, and a deleted namespace is emptied (finalizers honoured) and
 /// removed once empty. What a namespace object itself does on create and delete is <see cref="Strategies.NamespaceKindStrategy"/>.
 /// </summary>
-internal sealed class NamespaceLifecycle
+internal sealed class NamespaceLifecycle(ObjectStore store, ResourceCatalog catalog, Finalization finalization)
 {
-    private readonly ObjectStore _store;
-    private readonly ResourceCatalog _catalog;
-    private readonly Finalization _finalization;
-
-    public NamespaceLifecycle(ObjectStore store, ResourceCatalog catalog, Finalization finalization)
-    {
-        _store = store;
-        _catalog = catalog;
-        _finalization = finalization;
-    }
+    private readonly ObjectStore _store = store;
+    private readonly ResourceCatalog _catalog = catalog;
+    private readonly Finalization _finalization = finalization;
 
     /// <summary>Under the store lock: 404 when the namespace is missing, 403 when it is terminating.</summary>
     public void CheckCanCreateIn(StoreTransaction tx, ResourceType type, string ns, string displayName)

@@ -7,19 +7,14 @@ namespace Ferry.ApiServer.Selectors;
 /// Recursive-descent parser for label selectors, following apimachinery <c>labels/selector.go</c> token by token
 /// so that accepted inputs and error texts match kube-apiserver. One instance parses one string; not thread-safe.
 /// </summary>
-internal sealed class LabelSelectorParser
+internal sealed class LabelSelectorParser(string text)
 {
     private const string BinaryOperators = "in, notin, =, ==, !=, gt, lt";
 
-    private readonly string _text;
+    private readonly string _text = text;
     private readonly List<(Token Token, string Literal)> _items = [];
     private int _pos;
     private int _position;
-
-    public LabelSelectorParser(string text)
-    {
-        _text = text;
-    }
 
     private enum Token
     {

@@ -7,17 +7,11 @@ namespace Ferry.ApiServer.Storage;
 /// Reads and buffered writes made while holding the store lock. Nothing is visible or durable until
 /// the store commits, so a validation error thrown midway leaves no trace.
 /// </summary>
-internal sealed class StoreTransaction
+internal sealed class StoreTransaction(ObjectStore store, long baseVersion)
 {
-    private readonly ObjectStore _store;
-    private readonly long _baseVersion;
+    private readonly ObjectStore _store = store;
+    private readonly long _baseVersion = baseVersion;
     private readonly List<PendingWrite> _writes = [];
-
-    internal StoreTransaction(ObjectStore store, long baseVersion)
-    {
-        _store = store;
-        _baseVersion = baseVersion;
-    }
 
     internal IReadOnlyList<PendingWrite> Writes => _writes;
 

@@ -5,18 +5,11 @@ using k8s.Models;
 namespace Ferry.Controller.Reconciliation;
 
 /// <summary>The cluster as the informers' caches see it.</summary>
-public sealed class InformerClusterView : IClusterView
+public sealed class InformerClusterView(ResourceInformer<V1Service> services, ResourceInformer<V1Node> nodes, ResourceInformer<V1EndpointSlice> slices) : IClusterView
 {
-    private readonly ResourceInformer<V1Service> _services;
-    private readonly ResourceInformer<V1Node> _nodes;
-    private readonly ResourceInformer<V1EndpointSlice> _slices;
-
-    public InformerClusterView(ResourceInformer<V1Service> services, ResourceInformer<V1Node> nodes, ResourceInformer<V1EndpointSlice> slices)
-    {
-        _services = services;
-        _nodes = nodes;
-        _slices = slices;
-    }
+    private readonly ResourceInformer<V1Service> _services = services;
+    private readonly ResourceInformer<V1Node> _nodes = nodes;
+    private readonly ResourceInformer<V1EndpointSlice> _slices = slices;
 
     public V1Service? GetService(ServiceKey key) => _services.Get(ObjectKeys.For(key.Namespace, key.Name));
 

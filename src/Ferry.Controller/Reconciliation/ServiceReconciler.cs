@@ -19,38 +19,26 @@ namespace Ferry.Controller.Reconciliation;
 /// Services waiting for an address are the allocator's to track: a sync hands back the waiters the
 /// allocator names when the synced Service freed an address or ports, for the caller to queue.
 /// </remarks>
-public sealed partial class ServiceReconciler
+public sealed partial class ServiceReconciler(
+    IClusterView cluster,
+    IServiceWriter writer,
+    IEventRecorder events,
+    ILoadBalancerProvider provider,
+    IpAllocator allocator,
+    ServiceTranslator translator,
+    ServicePredicates predicates,
+    ILogger<ServiceReconciler> logger)
 {
-    private readonly IClusterView _cluster;
-    private readonly IServiceWriter _writer;
-    private readonly IEventRecorder _events;
-    private readonly ILoadBalancerProvider _provider;
-    private readonly IpAllocator _allocator;
-    private readonly ServiceTranslator _translator;
-    private readonly ServicePredicates _predicates;
-    private readonly ILogger _logger;
+    private readonly IClusterView _cluster = cluster;
+    private readonly IServiceWriter _writer = writer;
+    private readonly IEventRecorder _events = events;
+    private readonly ILoadBalancerProvider _provider = provider;
+    private readonly IpAllocator _allocator = allocator;
+    private readonly ServiceTranslator _translator = translator;
+    private readonly ServicePredicates _predicates = predicates;
+    private readonly ILogger _logger = logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<ServiceKey, SortedSet<string>> _lastSyncedNodes = [];
-
-    public ServiceReconciler(
-        IClusterView cluster,
-        IServiceWriter writer,
-        IEventRecorder events,
-        ILoadBalancerProvider provider,
-        IpAllocator allocator,
-        ServiceTranslator translator,
-        ServicePredicates predicates,
-        ILogger<ServiceReconciler> logger)
-    {
-        _cluster = cluster;
-        _writer = writer;
-        _events = events;
-        _provider = provider;
-        _allocator = allocator;
-        _translator = translator;
-        _predicates = predicates;
-        _logger = logger;
-    }
 
     /// <summary>Syncs the Service.</summary>
     /// <returns>Done, or an error to retry with backoff; plus the Services to retry because an IP was freed.</returns>

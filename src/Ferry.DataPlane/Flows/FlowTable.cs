@@ -14,21 +14,13 @@ namespace Ferry.DataPlane.Flows;
 /// table. A UDP flow reaches its backend when it is created, so it calls <see cref="Track"/> and
 /// <see cref="Opened"/> back to back.
 /// </remarks>
-internal sealed class FlowTable
+internal sealed class FlowTable(string listenerName, ListenerCounters counters, ILogger logger, TimeProvider timeProvider)
 {
     private readonly ConcurrentDictionary<IForwardedFlow, byte> _flows = new();
-    private readonly string _listenerName;
-    private readonly ListenerCounters _counters;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _timeProvider;
-
-    public FlowTable(string listenerName, ListenerCounters counters, ILogger logger, TimeProvider timeProvider)
-    {
-        _listenerName = listenerName;
-        _counters = counters;
-        _logger = logger;
-        _timeProvider = timeProvider;
-    }
+    private readonly string _listenerName = listenerName;
+    private readonly ListenerCounters _counters = counters;
+    private readonly ILogger _logger = logger;
+    private readonly TimeProvider _timeProvider = timeProvider;
 
     public bool IsEmpty => _flows.IsEmpty;
 

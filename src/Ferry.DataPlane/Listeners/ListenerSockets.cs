@@ -9,25 +9,16 @@ namespace Ferry.DataPlane.Listeners;
 /// The listening sockets of one listener, one per address: binds new addresses, retries failed binds,
 /// and retires the sockets of removed addresses (stop accepting, then close their flows at the drain deadline).
 /// </summary>
-internal sealed class ListenerSockets
+internal sealed class ListenerSockets(IListenerView listener, FlowTable flows, TransportProtocol protocol, int port, int listenBacklog)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<IPAddress, IListenerHost> _hosts = [];
     private readonly List<(IListenerHost Host, long Since, TimeSpan Timeout)> _retiring = [];
-    private readonly IListenerView _listener;
-    private readonly FlowTable _flows;
-    private readonly TransportProtocol _protocol;
-    private readonly int _port;
-    private readonly int _listenBacklog;
-
-    public ListenerSockets(IListenerView listener, FlowTable flows, TransportProtocol protocol, int port, int listenBacklog)
-    {
-        _listener = listener;
-        _flows = flows;
-        _protocol = protocol;
-        _port = port;
-        _listenBacklog = listenBacklog;
-    }
+    private readonly IListenerView _listener = listener;
+    private readonly FlowTable _flows = flows;
+    private readonly TransportProtocol _protocol = protocol;
+    private readonly int _port = port;
+    private readonly int _listenBacklog = listenBacklog;
 
     /// <summary>True while a retired socket's drain deadline has not passed.</summary>
     public bool IsDraining
