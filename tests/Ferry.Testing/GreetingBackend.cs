@@ -8,9 +8,7 @@ namespace Ferry.Testing;
 /// <summary>A TCP backend on loopback that writes its name to every client and closes; the tests' stand-in for a pod.</summary>
 public sealed class GreetingBackend : IAsyncDisposable
 {
-    private readonly Socket _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly TcpServer _server;
 
     /// <summary>On a random 127.x.y.z address, so parallel tests never meet.</summary>
     public GreetingBackend(string name)
@@ -20,39 +18,13 @@ public sealed class GreetingBackend : IAsyncDisposable
 
     public GreetingBackend(IPAddress address, string name)
     {
-        _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(address, 0));
-        _listener.Listen(128);
-        EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
         var greeting = Encoding.ASCII.GetBytes(name);
-        _loop = Task.Run(async () =>
+        _server = new TcpServer(new IPEndPoint(address, 0), async (client, cancellationToken) =>
         {
-            while (true)
-            {
-                Socket client;
-                try
-                {
-                    client = await _listener.AcceptAsync(_stop.Token);
-                }
-                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                using (client)
-                {
-                    try
-                    {
-                        await client.SendAsync(greeting, SocketFlags.None);
-                        client.Shutdown(SocketShutdown.Send);
-                    }
-                    catch (SocketException)
-                    {
-                        // The client went away first.
-                    }
-                }
-            }
+            await client.SendAsync(greeting, SocketFlags.None, cancellationToken);
+            client.Shutdown(SocketShutdown.Send);
         });
+        EndPoint = _server.EndPoint;
     }
 
     public IPEndPoint EndPoint { get; }
@@ -108,13 +80,5 @@ public sealed class GreetingBackend : IAsyncDisposable
         return answer;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Dispose();
-#pragma warning disable VSTHRD003 // the loop was started by this object
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-#pragma warning restore VSTHRD003
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
