@@ -86,30 +86,19 @@ public sealed class ClusterFerry : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var ownedMeters = meterFactory is null && options.Admin is not null ? new FerryMeterFactory() : null;
         var meters = meterFactory ?? ownedMeters;
-        ClusterFerry? ferry = null;
+        ClusterFerry ferry;
         try
         {
             ferry = new ClusterFerry(client, options, loggerFactory, timeProvider, meters, election) { _ownedMeters = ownedMeters };
-            if (options.Admin is { } admin)
-            {
-                ferry.Admin = await AdminEndpoint.StartAsync(admin, meters!, ferry.GetReadiness, loggerFactory, cancellationToken);
-            }
-
-            return ferry;
         }
         catch
         {
-            if (ferry is not null)
-            {
-                await ferry.DisposeAsync();
-            }
-            else
-            {
-                ownedMeters?.Dispose();
-            }
-
+            ownedMeters?.Dispose();
             throw;
         }
+
+        ferry.Admin = await AdminEndpoint.StartForAsync(ferry, options.Admin, meters, ferry.GetReadiness, loggerFactory, cancellationToken);
+        return ferry;
     }
 
     /// <summary>Stops the admin endpoint and releases the meters; call after <see cref="RunAsync"/> returned.</summary>

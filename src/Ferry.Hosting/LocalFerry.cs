@@ -78,7 +78,7 @@ public sealed partial class LocalFerry : IAsyncDisposable
         var ownedMeters = meterFactory is null && options.Admin is not null ? new FerryMeterFactory() : null;
         var meters = meterFactory ?? ownedMeters;
         var controllerMetrics = meters is null ? null : new ControllerMetrics(meters);
-        LocalFerry? ferry = null;
+        LocalFerry ferry;
         try
         {
             var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
@@ -94,28 +94,17 @@ public sealed partial class LocalFerry : IAsyncDisposable
                 meters,
                 controllerMetrics);
             ferry = new LocalFerry(api, client, host, controllerMetrics, ownedMeters, loggerFactory.CreateLogger<LocalFerry>());
-            if (options.Admin is { } admin)
-            {
-                ferry.Admin = await AdminEndpoint.StartAsync(admin, meters!, ferry.GetReadiness, loggerFactory, cancellationToken);
-            }
-
-            return ferry;
         }
         catch
         {
-            if (ferry is not null)
-            {
-                await ferry.DisposeAsync();
-            }
-            else
-            {
-                controllerMetrics?.Dispose();
-                ownedMeters?.Dispose();
-                await api.DisposeAsync();
-            }
-
+            controllerMetrics?.Dispose();
+            ownedMeters?.Dispose();
+            await api.DisposeAsync();
             throw;
         }
+
+        ferry.Admin = await AdminEndpoint.StartForAsync(ferry, options.Admin, meters, ferry.GetReadiness, loggerFactory, cancellationToken);
+        return ferry;
     }
 
     /// <summary>Stops the admin endpoint and the controller, closes listeners, then stops the API server.</summary>

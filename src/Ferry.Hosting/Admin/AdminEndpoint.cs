@@ -57,6 +57,28 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
     /// </summary>
     /// <remarks>Internal: <see cref="LocalFerry"/> and <see cref="ClusterFerry"/> start it, so every command and test serves it the same way.</remarks>
     /// <exception cref="IOException">The address is taken (and not optional) or cannot be bound.</exception>
+    /// <summary>
+    /// Starts the endpoint <paramref name="options"/> asks for on behalf of <paramref name="host"/>
+    /// (none when null); when it cannot start, the host is disposed and the error rethrown.
+    /// </summary>
+    internal static async Task<AdminEndpoint?> StartForAsync(IAsyncDisposable host, AdminEndpointOptions? options, IMeterFactory? meterFactory, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await StartAsync(options, meterFactory!, readiness, loggerFactory, cancellationToken);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
     internal static async Task<AdminEndpoint?> StartAsync(AdminEndpointOptions options, IMeterFactory meterFactory, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
