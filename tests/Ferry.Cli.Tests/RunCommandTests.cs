@@ -32,15 +32,89 @@ public sealed partial class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_NeitherKubeconfigNorInCluster_ExitsTwo()
+    public async Task Run_NoClusterConfigurationAnywhere_ExitsOneSayingWhereItLooked()
     {
-        var pools = Path.Combine(_directory, "pools.yaml");
-        await File.WriteAllTextAsync(pools, "pools:\n  - name: default\n    addresses: [192.0.2.0/24]\n", TestContext.Current.CancellationToken);
+        var pools = await WritePoolsAsync("192.0.2.0/24");
 
-        await using var ferry = FerryProcess.Start("run", "--pools", pools);
+        // No flag, no $KUBECONFIG, a home without ~/.kube/config, and not in a pod.
+        await using var ferry = FerryProcess.Start(
+            new Dictionary<string, string?> { ["KUBECONFIG"] = null, ["HOME"] = _directory, ["KUBERNETES_SERVICE_HOST"] = null, ["KUBERNETES_SERVICE_PORT"] = null },
+            "run", "--pools", pools);
+
+        Assert.Equal(1, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains("no cluster configuration: give --kubeconfig FILE or --in-cluster, set $KUBECONFIG, or create ~/.kube/config", ferry.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_KubeconfigAndInCluster_ExitsTwo()
+    {
+        var pools = await WritePoolsAsync("192.0.2.0/24");
+
+        await using var ferry = FerryProcess.Start("run", "--kubeconfig", Path.Combine(_directory, "missing"), "--in-cluster", "--pools", pools);
 
         Assert.Equal(2, await ferry.WaitForExitAsync(_wait));
-        Assert.Contains("--kubeconfig", ferry.Output, StringComparison.Ordinal);
+        Assert.Contains("give at most one of --kubeconfig FILE and --in-cluster", ferry.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_UnknownContext_ExitsOneListingTheKnownOnes()
+    {
+        await using var api = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0");
+        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
+        var kubeconfig = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+        var pools = await WritePoolsAsync("192.0.2.0/24");
+
+        await using var ferry = FerryProcess.Start(new Dictionary<string, string?> { ["KUBECONFIG"] = kubeconfig }, "run", "--context", "prod", "--pools", pools);
+
+        Assert.Equal(1, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains("context \"prod\" does not exist (known: ferry)", ferry.Output, StringComparison.Ordinal);
+        Assert.Contains("$KUBECONFIG", ferry.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_KubeconfigFromEnvironmentList_MergesAndUsesTheContextAsked()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var api = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0");
+        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
+        var kubeconfig = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+
+        // As kubectl: a first file whose current context is elsewhere, then the API server's file; --context picks the latter's context.
+        var first = Path.Combine(_directory, "first.yaml");
+        await File.WriteAllTextAsync(first, """
+            apiVersion: v1
+            kind: Config
+            current-context: elsewhere
+            clusters: [{ name: elsewhere, cluster: { server: "https://127.0.0.1:1" } }]
+            users: [{ name: elsewhere, user: { token: nothing } }]
+            contexts: [{ name: elsewhere, context: { cluster: elsewhere, user: elsewhere } }]
+            """, ct);
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.");
+        var pools = await WritePoolsAsync(prefix + "0/24");
+        var list = string.Join(Path.PathSeparator, first, Path.Combine(_directory, "absent.yaml"), kubeconfig);
+
+        await using var ferry = FerryProcess.Start(
+            new Dictionary<string, string?> { ["KUBECONFIG"] = list },
+            "run", "--context", "ferry", "--pools", pools, "--targets", "endpoints",
+            "--identity", "env-test", "--lease-duration", "2", "--renew-deadline", "1.5", "--retry-period", "0.3");
+        Assert.True(await ferry.WaitForOutputAsync("env-test is the leader", _wait), ferry.Output);
+        Assert.Contains("(context ferry from $KUBECONFIG)", ferry.Output, StringComparison.Ordinal);
+
+        // The context names namespace default, so the Lease is there (flag absent).
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("ferry-controller", "default", cancellationToken: ct);
+        Assert.Equal("env-test", lease.Spec.HolderIdentity);
+        var ip = await CreateServiceAndWaitForIpAsync(client, ct);
+        Assert.StartsWith(prefix, ip, StringComparison.Ordinal);
+        await ferry.StopAsync();
+        Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
+    }
+
+    private async Task<string> WritePoolsAsync(string addresses)
+    {
+        var pools = Path.Combine(_directory, "pools.yaml");
+        await File.WriteAllTextAsync(pools, $"pools:\n  - name: default\n    addresses: [{addresses}]\n", TestContext.Current.CancellationToken);
+        return pools;
     }
 
     [Fact]

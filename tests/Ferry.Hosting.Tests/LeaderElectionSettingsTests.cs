@@ -10,7 +10,7 @@ public class LeaderElectionSettingsTests
         var options = new LeaderElectionOptions { Identity = LeaderElectionOptions.DefaultIdentity() };
 
         Assert.Equal("ferry-controller", options.LeaseName);
-        Assert.Equal("kube-system", options.LeaseNamespace);
+        Assert.Equal("ferry-system", options.LeaseNamespace);
         Assert.Equal(TimeSpan.FromSeconds(15), options.LeaseDuration);
         Assert.Equal(TimeSpan.FromSeconds(10), options.RenewDeadline);
         Assert.Equal(TimeSpan.FromSeconds(2), options.RetryPeriod);

@@ -39,6 +39,12 @@ public sealed class FerryProcess : IAsyncDisposable
     public static FerryProcess Start(params string[] args) => Start(SigintDisposition.Inherited, args);
 
     /// <summary>
+    /// As <see cref="Start(string[])"/>, with environment variables set (or, for a null value, removed)
+    /// for the child only, e.g. <c>KUBECONFIG</c> and <c>HOME</c> to test how ferry finds its cluster.
+    /// </summary>
+    public static FerryProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args) => Start(SigintDisposition.Inherited, args, environment);
+
+    /// <summary>
     /// Starts <c>ferry</c> with SIGINT reset to its default disposition, as in a terminal where the user
     /// presses Ctrl-C, even when the test process inherited an "ignore" (a background job). Through
     /// coreutils' <c>env --default-signal=INT</c>, which then execs, so <see cref="Id"/> is ferry's PID; a
@@ -97,7 +103,7 @@ public sealed class FerryProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static FerryProcess Start(SigintDisposition sigint, string[] args)
+    private static FerryProcess Start(SigintDisposition sigint, string[] args, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var ferry = Path.Combine(AppContext.BaseDirectory, "ferry.dll");
         var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -118,6 +124,18 @@ public sealed class FerryProcess : IAsyncDisposable
             default:
                 info.FileName = "dotnet";
                 break;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
         }
 
         info.ArgumentList.Add(ferry);

@@ -6,9 +6,9 @@ using Ferry.Controller.Predicates;
 using Ferry.Controller.Translation;
 using Ferry.Hosting;
 using Ferry.Hosting.Admin;
+using Ferry.Hosting.Connection;
 using Ferry.Configuration.Pools;
 using k8s;
-using k8s.Exceptions;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Cli.Commands;
@@ -28,8 +28,9 @@ internal static partial class RunCommand
 
     public static Command Create()
     {
-        var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "The kubeconfig to reach the cluster with (its current context)." };
-        var inCluster = new Option<bool>("--in-cluster") { Description = "Use the pod's service account (KUBERNETES_SERVICE_HOST and the mounted token)." };
+        var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "The kubeconfig to reach the cluster with (default, as kubectl: $KUBECONFIG, else ~/.kube/config, else the pod's service account)." };
+        var context = new Option<string>("--context") { Description = "The kubeconfig context to use (default: its current context)." };
+        var inCluster = new Option<bool>("--in-cluster") { Description = "Use the pod's service account (KUBERNETES_SERVICE_HOST and the mounted token), whatever the environment says." };
         var pools = new Option<FileInfo>("--pools")
         {
             Description = "The YAML file of address pools (see docs/running-in-a-cluster.md).",
@@ -57,7 +58,7 @@ internal static partial class RunCommand
             Description = "The Lease replicas compete for.",
             DefaultValueFactory = _ => LeaderElectionOptions.DefaultLeaseName,
         };
-        var leaseNamespace = new Option<string>("--lease-namespace") { Description = "The Lease's namespace (default: the pod's namespace in-cluster, else kube-system)." };
+        var leaseNamespace = new Option<string>("--lease-namespace") { Description = $"The Lease's namespace (default: the pod's namespace in-cluster, the kubeconfig context's namespace outside, else {LeaderElectionOptions.DefaultLeaseNamespace})." };
         var identity = new Option<string>("--identity") { Description = "This replica's name in the Lease and in Events (default: host name plus a random suffix)." };
         var leaseDuration = new Option<double>("--lease-duration") { Description = "Seconds a standby waits for a silent leader.", DefaultValueFactory = _ => 15 };
         var renewDeadline = new Option<double>("--renew-deadline") { Description = "Seconds the leader keeps trying to renew before it steps down.", DefaultValueFactory = _ => 10 };
@@ -70,12 +71,11 @@ internal static partial class RunCommand
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("run", "Run the service controller and data plane against a cluster; replicas elect a leader through a Lease.")
         {
-            kubeconfig, inCluster, pools, targets, classes, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, adminListen, logLevel,
+            kubeconfig, context, inCluster, pools, targets, classes, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, adminListen, logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new Settings(
-                parseResult.GetValue(kubeconfig)?.FullName,
-                parseResult.GetValue(inCluster),
+                new ClusterConnectionRequest(parseResult.GetValue(kubeconfig)?.FullName, parseResult.GetValue(context), parseResult.GetValue(inCluster)),
                 parseResult.GetRequiredValue(pools).FullName,
                 TargetModeNames.TryParse(parseResult.GetRequiredValue(targets), out var target) ? target : TargetMode.Nodes,
                 _classes[parseResult.GetRequiredValue(classes)],
@@ -95,9 +95,9 @@ internal static partial class RunCommand
 
     private static async Task<int> RunAsync(Settings settings, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
     {
-        if ((settings.Kubeconfig is null) == !settings.InCluster)
+        if (settings.Connection.Validate() is [var flagProblem, ..])
         {
-            await console.Error.WriteLineAsync("ferry run: give exactly one of --kubeconfig FILE and --in-cluster");
+            await console.Error.WriteLineAsync($"ferry run: {flagProblem}");
             return 2;
         }
 
@@ -146,18 +146,18 @@ internal static partial class RunCommand
             return 2;
         }
 
-        KubernetesClientConfiguration config;
+        ClusterConnection connection;
         try
         {
-            config = settings.InCluster
-                ? KubernetesClientConfiguration.InClusterConfig()
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile(settings.Kubeconfig!);
+            connection = ClusterConnection.Load(settings.Connection);
         }
-        catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (ClusterConnectionException e)
         {
             await console.Error.WriteLineAsync($"ferry run: cannot load the cluster configuration: {e.Message}");
             return 1;
         }
+
+        var config = connection.Configuration;
 
         LeaderElectionOptions? election = null;
         if (settings.LeaderElect)
@@ -165,7 +165,7 @@ internal static partial class RunCommand
             election = new LeaderElectionOptions
             {
                 LeaseName = settings.LeaseName,
-                LeaseNamespace = settings.LeaseNamespace ?? (settings.InCluster && !string.IsNullOrEmpty(config.Namespace) ? config.Namespace : LeaderElectionOptions.DefaultLeaseNamespace),
+                LeaseNamespace = LeaderElectionOptions.ChooseNamespace(settings.LeaseNamespace, connection.Namespace),
                 Identity = settings.Identity ?? LeaderElectionOptions.DefaultIdentity(),
                 LeaseDuration = settings.LeaseDuration,
                 RenewDeadline = settings.RenewDeadline,
@@ -178,6 +178,11 @@ internal static partial class RunCommand
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Run");
         using var stop = new StopSignals(logger, cancellationToken);
         using var client = new Kubernetes(config);
+        if (election is not null && await CheckLeasePermissionAsync(client, election, logger, console, stop.Token) is false)
+        {
+            return 1;
+        }
+
         ClusterFerry ferry;
         try
         {
@@ -209,7 +214,7 @@ internal static partial class RunCommand
         Log.Starting(
             logger,
             VersionCommand.Version,
-            config.Host,
+            connection.ContextName is null ? $"{config.Host} ({connection.Source.Origin})" : $"{config.Host} (context {connection.ContextName} from {connection.Source.Origin})",
             string.Join(", ", parsed.Pools.Select(p => $"{p.Name} ({string.Join(" ", p.Ranges)})")),
             election is null ? "off" : string.Create(CultureInfo.InvariantCulture, $"Lease {election.LeaseNamespace}/{election.LeaseName} as {election.Identity}"));
         await ferry.RunAsync(stop.Token);
@@ -217,9 +222,40 @@ internal static partial class RunCommand
         return 0;
     }
 
+    /// <summary>False (after saying why on stderr) when the API server refuses this identity the Lease; an unanswered check is a warning only.</summary>
+    private static async Task<bool> CheckLeasePermissionAsync(Kubernetes client, LeaderElectionOptions election, ILogger logger, InvocationConfiguration console, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(election.RenewDeadline);
+        LeasePermissionResult result;
+        try
+        {
+            result = await LeasePermissionCheck.CheckAsync(client, election, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result = LeasePermissionResult.Undecided($"no answer within {election.RenewDeadline.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+        }
+
+        if (result.IsDenied)
+        {
+            var reason = result.Detail.Length > 0 ? $" ({result.Detail})" : string.Empty;
+            await console.Error.WriteLineAsync(
+                $"ferry run: this identity may not {string.Join(", ", result.DeniedVerbs)} leases.coordination.k8s.io in namespace \"{election.LeaseNamespace}\"{reason}. " +
+                "Grant them (deploy/rbac.yaml's Role ferry-leader-election) or pick the Lease's namespace with --lease-namespace.");
+            return false;
+        }
+
+        if (!result.Decided)
+        {
+            Log.PermissionUnchecked(logger, election.LeaseNamespace, result.Detail);
+        }
+
+        return true;
+    }
+
     private sealed record Settings(
-        string? Kubeconfig,
-        bool InCluster,
+        ClusterConnectionRequest Connection,
         string PoolsPath,
         TargetMode Targets,
         ClassSelection Classes,
@@ -239,5 +275,8 @@ internal static partial class RunCommand
 
         [LoggerMessage(7201, LogLevel.Information, "Stopped: controller ended, listeners closed")]
         public static partial void Stopped(ILogger logger);
+
+        [LoggerMessage(7202, LogLevel.Warning, "Could not check the Lease permissions in namespace {Namespace} ({Reason}); leader election will find out")]
+        public static partial void PermissionUnchecked(ILogger logger, string @namespace, string reason);
     }
 }

@@ -8,7 +8,8 @@ public sealed record LeaderElectionOptions
 {
     public const string DefaultLeaseName = "ferry-controller";
 
-    public const string DefaultLeaseNamespace = "kube-system";
+    /// <summary>The namespace deploy/ creates and grants the Lease in; used when neither the flag nor the connection names one.</summary>
+    public const string DefaultLeaseNamespace = "ferry-system";
 
     public string LeaseName { get; init; } = DefaultLeaseName;
 
@@ -25,6 +26,15 @@ public sealed record LeaderElectionOptions
 
     /// <summary>The pause between attempts to acquire or renew.</summary>
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The Lease's namespace: the one asked for, else the one the connection names (the pod's namespace
+    /// in-cluster, the kubeconfig context's namespace outside), else <see cref="DefaultLeaseNamespace"/>.
+    /// </summary>
+    public static string ChooseNamespace(string? requested, string? connectionNamespace) =>
+        !string.IsNullOrEmpty(requested) ? requested
+        : !string.IsNullOrEmpty(connectionNamespace) ? connectionNamespace
+        : DefaultLeaseNamespace;
 
     /// <summary>A replica name that is unique even when pods share a host name (host networking): host name plus a random suffix, as client-go does.</summary>
     public static string DefaultIdentity() => $"{Environment.MachineName}_{Guid.NewGuid():N}";
