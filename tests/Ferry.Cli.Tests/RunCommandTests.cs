@@ -56,6 +56,19 @@ public sealed partial class RunCommandTests : IDisposable
         Assert.Contains("give at most one of --kubeconfig FILE and --in-cluster", ferry.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--kube-proxy-healthz-port", "0", "--kube-proxy-healthz-port: must be a port, 1-65535")]
+    [InlineData("--node-health-check", "http", "--node-health-check")]
+    public async Task Run_BadNodeHealthCheckFlags_ExitTwo(string flag, string value, string expected)
+    {
+        var pools = await WritePoolsAsync("192.0.2.0/24");
+
+        await using var ferry = FerryProcess.Start("run", "--kubeconfig", Path.Combine(_directory, "missing"), "--pools", pools, flag, value);
+
+        Assert.Equal(2, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains(expected, ferry.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_UnknownContext_ExitsOneListingTheKnownOnes()
     {

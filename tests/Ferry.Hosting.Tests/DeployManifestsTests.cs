@@ -12,7 +12,7 @@ public class DeployManifestsTests
     [Fact]
     public void ConfigMap_PoolsFile_ParsesWithoutErrors()
     {
-        var configMap = Single<V1ConfigMap>("configmap.yaml");
+        var configMap = Single<V1ConfigMap>("20-configmap.yaml");
 
         var result = AddressPoolsFile.Parse(configMap.Data["pools.yaml"]);
 
@@ -23,8 +23,8 @@ public class DeployManifestsTests
     [Fact]
     public void Deployment_TwoHostNetworkReplicasRunInClusterWithElectionAndMountedPools()
     {
-        var deployment = Single<V1Deployment>("deployment.yaml");
-        var configMap = Single<V1ConfigMap>("configmap.yaml");
+        var deployment = Single<V1Deployment>("30-deployment.yaml");
+        var configMap = Single<V1ConfigMap>("20-configmap.yaml");
         var pod = deployment.Spec.Template.Spec;
         var container = Assert.Single(pod.Containers);
 
@@ -39,7 +39,7 @@ public class DeployManifestsTests
     [Fact]
     public void Rbac_GrantsExactlyTheVerbsTheControllerUses()
     {
-        var objects = KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(_deploy, "rbac.yaml")));
+        var objects = KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(_deploy, "10-rbac.yaml")));
         var clusterRole = Assert.Single(objects.OfType<V1ClusterRole>());
         var role = Assert.Single(objects.OfType<V1Role>());
 
@@ -59,6 +59,42 @@ public class DeployManifestsTests
             granted);
         var serviceAccount = Assert.Single(objects.OfType<V1ServiceAccount>());
         Assert.All(objects.OfType<V1ClusterRoleBinding>().SelectMany(b => b.Subjects).Concat(objects.OfType<V1RoleBinding>().SelectMany(b => b.Subjects)), s => Assert.Equal(serviceAccount.Metadata.Name, s.Name));
+    }
+
+    [Fact]
+    public void ApplyDashF_EveryFileItReadsIsAKubernetesObject_NamespaceFirst()
+    {
+        // kubectl apply -f DIR reads .json, .yaml and .yml files in file-name order.
+        var files = Directory.GetFiles(_deploy)
+            .Where(f => Path.GetExtension(f) is ".yaml" or ".yml" or ".json")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        var objects = files.SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f))).ToArray();
+
+        Assert.Equal(4, files.Length);
+        Assert.All(objects, o => Assert.IsAssignableFrom<IKubernetesObject<V1ObjectMeta>>(o));
+        Assert.IsType<V1Namespace>(objects[0]);
+        var ns = ((V1Namespace)objects[0]).Metadata.Name;
+        Assert.All(
+            objects.OfType<IKubernetesObject<V1ObjectMeta>>().Where(o => o is not V1Namespace and not V1ClusterRole and not V1ClusterRoleBinding),
+            o => Assert.Equal(ns, o.Metadata.NamespaceProperty));
+    }
+
+    [Fact]
+    public async Task ApplyDashK_KustomizeBuildsTheSameObjects()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var kubectl = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kubectl", ["kustomize", _deploy]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await kubectl.StandardOutput.ReadToEndAsync(ct);
+        var errors = await kubectl.StandardError.ReadToEndAsync(ct);
+        await kubectl.WaitForExitAsync(ct);
+        Assert.True(kubectl.ExitCode == 0, errors);
+
+        static IEnumerable<string> Names(IEnumerable<object> objects) =>
+            objects.OfType<IKubernetesObject<V1ObjectMeta>>().Select(o => $"{o.Kind}/{o.Metadata.NamespaceProperty}/{o.Metadata.Name}").Order(StringComparer.Ordinal);
+        var built = KubernetesYaml.LoadAllFromString(output);
+        var files = Directory.GetFiles(_deploy, "*.yaml").SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f)));
+        Assert.Equal(Names(files), Names(built));
     }
 
     private static T Single<T>(string file) =>

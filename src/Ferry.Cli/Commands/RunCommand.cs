@@ -26,6 +26,9 @@ internal static partial class RunCommand
         ["both"] = ClassSelection.UnsetAndFerry,
     };
 
+    private const string KubeProxyCheck = "kube-proxy";
+    private const string NodePortCheck = "node-port";
+
     public static Command Create()
     {
         var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "The kubeconfig to reach the cluster with (default, as kubectl: $KUBECONFIG, else ~/.kube/config, else the pod's service account)." };
@@ -48,6 +51,17 @@ internal static partial class RunCommand
             DefaultValueFactory = _ => "unset",
         };
         classes.AcceptOnlyFromAmong([.. _classes.Keys]);
+        var nodeHealthCheck = new Option<string>("--node-health-check")
+        {
+            Description = "How --targets nodes checks a node for a Service with externalTrafficPolicy: Cluster: kube-proxy's /healthz, or a TCP connect to the NodePort (for kube-proxy replacements without /healthz).",
+            DefaultValueFactory = _ => KubeProxyCheck,
+        };
+        nodeHealthCheck.AcceptOnlyFromAmong(KubeProxyCheck, NodePortCheck);
+        var kubeProxyHealthzPort = new Option<int>("--kube-proxy-healthz-port")
+        {
+            Description = "The port of kube-proxy's /healthz on every node (kube-proxy's --healthz-bind-address).",
+            DefaultValueFactory = _ => new TranslationOptions().KubeProxyHealthzPort,
+        };
         var leaderElect = new Option<bool>("--leader-elect")
         {
             Description = "Elect a leader through a Lease so that only one replica runs the controller (--leader-elect=false for a single replica).",
@@ -71,7 +85,7 @@ internal static partial class RunCommand
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("run", "Run the service controller and data plane against a cluster; replicas elect a leader through a Lease.")
         {
-            kubeconfig, context, inCluster, pools, targets, classes, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, adminListen, logLevel,
+            kubeconfig, context, inCluster, pools, targets, classes, nodeHealthCheck, kubeProxyHealthzPort, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, adminListen, logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new Settings(
@@ -79,6 +93,8 @@ internal static partial class RunCommand
                 parseResult.GetRequiredValue(pools).FullName,
                 TargetModeNames.TryParse(parseResult.GetRequiredValue(targets), out var target) ? target : TargetMode.Nodes,
                 _classes[parseResult.GetRequiredValue(classes)],
+                parseResult.GetRequiredValue(nodeHealthCheck) == NodePortCheck,
+                parseResult.GetValue(kubeProxyHealthzPort),
                 parseResult.GetValue(leaderElect),
                 parseResult.GetRequiredValue(leaseName),
                 parseResult.GetValue(leaseNamespace),
@@ -139,6 +155,22 @@ internal static partial class RunCommand
             return 1;
         }
 
+        var controller = new ControllerOptions
+        {
+            Classes = settings.Classes,
+            Translation = new TranslationOptions
+            {
+                DefaultTargets = settings.Targets,
+                ClusterPolicyChecksNodePort = settings.ClusterPolicyChecksNodePort,
+                KubeProxyHealthzPort = settings.KubeProxyHealthzPort,
+            },
+        };
+        if (controller.Validate() is [var controllerProblem, ..])
+        {
+            await console.Error.WriteLineAsync($"ferry run: {controllerProblem.Replace("Translation.KubeProxyHealthzPort", "--kube-proxy-healthz-port", StringComparison.Ordinal)}");
+            return 2;
+        }
+
         var timings = new LeaderElectionOptions { Identity = "check", LeaseDuration = settings.LeaseDuration, RenewDeadline = settings.RenewDeadline, RetryPeriod = settings.RetryPeriod };
         if (settings.LeaderElect && timings.Validate() is [var problem, ..])
         {
@@ -191,7 +223,7 @@ internal static partial class RunCommand
                 new ClusterFerryOptions
                 {
                     Pools = parsed.Pools,
-                    Controller = new ControllerOptions { Classes = settings.Classes, Translation = new TranslationOptions { DefaultTargets = settings.Targets } },
+                    Controller = controller,
                     LeaderElection = election,
                     Admin = admin,
                 },
@@ -242,7 +274,7 @@ internal static partial class RunCommand
             var reason = result.Detail.Length > 0 ? $" ({result.Detail})" : string.Empty;
             await console.Error.WriteLineAsync(
                 $"ferry run: this identity may not {string.Join(", ", result.DeniedVerbs)} leases.coordination.k8s.io in namespace \"{election.LeaseNamespace}\"{reason}. " +
-                "Grant them (deploy/rbac.yaml's Role ferry-leader-election) or pick the Lease's namespace with --lease-namespace.");
+                "Grant them (deploy/10-rbac.yaml's Role ferry-leader-election) or pick the Lease's namespace with --lease-namespace.");
             return false;
         }
 
@@ -259,6 +291,8 @@ internal static partial class RunCommand
         string PoolsPath,
         TargetMode Targets,
         ClassSelection Classes,
+        bool ClusterPolicyChecksNodePort,
+        int KubeProxyHealthzPort,
         bool LeaderElect,
         string LeaseName,
         string? LeaseNamespace,

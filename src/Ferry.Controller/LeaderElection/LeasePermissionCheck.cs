@@ -11,7 +11,7 @@ namespace Ferry.Controller.LeaderElection;
 /// </summary>
 public static class LeasePermissionCheck
 {
-    /// <summary>The verbs leader election uses on its Lease (deploy/rbac.yaml grants exactly these).</summary>
+    /// <summary>The verbs leader election uses on its Lease (deploy/10-rbac.yaml grants exactly these).</summary>
     public static readonly IReadOnlyList<string> Verbs = ["get", "create", "update"];
 
     /// <summary>Reviews every verb of <see cref="Verbs"/> on the Lease <paramref name="options"/> names.</summary>

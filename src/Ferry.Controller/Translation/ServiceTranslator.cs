@@ -145,15 +145,16 @@ public sealed class ServiceTranslator
             }
         }
 
-        HealthCheckSpec check;
+        HealthCheckSpec? check;
         if (service.Spec?.ExternalTrafficPolicy == "Local" && service.Spec.HealthCheckNodePort is { } healthPort and > 0)
         {
             // kube-proxy answers 200 on healthCheckNodePort only on nodes with a ready local endpoint.
             check = Check(HealthCheckType.Http, healthPort);
         }
-        else if (_options.ClusterPolicyChecksNodePort || transport == TransportProtocol.Udp && _options.KubeProxyHealthzPort <= 0)
+        else if (_options.ClusterPolicyChecksNodePort)
         {
-            check = Check(HealthCheckType.Tcp, null);
+            // A TCP connect cannot tell whether a UDP NodePort works, so UDP ports go unchecked here.
+            check = transport == TransportProtocol.Udp ? null : Check(HealthCheckType.Tcp, null);
         }
         else
         {

@@ -61,6 +61,18 @@ public class ServiceTranslatorTests
     }
 
     [Fact]
+    public void Translate_ClusterWithNodePortCheckOption_LeavesUdpPortsUnchecked()
+    {
+        var translator = new ServiceTranslator(new TranslationOptions { ClusterPolicyChecksNodePort = true });
+        var service = Builders.LoadBalancer("dns", Builders.Port(53, nodePort: 30053, name: "dns", protocol: "UDP"), Builders.Port(53, nodePort: 30054, name: "dns-tcp"));
+
+        var spec = Translate(translator, service, _vip, [Builders.Node("a", "192.0.2.1")], []).Spec!;
+
+        Assert.Null(spec.Listeners.Single(l => l.Protocol == TransportProtocol.Udp).HealthCheck);
+        Assert.Equal(HealthCheckType.Tcp, spec.Listeners.Single(l => l.Protocol == TransportProtocol.Tcp).HealthCheck!.Type);
+    }
+
+    [Fact]
     public void Translate_Endpoints_ResolvesTargetPortByNameAndSkipsNotReady()
     {
         var service = Builders.LoadBalancer("web", Builders.Port(80, nodePort: 30080, name: "http"), Builders.Port(443, nodePort: 30443, name: "https"));
