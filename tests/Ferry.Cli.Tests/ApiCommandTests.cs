@@ -30,13 +30,10 @@ public sealed partial class ApiCommandTests : IDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private static bool HasKubectl() =>
-        Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(dir => File.Exists(Path.Combine(dir, "kubectl")));
-
     [Fact]
     public async Task Api_PrintsKubeconfigThatKubectlUsesAndStopsOnSigint()
     {
-        Assert.SkipUnless(HasKubectl(), "kubectl is not installed; .ci/run installs one");
+        Assert.SkipUnless(InstalledTools.HasKubectl, InstalledTools.NoKubectl);
         var dataDir = Path.Combine(_directory, "data");
         // Ctrl-C in a terminal: SIGINT at its default disposition, however this test run was launched.
         await using var ferry = FerryProcess.StartWithDefaultSigint("api", "--data-dir", dataDir, "--listen", "127.0.0.1:0");

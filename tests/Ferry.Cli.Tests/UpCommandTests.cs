@@ -26,9 +26,6 @@ public sealed partial class UpCommandTests : IDisposable
     [GeneratedRegex(@"^(?<name>keeper)\s+LoadBalancer\s+\S+\s+(?<ip>\d+\.\d+\.\d+\.\d+)\s", RegexOptions.Multiline)]
     private static partial Regex KeeperIpRow();
 
-    private static bool HasKubectl() =>
-        Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(dir => File.Exists(Path.Combine(dir, "kubectl")));
-
     private static async Task<(int ExitCode, string Output)> KubectlAsync(string kubeconfig, string cacheDir, string? stdin, params string[] args)
     {
         var info = new ProcessStartInfo("kubectl")
@@ -106,7 +103,7 @@ public sealed partial class UpCommandTests : IDisposable
     [Fact]
     public async Task Up_ReadmeQuickStartWithKubectl_ServesThroughExternalIpAndKeepsIpsOverRestart()
     {
-        Assert.SkipUnless(HasKubectl(), "kubectl is not installed; .ci/run installs one");
+        Assert.SkipUnless(InstalledTools.HasKubectl, InstalledTools.NoKubectl);
         var a = Random.Shared.Next(1, 255);
         var c = Random.Shared.Next(0, 256);
         var poolPrefix = $"127.{a}.{c}.";

@@ -83,6 +83,7 @@ public class DeployManifestsTests
     [Fact]
     public async Task ApplyDashK_KustomizeBuildsTheSameObjects()
     {
+        Assert.SkipUnless(InstalledTools.HasKubectl, InstalledTools.NoKubectl);
         var ct = TestContext.Current.CancellationToken;
         using var kubectl = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kubectl", ["kustomize", _deploy]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = await kubectl.StandardOutput.ReadToEndAsync(ct);
