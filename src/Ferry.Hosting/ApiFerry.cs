@@ -18,7 +18,7 @@ public sealed class ApiFerry : IAsyncDisposable
 
     /// <summary>Starts the server; returns once it accepts connections and the kubeconfig is written.</summary>
     /// <param name="timeProvider">The server's clock; the system clock when null.</param>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="ArgumentException">The options are invalid, or the token or policy file cannot be read (the message names the line).</exception>
     public static async Task<ApiFerry> StartAsync(ApiFerryOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -28,7 +28,13 @@ public sealed class ApiFerry : IAsyncDisposable
         }
 
         return new ApiFerry(await ApiServerHost.StartAsync(
-            new ApiServerOptions { DataDirectory = options.DataDirectory, Listen = options.Listen },
+            new ApiServerOptions
+            {
+                DataDirectory = options.DataDirectory,
+                Listen = options.Listen,
+                TokenAuthFile = options.TokenAuthFile,
+                AuthorizationPolicyFile = options.AuthorizationPolicyFile,
+            },
             loggerFactory,
             timeProvider ?? TimeProvider.System,
             cancellationToken));

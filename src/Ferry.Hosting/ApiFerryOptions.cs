@@ -11,6 +11,12 @@ public sealed record ApiFerryOptions
     /// <summary>The address to listen on; port 0 picks a free port.</summary>
     public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 6443);
 
+    /// <summary>Optional extra users: kube-apiserver's <c>--token-auth-file</c> CSV (see <see cref="ApiServer.ApiServerOptions.TokenAuthFile"/>).</summary>
+    public string? TokenAuthFile { get; init; }
+
+    /// <summary>Optional ABAC policy for those users: kube-apiserver's <c>--authorization-policy-file</c> (see <see cref="ApiServer.ApiServerOptions.AuthorizationPolicyFile"/>).</summary>
+    public string? AuthorizationPolicyFile { get; init; }
+
     /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
     public IReadOnlyList<string> Validate() =>
         string.IsNullOrWhiteSpace(DataDirectory) ? [$"{nameof(DataDirectory)}: must not be empty"] : [];

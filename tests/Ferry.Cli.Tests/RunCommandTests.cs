@@ -123,6 +123,46 @@ public sealed partial class RunCommandTests : IDisposable
         Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
     }
 
+    [Fact]
+    public async Task Run_LeaseNotPermitted_ExitsOneNamingVerbsAndNamespace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tokens = Path.Combine(_directory, "tokens.csv");
+        await File.WriteAllTextAsync(tokens, "ferry-sa-token-0123456789,system:serviceaccount:ferry-system:ferry,1\n", ct);
+        var policy = Path.Combine(_directory, "policy.jsonl");
+        await File.WriteAllTextAsync(
+            policy,
+            """{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"system:serviceaccount:ferry-system:ferry","namespace":"ferry-system","resource":"leases","apiGroup":"coordination.k8s.io"}}""" + "\n",
+            ct);
+        await using var api = FerryProcess.Start(
+            "api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0", "--token-auth-file", tokens, "--authorization-policy-file", policy);
+        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
+        var admin = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+
+        // The service account's kubeconfig: the admin's with the other token (context namespace default).
+        var serviceAccount = Path.Combine(_directory, "sa.kubeconfig");
+        await File.WriteAllTextAsync(serviceAccount, TokenLine().Replace(await File.ReadAllTextAsync(admin, ct), "token: ferry-sa-token-0123456789"), ct);
+        var pools = await WritePoolsAsync("192.0.2.0/24");
+
+        await using var refused = FerryProcess.Start("run", "--kubeconfig", serviceAccount, "--pools", pools);
+        Assert.Equal(1, await refused.WaitForExitAsync(_wait));
+        Assert.Contains(
+            "ferry run: this identity may not get, create, update leases.coordination.k8s.io in namespace \"default\"",
+            refused.Output,
+            StringComparison.Ordinal);
+        Assert.Contains("--lease-namespace", refused.Output, StringComparison.Ordinal);
+
+        // In the namespace deploy/ grants, the same identity passes the check and leads.
+        await using var allowed = FerryProcess.Start(
+            "run", "--kubeconfig", serviceAccount, "--pools", pools, "--lease-namespace", "ferry-system", "--identity", "sa-test",
+            "--targets", "endpoints", "--lease-duration", "2", "--renew-deadline", "1.5", "--retry-period", "0.3");
+        Assert.True(await allowed.WaitForOutputAsync("Lease ferry-system/ferry-controller", _wait), allowed.Output);
+        Assert.DoesNotContain("may not", allowed.Output, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("token: \\S+")]
+    private static partial Regex TokenLine();
+
     private async Task<string> WritePoolsAsync(string addresses)
     {
         var pools = Path.Combine(_directory, "pools.yaml");

@@ -22,23 +22,35 @@ internal static partial class ApiCommand
             Description = "The address and port to serve on (port 0 picks a free one).",
             DefaultValueFactory = _ => "127.0.0.1:6443",
         };
+        var tokenAuthFile = new Option<FileInfo>("--token-auth-file")
+        {
+            Description = "Extra users besides the kubeconfig's admin, as kube-apiserver's flag: CSV lines token,user,uid,\"group1,group2\" (docs/local-mode.md).",
+        };
+        var policyFile = new Option<FileInfo>("--authorization-policy-file")
+        {
+            Description = "What those users may do, as kube-apiserver's ABAC policy file: one Policy JSON object per line (docs/local-mode.md).",
+        };
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("api", "Run the embedded Kubernetes-compatible API server alone; kubectl uses DIR/kubeconfig.")
         {
             dataDir,
             listen,
+            tokenAuthFile,
+            policyFile,
             logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             parseResult.GetRequiredValue(dataDir).FullName,
             parseResult.GetRequiredValue(listen),
+            parseResult.GetValue(tokenAuthFile)?.FullName,
+            parseResult.GetValue(policyFile)?.FullName,
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDirectory, string listen, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dataDirectory, string listen, string? tokenAuthFile, string? policyFile, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
     {
         using var loggerFactory = ConsoleLogging.Create(level);
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Api");
@@ -46,7 +58,7 @@ internal static partial class ApiCommand
         ApiFerryOptions options;
         try
         {
-            options = new ApiFerryOptions { DataDirectory = dataDirectory, Listen = ListenAddress.Parse(listen) };
+            options = new ApiFerryOptions { DataDirectory = dataDirectory, Listen = ListenAddress.Parse(listen), TokenAuthFile = tokenAuthFile, AuthorizationPolicyFile = policyFile };
         }
         catch (FormatException e)
         {
@@ -63,9 +75,9 @@ internal static partial class ApiCommand
             Log.Stopped(logger);
             return 0;
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
         {
-            // A port in use, another server on the same data directory, or an unwritable directory.
+            // A port in use, another server on the same data directory, an unwritable directory, or a bad token or policy file.
             Log.NotStarting(logger, e.Message);
             return 1;
         }
