@@ -127,6 +127,7 @@ internal sealed class ResourceRegistry
             }
 
             AdmissionChain.OnCreate(type, body, options.DryRun);
+            warnings.AddRange(type.Strategy.Warnings(body, status: false));
             if (options.DryRun)
             {
                 return new WriteResult(body, 201, warnings);
@@ -289,6 +290,7 @@ internal sealed class ResourceRegistry
         }
 
         AdmissionChain.OnUpdate(type, updated, old, status, options.DryRun);
+        warnings.AddRange(type.Strategy.Warnings(updated, status));
         if (JsonNode.DeepEquals(updated, old))
         {
             return new WriteResult(old.DeepClone().AsObject(), 200, warnings);
