@@ -30,9 +30,10 @@ internal sealed class TestApiServer : IAsyncDisposable
         return dir;
     }
 
-    public static async Task<TestApiServer> StartAsync(string? dataDirectory = null, Func<ApiServerOptions, ApiServerOptions>? configure = null, TimeProvider? timeProvider = null)
+    /// <summary>Starts a server; a given <paramref name="dataDirectory"/> is kept afterwards unless <paramref name="deleteDirectory"/>.</summary>
+    public static async Task<TestApiServer> StartAsync(string? dataDirectory = null, Func<ApiServerOptions, ApiServerOptions>? configure = null, TimeProvider? timeProvider = null, bool deleteDirectory = false)
     {
-        var owns = dataDirectory is null;
+        var owns = dataDirectory is null || deleteDirectory;
         var dir = dataDirectory ?? NewDataDirectory();
         var options = new ApiServerOptions { DataDirectory = dir, Listen = new IPEndPoint(IPAddress.Loopback, 0) };
         if (configure is not null)

@@ -5,7 +5,7 @@ namespace Ferry.ApiServer.Authorization;
 /// spec), matched as upstream's ABAC authorizer matches it: the subject by <c>user</c> and/or <c>group</c>
 /// (<c>*</c> is every authenticated user; a policy naming neither matches nobody), then either the resource
 /// (<c>namespace</c>, <c>resource</c>, <c>apiGroup</c>, each exact or <c>*</c>; an empty namespace matches only
-/// cluster-scoped requests, an empty API group only the core group) or <c>nonResourcePath</c> (exact, <c>*</c>, or a
+/// requests without one (cluster-scoped, or across all namespaces), an empty API group only the core group) or <c>nonResourcePath</c> (exact, <c>*</c>, or a
 /// trailing <c>*</c> prefix); <c>readonly</c> limits it to get, list and watch.
 /// </summary>
 internal sealed record AccessPolicy(string User, string Group, bool Readonly, string ApiGroup, string Resource, string Namespace, string NonResourcePath)

@@ -24,7 +24,7 @@ internal sealed class ItemEndpoint(ResourceRegistry registry, RequestBodyReader 
     public async Task UpdateAsync(HttpContext ctx, RequestTarget t, RequestOptions options)
     {
         var body = await _body.ReadObjectAsync(ctx);
-        var result = await _registry.UpdateAsync(t.Type, t.Namespace ?? string.Empty, t.Name!, body, t.IsStatus, options.ForWrite());
+        var result = await _registry.UpdateAsync(t.Type, t.Namespace ?? string.Empty, t.Name!, body, t.IsStatus, options.ForWrite(ctx.Request.Headers.UserAgent.ToString()));
         ResponseWriter.AddWarnings(ctx, result.Warnings);
         await ResponseWriter.WriteJsonAsync(ctx, result.Code, result.Object);
     }
@@ -33,7 +33,7 @@ internal sealed class ItemEndpoint(ResourceRegistry registry, RequestBodyReader 
     public async Task PatchAsync(HttpContext ctx, RequestTarget t, RequestOptions options)
     {
         var (mediaType, patch) = await _body.ReadPatchAsync(ctx);
-        var result = await _registry.PatchAsync(t.Type, t.Namespace ?? string.Empty, t.Name!, t.IsStatus, mediaType, patch, options.ForWrite(), options.Force);
+        var result = await _registry.PatchAsync(t.Type, t.Namespace ?? string.Empty, t.Name!, t.IsStatus, mediaType, patch, options.ForWrite(ctx.Request.Headers.UserAgent.ToString()), options.Force);
         ResponseWriter.AddWarnings(ctx, result.Warnings);
         await ResponseWriter.WriteJsonAsync(ctx, result.Code, result.Object);
     }

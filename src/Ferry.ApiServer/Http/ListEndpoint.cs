@@ -60,7 +60,7 @@ internal sealed class ListEndpoint(ResourceRegistry registry, RequestBodyReader 
     public async Task CreateAsync(HttpContext ctx, RequestTarget t, RequestOptions options)
     {
         var body = await _body.ReadObjectAsync(ctx);
-        var result = await _registry.CreateAsync(t.Type, t.Namespace ?? string.Empty, body, options.ForWrite());
+        var result = await _registry.CreateAsync(t.Type, t.Namespace ?? string.Empty, body, options.ForWrite(ctx.Request.Headers.UserAgent.ToString()));
         ResponseWriter.AddWarnings(ctx, result.Warnings);
         await ResponseWriter.WriteJsonAsync(ctx, result.Code, result.Object);
     }

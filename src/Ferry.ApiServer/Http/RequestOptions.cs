@@ -56,8 +56,11 @@ internal sealed class RequestOptions(IQueryCollection query)
         return values.Count > 0;
     }
 
-    /// <summary>The options of create, update and patch: <c>fieldValidation</c>, <c>dryRun</c>, <c>fieldManager</c>.</summary>
-    public WriteOptions ForWrite()
+    /// <summary>
+    /// The options of create, update and patch: <c>fieldValidation</c>, <c>dryRun</c>, <c>fieldManager</c> (else the
+    /// prefix of <paramref name="userAgent"/> names the manager of a non-apply write).
+    /// </summary>
+    public WriteOptions ForWrite(string? userAgent = null)
     {
         var validation = Text("fieldValidation") ?? "Warn";
         if (validation is not ("Strict" or "Warn" or "Ignore"))
@@ -65,7 +68,8 @@ internal sealed class RequestOptions(IQueryCollection query)
             throw ApiErrors.BadRequest("fieldValidation must be one of \"Ignore\", \"Warn\", or \"Strict\"");
         }
 
-        return new WriteOptions(DryRun(), validation, Text("fieldManager"));
+        var manager = Text("fieldManager");
+        return new WriteOptions(DryRun(), validation, manager, string.IsNullOrEmpty(manager) ? Patching.UpdateOwnership.ManagerFromUserAgent(userAgent) : manager);
     }
 
     /// <summary>

@@ -82,7 +82,7 @@ public static class ServerSideApply
             return new ServerSideApplyResult(
                 created ? null : (JsonObject)live!.DeepClone(),
                 created,
-                conflicts.Select(c => new ApplyConflict(c.Entry.Manager, c.Entry.ApiVersion, ManagedFieldSet.Render(c.Path))).ToList());
+                conflicts.Select(c => new ApplyConflict(c.Entry.Manager, c.Entry.ApiVersion, ManagedFieldSet.Render(c.Path), c.Entry.Operation, ServerString(c.Entry.Raw, "subresource") ?? string.Empty)).ToList());
         }
 
         foreach (var (entry, path) in conflicts)

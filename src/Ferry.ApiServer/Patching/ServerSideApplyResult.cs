@@ -12,13 +12,33 @@ public sealed record ServerSideApplyResult(JsonObject? Merged, bool Created, IRe
 {
     public bool Succeeded => Conflicts.Count == 0;
 
-    /// <summary>kube-apiserver's 409 message: <c>Apply failed with 1 conflict: conflict with "m" using v1: .spec.type</c>.</summary>
-    public string ConflictMessage => Conflicts.Count == 0
-        ? string.Empty
-        : $"Apply failed with {Conflicts.Count} conflict{(Conflicts.Count == 1 ? string.Empty : "s")}: " + string.Join("\n", Conflicts.Select(c => c.ToString()));
+    /// <summary>
+    /// kube-apiserver's 409 message: <c>Apply failed with 1 conflict: conflict with "m" using v1: .spec.type</c>; with
+    /// several, <c>Apply failed with 2 conflicts: conflicts with "a" using v1:\n- .spec.type\n…</c> grouped by manager
+    /// in sorted order.
+    /// </summary>
+    public string ConflictMessage
+    {
+        get
+        {
+            if (Conflicts.Count <= 1)
+            {
+                return Conflicts.Count == 0 ? string.Empty : "Apply failed with 1 conflict: " + Conflicts[0];
+            }
 
-    /// <summary>The full 409 <c>Status</c> body (reason Conflict, one <c>FieldManagerConflict</c> cause per field).</summary>
-    public JsonObject ConflictStatus(string kind, string name)
+            var lines = new List<string>();
+            foreach (var group in Conflicts.GroupBy(c => c.ManagerText).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                lines.Add("conflicts with " + group.Key + ":");
+                lines.AddRange(group.Select(c => "- " + c.Field).Order(StringComparer.Ordinal));
+            }
+
+            return $"Apply failed with {Conflicts.Count} conflicts: " + string.Join("\n", lines);
+        }
+    }
+
+    /// <summary>The full 409 <c>Status</c> body (reason Conflict, details with one <c>FieldManagerConflict</c> cause per field, as upstream's <c>NewApplyConflict</c>).</summary>
+    public JsonObject ConflictStatus()
     {
         var causes = new JsonArray();
         foreach (var conflict in Conflicts)
@@ -34,7 +54,7 @@ public sealed record ServerSideApplyResult(JsonObject? Merged, bool Created, IRe
             ["status"] = "Failure",
             ["message"] = ConflictMessage,
             ["reason"] = "Conflict",
-            ["details"] = new JsonObject { ["name"] = name, ["kind"] = kind, ["causes"] = causes },
+            ["details"] = new JsonObject { ["causes"] = causes },
             ["code"] = 409,
         };
     }

@@ -55,7 +55,7 @@ internal static class PatchApplier
         var result = ServerSideApply.Apply(current, applied, type.Kind, fieldManager, force, time);
         if (!result.Succeeded)
         {
-            var status = result.ConflictStatus(type.Plural, JsonRead.Str(current?["metadata"]?["name"]));
+            var status = result.ConflictStatus();
             throw new ApiException(409, "Conflict", JsonRead.Str(status["message"]), status["details"]?.DeepClone().AsObject());
         }
 

@@ -80,7 +80,8 @@ internal sealed class ResourceRegistry
         return new WatchRegistration(_store, initial, watcher);
     }
 
-    public async Task<WriteResult> CreateAsync(ResourceType type, string ns, JsonObject body, WriteOptions options)
+    /// <summary>Creates an object; <paramref name="applied"/> when server-side apply made it (its managedFields are already set).</summary>
+    public async Task<WriteResult> CreateAsync(ResourceType type, string ns, JsonObject body, WriteOptions options, bool applied = false)
     {
         ns = Scope(type, ns);
         var warnings = IncomingObject.Prepare(type, ns, body, options, isPatch: false);
@@ -105,6 +106,11 @@ internal sealed class ResourceRegistry
         }
 
         type.Strategy.PrepareForCreate(body);
+        if (!applied && options.UpdateManager.Length > 0)
+        {
+            UpdateOwnership.Record(null, body, type.Kind, type.ApiVersion, options.UpdateManager, string.Empty, _time);
+        }
+
         body = type.Store(body);
         meta = ObjectMetadata.Of(body);
         var created = await _store.WriteAsync(tx =>
@@ -121,6 +127,7 @@ internal sealed class ResourceRegistry
             }
 
             AdmissionChain.OnCreate(type, body, options.DryRun);
+            warnings.AddRange(type.Strategy.Warnings(body, status: false));
             if (options.DryRun)
             {
                 return new WriteResult(body, 201, warnings);
@@ -140,7 +147,7 @@ internal sealed class ResourceRegistry
         var result = await _store.WriteAsync(tx =>
         {
             var current = tx.Get(type.Key, ns, name) ?? throw ApiErrors.NotFound(type, name);
-            return Commit(tx, type, current, body, status, options, warnings);
+            return Commit(tx, type, current, body, status, options, warnings, options.UpdateManager);
         });
         await _namespaces.AfterWriteAsync(type, ns, result);
         return Presented(type, result);
@@ -166,7 +173,7 @@ internal sealed class ResourceRegistry
             var createdMeta = ObjectMetadata.Of(created);
             createdMeta["name"] ??= name;
             ObjectMetadata.CheckName(created, name);
-            return await CreateAsync(type, ns, created, options);
+            return await CreateAsync(type, ns, created, options, applied: true);
         }
 
         var result = await _store.WriteAsync(tx =>
@@ -175,7 +182,7 @@ internal sealed class ResourceRegistry
             var patched = PatchApplier.Apply(mediaType, type.Present(current.Object).DeepClone().AsObject(), patch, type, options.FieldManager, force, status, _time);
             var warnings = IncomingObject.Prepare(type, ns, patched, options, isPatch: true);
             ObjectMetadata.CheckName(patched, name);
-            return Commit(tx, type, current, type.Store(patched), status, options, warnings);
+            return Commit(tx, type, current, type.Store(patched), status, options, warnings, mediaType == PatchTypes.Apply ? string.Empty : options.UpdateManager);
         });
         await _namespaces.AfterWriteAsync(type, ns, result);
         return Presented(type, result);
@@ -227,8 +234,11 @@ internal sealed class ResourceRegistry
 
     private static string Scope(ResourceType type, string ns) => type.Namespaced ? ns : string.Empty;
 
-    /// <summary>The shared tail of update and patch: precondition, status split, immutables, finalizers, no-op detection.</summary>
-    private static WriteResult Commit(StoreTransaction tx, ResourceType type, StoredObject current, JsonObject incoming, bool status, WriteOptions options, List<string> warnings)
+    /// <summary>
+    /// The shared tail of update and patch: precondition, status split, managedFields of <paramref name="manager"/>
+    /// (empty: not recorded, as for apply, which records its own), immutables, finalizers, no-op detection.
+    /// </summary>
+    private WriteResult Commit(StoreTransaction tx, ResourceType type, StoredObject current, JsonObject incoming, bool status, WriteOptions options, List<string> warnings, string manager)
     {
         var old = current.Object;
         var rv = ObjectMetadata.ResourceVersionOf(incoming);
@@ -257,6 +267,11 @@ internal sealed class ResourceRegistry
 
         meta.Remove("selfLink");
         meta["resourceVersion"] = ResourceVersions.Format(current.ResourceVersion);
+        if (manager.Length > 0)
+        {
+            // Before admission, as upstream: what the server defaults or allocates is not the writer's.
+            UpdateOwnership.Record(old, updated, type.Kind, type.ApiVersion, manager, status ? "status" : string.Empty, _time);
+        }
         if (type.TracksGeneration)
         {
             var generation = Math.Max(1, JsonRead.Long(oldMeta["generation"]));
@@ -275,6 +290,7 @@ internal sealed class ResourceRegistry
         }
 
         AdmissionChain.OnUpdate(type, updated, old, status, options.DryRun);
+        warnings.AddRange(type.Strategy.Warnings(updated, status));
         if (JsonNode.DeepEquals(updated, old))
         {
             return new WriteResult(old.DeepClone().AsObject(), 200, warnings);

@@ -27,7 +27,7 @@ internal sealed class ResourceCatalog
             Table = TableLayout.Service,
             Strategy = services,
         });
-        Add(new("", "v1", "endpoints", "endpoints", "Endpoints", true, typeof(V1Endpoints)) { ShortNames = ["ep"] });
+        Add(new("", "v1", "endpoints", "endpoints", "Endpoints", true, typeof(V1Endpoints)) { ShortNames = ["ep"], Strategy = new EndpointsKindStrategy(slices: false) });
         Add(new("", "v1", "nodes", "node", "Node", false, typeof(V1Node))
         {
             ShortNames = ["no"],
@@ -63,7 +63,7 @@ internal sealed class ResourceCatalog
             Table = TableLayout.Deployment,
             Strategy = new WorkloadKindStrategy(),
         });
-        Add(new("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, typeof(V1EndpointSlice)) { Table = TableLayout.EndpointSlice });
+        Add(new("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, typeof(V1EndpointSlice)) { Table = TableLayout.EndpointSlice, Strategy = new EndpointsKindStrategy(slices: true) });
         Add(new("events.k8s.io", "v1", "events", "event", "Event", true, typeof(Eventsv1Event))
         {
             ShortNames = ["ev"],

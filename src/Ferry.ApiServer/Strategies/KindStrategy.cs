@@ -28,6 +28,12 @@ internal class KindStrategy
     /// <summary>Defaults, validates and (re)allocates for an update of <paramref name="old"/> into <paramref name="updated"/>.</summary>
     public virtual IReadOnlyList<FieldError> AdmitUpdate(JsonObject updated, JsonObject old, bool status, bool dryRun) => [];
 
+    /// <summary>
+    /// The <c>Warning</c> headers a write of <paramref name="obj"/> gets after admission accepted it (upstream's
+    /// <c>WarningsOnCreate</c>/<c>WarningsOnUpdate</c>); <paramref name="status"/> for a status-subresource write.
+    /// </summary>
+    public virtual IReadOnlyList<string> Warnings(JsonObject obj, bool status) => [];
+
     /// <summary>Releases what the object held, once it is really gone from storage.</summary>
     public virtual void Released(JsonObject obj)
     {

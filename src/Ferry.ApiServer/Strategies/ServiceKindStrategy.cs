@@ -44,5 +44,8 @@ internal sealed class ServiceKindStrategy : KindStrategy
     public override IReadOnlyList<FieldError> AdmitUpdate(JsonObject updated, JsonObject old, bool status, bool dryRun) =>
         status ? ServiceAdmission.AdmitStatusUpdate(old, updated) : _admission.AdmitUpdate(old, updated, dryRun);
 
+    /// <summary>Upstream's Service warnings on main-resource writes; its status strategy has none.</summary>
+    public override IReadOnlyList<string> Warnings(JsonObject obj, bool status) => status ? [] : ServiceWarnings.For(obj);
+
     public override void Released(JsonObject obj) => _admission.Deleted(obj);
 }

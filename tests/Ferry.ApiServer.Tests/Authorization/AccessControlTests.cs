@@ -177,10 +177,17 @@ public class AccessControlTests
         Assert.Contains("TokenAuthFile: file /nonexistent/tokens.csv does not exist", missing.Message, StringComparison.Ordinal);
 
         var dir = TestApiServer.NewDataDirectory();
-        var policy = Path.Combine(dir, "policy.jsonl");
-        await File.WriteAllTextAsync(policy, "{\"user\":\"bob\"}\n", TestContext.Current.CancellationToken);
-        var bad = await Assert.ThrowsAsync<ArgumentException>(() => TestApiServer.StartAsync(configure: o => o with { AuthorizationPolicyFile = policy }));
-        Assert.Contains("error reading policy file " + policy + ", line 1", bad.Message, StringComparison.Ordinal);
+        try
+        {
+            var policy = Path.Combine(dir, "policy.jsonl");
+            await File.WriteAllTextAsync(policy, "{\"user\":\"bob\"}\n", TestContext.Current.CancellationToken);
+            var bad = await Assert.ThrowsAsync<ArgumentException>(() => TestApiServer.StartAsync(configure: o => o with { AuthorizationPolicyFile = policy }));
+            Assert.Contains("error reading policy file " + policy + ", line 1", bad.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private static async Task<TestApiServer> StartWithBobAsync()
@@ -191,7 +198,8 @@ public class AccessControlTests
         var ct = TestContext.Current.CancellationToken;
         await File.WriteAllTextAsync(tokens, BobToken + ",bob,1001,\"devs,qa\"\n", ct);
         await File.WriteAllLinesAsync(policy, _policy, ct);
-        return await TestApiServer.StartAsync(configure: o => o with { TokenAuthFile = tokens, AuthorizationPolicyFile = policy });
+        // The files live in the server's data directory, which the server deletes when disposed.
+        return await TestApiServer.StartAsync(files, o => o with { TokenAuthFile = tokens, AuthorizationPolicyFile = policy }, deleteDirectory: true);
     }
 
     private static Kubernetes ClientFor(TestApiServer server, string token)

@@ -86,9 +86,10 @@ public class ServerSideApplyTests
 
         var refused = ServerSideApply.Apply(live, applied, "Service", "kubectl", force: false, _clock);
         Assert.False(refused.Succeeded);
-        Assert.Equal("Apply failed with 1 conflict: conflict with \"other\" using v1: .spec.type", refused.ConflictMessage);
+        // "other" is an Apply manager: upstream names it without "using <apiVersion>" (that is for Update managers).
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"other\": .spec.type", refused.ConflictMessage);
         Assert.Equal("NodePort", (string)refused.Merged!["spec"]!["type"]!);
-        var status = refused.ConflictStatus("services", "web");
+        var status = refused.ConflictStatus();
         Assert.Equal(409, (int)status["code"]!);
         Assert.Equal(".spec.type", (string)status["details"]!["causes"]![0]!["field"]!);
 
@@ -97,6 +98,25 @@ public class ServerSideApplyTests
         Assert.Equal("LoadBalancer", (string)forced.Merged!["spec"]!["type"]!);
         var managers = forced.Merged["metadata"]!["managedFields"]!.AsArray().Select(e => (string)e!["manager"]!).ToList();
         Assert.Equal(["kubectl"], managers);
+    }
+
+    [Fact]
+    public void Apply_UpdateManagerOwnsField_ConflictsUsingItsApiVersion_ForceTransfers()
+    {
+        var live = (System.Text.Json.Nodes.JsonObject)Json("""{"metadata":{"name":"web"},"spec":{"type":"NodePort","sessionAffinity":"ClientIP","selector":{"a":"b"}}}""");
+        UpdateOwnership.Record(null, live, "Service", "v1", "kubectl-patch", string.Empty, _clock);
+
+        var one = ServerSideApply.Apply(live, Json("""{"metadata":{"name":"web"},"spec":{"type":"LoadBalancer","selector":{"a":"b"}}}"""), "Service", "kubectl", false, _clock);
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"kubectl-patch\" using v1: .spec.type", one.ConflictMessage);
+        Assert.Equal("conflict with \"kubectl-patch\" using v1", (string)one.ConflictStatus()["details"]!["causes"]![0]!["message"]!);
+
+        var two = ServerSideApply.Apply(live, Json("""{"metadata":{"name":"web"},"spec":{"type":"LoadBalancer","sessionAffinity":"None"}}"""), "Service", "kubectl", false, _clock);
+        Assert.Equal("Apply failed with 2 conflicts: conflicts with \"kubectl-patch\" using v1:\n- .spec.sessionAffinity\n- .spec.type", two.ConflictMessage);
+
+        var forced = ServerSideApply.Apply(live, Json("""{"metadata":{"name":"web"},"spec":{"type":"LoadBalancer"}}"""), "Service", "kubectl", true, _clock);
+        var entries = forced.Merged!["metadata"]!["managedFields"]!.AsArray();
+        JsonEqual("""{"f:spec":{"f:sessionAffinity":{},"f:selector":{".":{},"f:a":{}}}}""", entries.Single(e => (string)e!["manager"]! == "kubectl-patch")!["fieldsV1"]);
+        JsonEqual("""{"f:spec":{"f:type":{}}}""", entries.Single(e => (string)e!["manager"]! == "kubectl")!["fieldsV1"]);
     }
 
     [Fact]
