@@ -1,5 +1,6 @@
 using Ferry.Contracts;
 using Ferry.Controller.Informers;
+using Ferry.Controller.KubernetesApi;
 using Ferry.Controller.Predicates;
 using Ferry.Controller.Queue;
 using Ferry.Controller.Reconciliation;
@@ -27,6 +28,7 @@ public sealed partial class ServiceController : IDisposable
     private readonly ServicePredicates _predicates;
     private readonly IpAllocator _allocator;
     private readonly ILoadBalancerProvider _provider;
+    private readonly IEventRecorder _events;
     private readonly ControllerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -45,6 +47,7 @@ public sealed partial class ServiceController : IDisposable
         ServicePredicates predicates,
         IpAllocator allocator,
         ILoadBalancerProvider provider,
+        IEventRecorder events,
         ControllerOptions options,
         TimeProvider timeProvider,
         ILogger<ServiceController> logger,
@@ -59,6 +62,7 @@ public sealed partial class ServiceController : IDisposable
         _predicates = predicates;
         _allocator = allocator;
         _provider = provider;
+        _events = events;
         _options = options;
         _logger = logger;
         _serviceQueue = new WorkQueue<ServiceKey>(timeProvider, RequeueBackoff.ServiceController);
@@ -260,7 +264,7 @@ public sealed partial class ServiceController : IDisposable
         var enqueue = change.Type switch
         {
             InformerEventType.Added => _predicates.ShouldEnqueueAdded(change.Current),
-            InformerEventType.Updated => _predicates.ShouldEnqueueUpdated(change.Old!, change.Current),
+            InformerEventType.Updated => OnServiceUpdated(change.Old!, change.Current),
 
             // Gone without our finalizer (or after it was removed): make sure nothing is left behind.
             _ => true,
@@ -269,6 +273,21 @@ public sealed partial class ServiceController : IDisposable
         {
             _serviceQueue.Add(key);
         }
+    }
+
+    /// <summary>
+    /// Upstream's UpdateFunc: <c>needsUpdate || needsCleanup</c>. The change Events are recorded here, from the
+    /// old and new object the informer saw, as upstream's <c>needsUpdate</c> does; a sync could not tell what changed.
+    /// </summary>
+    private bool OnServiceUpdated(V1Service old, V1Service current)
+    {
+        var change = _predicates.DescribeUpdate(old, current);
+        if (change is { HasEvent: true })
+        {
+            _events.Record(current, ServiceEvents.Normal, change.Reason!, change.Message!);
+        }
+
+        return change is not null || ServicePredicates.NeedsCleanup(current);
     }
 
     private void OnNodeChanged(InformerEvent<V1Node> change)
