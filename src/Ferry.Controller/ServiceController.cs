@@ -17,7 +17,7 @@ namespace Ferry.Controller;
 /// <remarks>
 /// On start it waits for the caches, then rebuilds the IP allocations from the Services' status
 /// (already-assigned Services first) before it syncs anything, so a restart never changes or leaks
-/// an IP.
+/// an IP, even one the pools no longer hold (kept, with a Warning Event <c>AddressOutsidePools</c>).
 /// </remarks>
 public sealed partial class ServiceController : IDisposable
 {
@@ -143,8 +143,15 @@ public sealed partial class ServiceController : IDisposable
                 continue;
             }
 
-            var result = _allocator.Assign(request with { RequestedAddresses = AllocationRequests.StatusAddresses(service) });
-            if (result.Succeeded)
+            // An address no pool holds any more is kept, loudly (docs/running-in-a-cluster.md, "Address pools").
+            var result = _allocator.Restore(request with { RequestedAddresses = AllocationRequests.StatusAddresses(service) });
+            if (result is { Succeeded: true, Allocation.IsOutsidePools: true })
+            {
+                var addresses = string.Join(", ", result.Allocation.Addresses);
+                Log.AllocationOutsidePools(_logger, request.Owner.ToString(), addresses);
+                _events.Record(service, ServiceEvents.Warning, ServiceEvents.AddressOutsidePools, ServiceEvents.AddressOutsidePoolsMessage(addresses));
+            }
+            else if (result.Succeeded)
             {
                 Log.AllocationRestored(_logger, request.Owner.ToString(), string.Join(", ", result.Allocation.Addresses));
             }
@@ -328,5 +335,8 @@ public sealed partial class ServiceController : IDisposable
 
         [LoggerMessage(2305, LogLevel.Error, "Sync of {Service} failed unexpectedly")]
         public static partial void SyncCrashed(ILogger logger, string service, Exception exception);
+
+        [LoggerMessage(2306, LogLevel.Warning, "Kept {Addresses} for {Service} from its status although no address pool holds it any more; it is released when the Service goes or asks for another address")]
+        public static partial void AllocationOutsidePools(ILogger logger, string service, string addresses);
     }
 }
