@@ -19,11 +19,11 @@ internal sealed partial class ApiRequestHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ApiRequestHandler(ResourceRegistry registry, WatchEndpoint watch, string token, long maxBodyBytes, TimeProvider time, ILogger logger)
+    public ApiRequestHandler(ResourceRegistry registry, WatchEndpoint watch, string token, long maxBodyBytes, TimeProvider time, ILogger logger, KubernetesVersion version)
     {
         var body = new RequestBodyReader(maxBodyBytes);
         _authentication = new BearerAuthentication(token);
-        _router = new ApiRouter(registry.Catalog, new ListEndpoint(registry, body, time), new ItemEndpoint(registry, body, time), watch);
+        _router = new ApiRouter(registry.Catalog, new ListEndpoint(registry, body, time), new ItemEndpoint(registry, body, time), watch, version);
         _time = time;
         _logger = logger;
     }

@@ -18,9 +18,11 @@ internal sealed class ApiRouter
     private readonly ListEndpoint _list;
     private readonly ItemEndpoint _item;
     private readonly WatchEndpoint _watch;
+    private readonly KubernetesVersion _version;
 
-    public ApiRouter(ResourceCatalog catalog, ListEndpoint list, ItemEndpoint item, WatchEndpoint watch)
+    public ApiRouter(ResourceCatalog catalog, ListEndpoint list, ItemEndpoint item, WatchEndpoint watch, KubernetesVersion version)
     {
+        _version = version;
         _discovery = new DiscoveryDocuments(catalog);
         _targets = new RequestTargetParser(catalog);
         _list = list;
@@ -43,7 +45,7 @@ internal sealed class ApiRouter
         {
             case "version" when segments.Length == 1:
                 RequireGet(method);
-                await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Document());
+                await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Document(_version));
                 return;
             case "healthz" or "readyz" or "livez":
                 RequireGet(method);

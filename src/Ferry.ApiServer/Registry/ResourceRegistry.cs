@@ -274,7 +274,7 @@ internal sealed class ResourceRegistry
             Finalization.CheckNoNewFinalizers(type, current.Name, updated, old);
         }
 
-        AdmissionChain.OnUpdate(type, updated, old, status, options.DryRun);
+        AdmissionChain.OnUpdate(type, updated, old, status, options.DryRun, warnings);
         if (JsonNode.DeepEquals(updated, old))
         {
             return new WriteResult(old.DeepClone().AsObject(), 200, warnings);
