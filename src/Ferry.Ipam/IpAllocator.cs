@@ -223,21 +223,25 @@ public sealed class IpAllocator
             return invalid;
         }
 
-        ImmutableArray<AddressPool> candidates;
+        // A pool problem fails the request only when the Service cannot keep what it holds: an address kept
+        // outside the pools stays even when the pool it names is gone or no longer serves its namespace.
+        ImmutableArray<AddressPool> candidates = [];
+        AllocationResult? poolError = null;
         if (request.PoolName is not null)
         {
             var pool = _pools.FirstOrDefault(p => p.Name == request.PoolName);
             if (pool is null)
             {
-                return AllocationResult.Failure(AllocationError.UnknownPool, $"address pool \"{request.PoolName}\" does not exist");
+                poolError = AllocationResult.Failure(AllocationError.UnknownPool, $"address pool \"{request.PoolName}\" does not exist");
             }
-
-            if (!pool.AllowsNamespace(request.Namespace))
+            else if (!pool.AllowsNamespace(request.Namespace))
             {
-                return AllocationResult.Failure(AllocationError.NamespaceNotAllowed, $"address pool \"{pool.Name}\" is not available to namespace \"{request.Namespace}\"");
+                poolError = AllocationResult.Failure(AllocationError.NamespaceNotAllowed, $"address pool \"{pool.Name}\" is not available to namespace \"{request.Namespace}\"");
             }
-
-            candidates = [pool];
+            else
+            {
+                candidates = [pool];
+            }
         }
         else
         {
@@ -255,6 +259,11 @@ public sealed class IpAllocator
 
             Replace(current, updated);
             return AllocationResult.Success(updated);
+        }
+
+        if (poolError is not null)
+        {
+            return poolError;
         }
 
         var result = request.RequestedAddresses.IsDefaultOrEmpty

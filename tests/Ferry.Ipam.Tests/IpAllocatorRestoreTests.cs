@@ -103,4 +103,19 @@ public class IpAllocatorRestoreTests
         Assert.Equal("r", back.Allocation!.PoolName);
         Assert.False(back.Allocation.IsOutsidePools);
     }
+
+    [Fact]
+    public void Restore_ThePoolTheServiceNamesIsGone_KeptOnLaterSyncs()
+    {
+        var allocator = new IpAllocator([Pool("p", "192.0.2.0/24")]);
+        var request = new AllocationRequest(Key("default/a"), _v4, _http, [IPAddress.Parse("198.51.100.7")], PoolName: "gone");
+        Assert.True(allocator.Restore(request).Allocation!.IsOutsidePools);
+
+        var synced = allocator.Assign(request with { RequestedAddresses = default });
+        Assert.True(synced.Succeeded, synced.ToString());
+        Assert.Equal("198.51.100.7", synced.Allocation.Addresses.Single().ToString());
+
+        // Anyone else naming the missing pool still gets the error.
+        Assert.Equal(AllocationError.UnknownPool, allocator.Assign(request with { Owner = Key("default/b"), RequestedAddresses = default }).Error);
+    }
 }
