@@ -71,11 +71,12 @@ public static partial class ApiServerHost
             certificate = ServerCertificate.LoadOrCreate(dir, options.Listen.Address, time);
             var token = BearerToken.LoadOrCreate(dir);
             store = new ObjectStore(Path.Combine(dir, "state.db"), options.WatchHistorySize);
-            var services = new ServiceKindStrategy(options.ServiceAllocation);
+            _ = KubernetesVersion.TryParse(options.EmulatedVersion, out var version); // validated above; null is the default
+            var services = new ServiceKindStrategy(options.ServiceAllocation, version);
             var registry = new ResourceRegistry(store, new ResourceCatalog(services), time);
             await new ClusterBootstrap(registry, services).RunAsync(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
             var watch = new WatchEndpoint(registry, time, new Random(), options.BookmarkInterval, shutdown.Token);
-            var handler = new ApiRequestHandler(registry, watch, new BearerAuthentication(token, staticTokens), new RequestAuthorizer(policies), options.MaxRequestBodyBytes, time, logger);
+            var handler = new ApiRequestHandler(registry, watch, new BearerAuthentication(token, staticTokens), new RequestAuthorizer(policies), options.MaxRequestBodyBytes, time, logger, version);
 
             // An empty builder: no appsettings.json, environment or command-line configuration can add endpoints
             // or change limits behind the caller's back (the host process may be anything, e.g. the ferry CLI).

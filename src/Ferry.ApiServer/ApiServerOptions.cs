@@ -36,6 +36,13 @@ public sealed record ApiServerOptions
     /// </summary>
     public string? AuthorizationPolicyFile { get; init; }
 
+    /// <summary>
+    /// The Kubernetes version to answer as, <c>1.28</c> to <c>1.32</c>; null is 1.32. Below 1.30 the Service status
+    /// drops <c>status.loadBalancer.ingress[].ipMode</c> with kube-apiserver's <c>unknown field</c> warning, as 1.28,
+    /// and 1.29 with the <c>LoadBalancerIPMode</c> feature gate off (its default), do.
+    /// </summary>
+    public string? EmulatedVersion { get; init; }
+
     /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -66,6 +73,11 @@ public sealed record ApiServerOptions
             {
                 problems.Add($"{name}: file {path} does not exist");
             }
+        }
+
+        if (EmulatedVersion is not null && !KubernetesVersion.TryParse(EmulatedVersion, out _))
+        {
+            problems.Add($"{nameof(EmulatedVersion)}: \"{EmulatedVersion}\" is not a version from 1.{KubernetesVersion.OldestMinor} to 1.{KubernetesVersion.Default.Minor}");
         }
 
         problems.AddRange(ServiceAllocation.Validate().Select(p => $"{nameof(ServiceAllocation)}.{p}"));

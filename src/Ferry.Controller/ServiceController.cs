@@ -1,5 +1,6 @@
 using Ferry.Contracts;
 using Ferry.Controller.Informers;
+using Ferry.Controller.KubernetesApi;
 using Ferry.Controller.Predicates;
 using Ferry.Controller.Queue;
 using Ferry.Controller.Reconciliation;
@@ -16,7 +17,7 @@ namespace Ferry.Controller;
 /// <remarks>
 /// On start it waits for the caches, then rebuilds the IP allocations from the Services' status
 /// (already-assigned Services first) before it syncs anything, so a restart never changes or leaks
-/// an IP.
+/// an IP, even one the pools no longer hold (kept, with a Warning Event <c>AddressOutsidePools</c>).
 /// </remarks>
 public sealed partial class ServiceController : IDisposable
 {
@@ -27,6 +28,7 @@ public sealed partial class ServiceController : IDisposable
     private readonly ServicePredicates _predicates;
     private readonly IpAllocator _allocator;
     private readonly ILoadBalancerProvider _provider;
+    private readonly IEventRecorder _events;
     private readonly ControllerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -45,6 +47,7 @@ public sealed partial class ServiceController : IDisposable
         ServicePredicates predicates,
         IpAllocator allocator,
         ILoadBalancerProvider provider,
+        IEventRecorder events,
         ControllerOptions options,
         TimeProvider timeProvider,
         ILogger<ServiceController> logger,
@@ -59,6 +62,7 @@ public sealed partial class ServiceController : IDisposable
         _predicates = predicates;
         _allocator = allocator;
         _provider = provider;
+        _events = events;
         _options = options;
         _logger = logger;
         _serviceQueue = new WorkQueue<ServiceKey>(timeProvider, RequeueBackoff.ServiceController);
@@ -139,8 +143,15 @@ public sealed partial class ServiceController : IDisposable
                 continue;
             }
 
-            var result = _allocator.Assign(request with { RequestedAddresses = AllocationRequests.StatusAddresses(service) });
-            if (result.Succeeded)
+            // An address no pool holds any more is kept, loudly (docs/running-in-a-cluster.md, "Address pools").
+            var result = _allocator.Restore(request with { RequestedAddresses = AllocationRequests.StatusAddresses(service) });
+            if (result is { Succeeded: true, Allocation.IsOutsidePools: true })
+            {
+                var addresses = string.Join(", ", result.Allocation.Addresses);
+                Log.AllocationOutsidePools(_logger, request.Owner.ToString(), addresses);
+                _events.Record(service, ServiceEvents.Warning, ServiceEvents.AddressOutsidePools, ServiceEvents.AddressOutsidePoolsMessage(addresses));
+            }
+            else if (result.Succeeded)
             {
                 Log.AllocationRestored(_logger, request.Owner.ToString(), string.Join(", ", result.Allocation.Addresses));
             }
@@ -260,7 +271,7 @@ public sealed partial class ServiceController : IDisposable
         var enqueue = change.Type switch
         {
             InformerEventType.Added => _predicates.ShouldEnqueueAdded(change.Current),
-            InformerEventType.Updated => _predicates.ShouldEnqueueUpdated(change.Old!, change.Current),
+            InformerEventType.Updated => OnServiceUpdated(change.Old!, change.Current),
 
             // Gone without our finalizer (or after it was removed): make sure nothing is left behind.
             _ => true,
@@ -269,6 +280,21 @@ public sealed partial class ServiceController : IDisposable
         {
             _serviceQueue.Add(key);
         }
+    }
+
+    /// <summary>
+    /// Upstream's UpdateFunc: <c>needsUpdate || needsCleanup</c>. The change Events are recorded here, from the
+    /// old and new object the informer saw, as upstream's <c>needsUpdate</c> does; a sync could not tell what changed.
+    /// </summary>
+    private bool OnServiceUpdated(V1Service old, V1Service current)
+    {
+        var change = _predicates.DescribeUpdate(old, current);
+        if (change is { HasEvent: true })
+        {
+            _events.Record(current, ServiceEvents.Normal, change.Reason!, change.Message!);
+        }
+
+        return change is not null || ServicePredicates.NeedsCleanup(current);
     }
 
     private void OnNodeChanged(InformerEvent<V1Node> change)
@@ -309,5 +335,8 @@ public sealed partial class ServiceController : IDisposable
 
         [LoggerMessage(2305, LogLevel.Error, "Sync of {Service} failed unexpectedly")]
         public static partial void SyncCrashed(ILogger logger, string service, Exception exception);
+
+        [LoggerMessage(2306, LogLevel.Warning, "Kept {Addresses} for {Service} from its status although no address pool holds it any more; it is released when the Service goes or asks for another address")]
+        public static partial void AllocationOutsidePools(ILogger logger, string service, string addresses);
     }
 }

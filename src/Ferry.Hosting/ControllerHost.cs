@@ -52,7 +52,7 @@ public sealed class ControllerHost : IAsyncDisposable
             new ServiceTranslator(controllerOptions.Translation),
             predicates,
             loggerFactory.CreateLogger<ServiceReconciler>());
-        Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, DataPlane, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics);
+        Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, DataPlane, _events, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics);
     }
 
     public DataPlaneProvider DataPlane { get; }

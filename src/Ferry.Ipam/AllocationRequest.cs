@@ -22,4 +22,45 @@ public sealed record AllocationRequest(
 {
     /// <summary>The Service's namespace (pools may be limited to namespaces).</summary>
     public string Namespace => Owner.Namespace;
+
+    /// <summary>Why the request is malformed (no family, an address of a family not asked for, ...), or null.</summary>
+    internal AllocationResult? Validate()
+    {
+        if (Families.IsDefaultOrEmpty)
+        {
+            return AllocationResult.Failure(AllocationError.InvalidRequest, "no IP family requested");
+        }
+
+        if (Families.Distinct().Count() != Families.Length
+            || Families.Any(f => f is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)))
+        {
+            return AllocationResult.Failure(AllocationError.InvalidRequest, $"IP families must be distinct IPv4/IPv6, got {string.Join(", ", Families)}");
+        }
+
+        if (!RequestedAddresses.IsDefaultOrEmpty)
+        {
+            foreach (var address in RequestedAddresses)
+            {
+                if (!Families.Contains(address.AddressFamily))
+                {
+                    return AllocationResult.Failure(AllocationError.InvalidRequest, $"requested address {address} is not of a requested IP family ({FamilyNames(Families)})");
+                }
+            }
+
+            if (RequestedAddresses.Select(a => a.AddressFamily).Distinct().Count() != RequestedAddresses.Length)
+            {
+                return AllocationResult.Failure(AllocationError.InvalidRequest, "at most one requested address per IP family");
+            }
+
+            if (RequestedAddresses.Length != Families.Length)
+            {
+                return AllocationResult.Failure(AllocationError.InvalidRequest, $"requested {RequestedAddresses.Length} address(es) for {Families.Length} IP families ({FamilyNames(Families)})");
+            }
+        }
+
+        return null;
+    }
+
+    internal static string FamilyNames(ImmutableArray<AddressFamily> families) =>
+        string.Join("+", families.Select(f => f == AddressFamily.InterNetwork ? "IPv4" : "IPv6"));
 }

@@ -109,6 +109,45 @@ public sealed class IpAllocator
     }
 
     /// <summary>
+    /// Replays the addresses a Service showed in its status before a restart (<see cref="AllocationRequest.RequestedAddresses"/>).
+    /// When no pool (or not the Service's pool) holds them any more, they are still kept, as an allocation
+    /// <see cref="Allocation.IsOutsidePools"/>: a pools change never re-addresses a live Service. It keeps them
+    /// while its requests ask for nothing else, and nobody else gets them until it releases them.
+    /// </summary>
+    /// <returns>The allocation (check <see cref="Allocation.IsOutsidePools"/>), or why the addresses could not be kept (held by another Service, invalid).</returns>
+    public AllocationResult Restore(AllocationRequest request)
+    {
+        lock (_lock)
+        {
+            var result = AssignLocked(request);
+            if (result.Succeeded
+                || request.RequestedAddresses.IsDefaultOrEmpty
+                || result.Error is not (AllocationError.AddressNotInPool or AllocationError.UnknownPool or AllocationError.NamespaceNotAllowed))
+            {
+                return result;
+            }
+
+            foreach (var address in request.RequestedAddresses)
+            {
+                if (Conflict(address, request) is { } conflict)
+                {
+                    return conflict;
+                }
+            }
+
+            if (_byOwner.TryGetValue(request.Owner, out var current))
+            {
+                Remove(current);
+            }
+
+            var kept = new Allocation(request.Owner, request.RequestedAddresses, string.Empty, request.SharingKey, request.Ports, IsOutsidePools: true);
+            Add(kept);
+            _waiting.Remove(request.Owner);
+            return AllocationResult.Success(kept);
+        }
+    }
+
+    /// <summary>
     /// Frees the owner's addresses and forgets that it waited. Returns the owners that were waiting
     /// for an address and should be retried now (each is returned once; a retry that fails again
     /// waits again).
@@ -150,17 +189,23 @@ public sealed class IpAllocator
     }
 
     /// <summary>
-    /// Replaces the pools. Allocations are kept; the owners whose addresses no longer fit any pool
-    /// are returned so the caller can re-sync them.
+    /// Replaces the pools. Allocations are kept, those no pool holds any more as <see cref="Allocation.IsOutsidePools"/>
+    /// (as <see cref="Restore"/> does); their owners are returned so the caller can warn about them.
     /// </summary>
     public IReadOnlyList<ServiceKey> UpdatePools(IEnumerable<AddressPool> pools)
     {
         lock (_lock)
         {
             _pools = [.. pools];
-            return [.. _byOwner.Values
+            var outside = _byOwner.Values
                 .Where(a => _pools.FirstOrDefault(p => p.Name == a.PoolName) is not { } pool || !a.Addresses.All(pool.CanAssign))
-                .Select(a => a.Owner)];
+                .ToArray();
+            foreach (var allocation in outside.Where(a => !a.IsOutsidePools))
+            {
+                Replace(allocation, allocation with { PoolName = string.Empty, IsOutsidePools = true });
+            }
+
+            return [.. outside.Select(a => a.Owner)];
         }
     }
 
@@ -173,26 +218,30 @@ public sealed class IpAllocator
 
     private AllocationResult AssignLocked(AllocationRequest request)
     {
-        if (Validate(request) is { } invalid)
+        if (request.Validate() is { } invalid)
         {
             return invalid;
         }
 
-        ImmutableArray<AddressPool> candidates;
+        // A pool problem fails the request only when the Service cannot keep what it holds: an address kept
+        // outside the pools stays even when the pool it names is gone or no longer serves its namespace.
+        ImmutableArray<AddressPool> candidates = [];
+        AllocationResult? poolError = null;
         if (request.PoolName is not null)
         {
             var pool = _pools.FirstOrDefault(p => p.Name == request.PoolName);
             if (pool is null)
             {
-                return AllocationResult.Failure(AllocationError.UnknownPool, $"address pool \"{request.PoolName}\" does not exist");
+                poolError = AllocationResult.Failure(AllocationError.UnknownPool, $"address pool \"{request.PoolName}\" does not exist");
             }
-
-            if (!pool.AllowsNamespace(request.Namespace))
+            else if (!pool.AllowsNamespace(request.Namespace))
             {
-                return AllocationResult.Failure(AllocationError.NamespaceNotAllowed, $"address pool \"{pool.Name}\" is not available to namespace \"{request.Namespace}\"");
+                poolError = AllocationResult.Failure(AllocationError.NamespaceNotAllowed, $"address pool \"{pool.Name}\" is not available to namespace \"{request.Namespace}\"");
             }
-
-            candidates = [pool];
+            else
+            {
+                candidates = [pool];
+            }
         }
         else
         {
@@ -203,8 +252,18 @@ public sealed class IpAllocator
         if (current is not null && Fits(current, request, candidates))
         {
             var updated = current with { Ports = request.Ports, SharingKey = request.SharingKey };
+            if (current.IsOutsidePools && candidates.FirstOrDefault(p => current.Addresses.All(p.CanAssign)) is { } pool)
+            {
+                updated = updated with { PoolName = pool.Name, IsOutsidePools = false }; // a pool holds them again
+            }
+
             Replace(current, updated);
             return AllocationResult.Success(updated);
+        }
+
+        if (poolError is not null)
+        {
+            return poolError;
         }
 
         var result = request.RequestedAddresses.IsDefaultOrEmpty
@@ -223,43 +282,6 @@ public sealed class IpAllocator
         return result;
     }
 
-    private static AllocationResult? Validate(AllocationRequest request)
-    {
-        if (request.Families.IsDefaultOrEmpty)
-        {
-            return AllocationResult.Failure(AllocationError.InvalidRequest, "no IP family requested");
-        }
-
-        if (request.Families.Distinct().Count() != request.Families.Length
-            || request.Families.Any(f => f is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)))
-        {
-            return AllocationResult.Failure(AllocationError.InvalidRequest, $"IP families must be distinct IPv4/IPv6, got {string.Join(", ", request.Families)}");
-        }
-
-        if (!request.RequestedAddresses.IsDefaultOrEmpty)
-        {
-            foreach (var address in request.RequestedAddresses)
-            {
-                if (!request.Families.Contains(address.AddressFamily))
-                {
-                    return AllocationResult.Failure(AllocationError.InvalidRequest, $"requested address {address} is not of a requested IP family ({FamilyNames(request.Families)})");
-                }
-            }
-
-            if (request.RequestedAddresses.Select(a => a.AddressFamily).Distinct().Count() != request.RequestedAddresses.Length)
-            {
-                return AllocationResult.Failure(AllocationError.InvalidRequest, "at most one requested address per IP family");
-            }
-
-            if (request.RequestedAddresses.Length != request.Families.Length)
-            {
-                return AllocationResult.Failure(AllocationError.InvalidRequest, $"requested {request.RequestedAddresses.Length} address(es) for {request.Families.Length} IP families ({FamilyNames(request.Families)})");
-            }
-        }
-
-        return null;
-    }
-
     private bool Fits(Allocation current, AllocationRequest request, ImmutableArray<AddressPool> candidates)
     {
         if (!current.Addresses.Select(a => a.AddressFamily).Order().SequenceEqual(request.Families.Order()))
@@ -270,6 +292,12 @@ public sealed class IpAllocator
         if (!request.RequestedAddresses.IsDefaultOrEmpty && !request.RequestedAddresses.Order(AddressComparer.Instance).SequenceEqual(current.Addresses.Order(AddressComparer.Instance)))
         {
             return false;
+        }
+
+        if (current.IsOutsidePools)
+        {
+            // Kept across a pools change: it stays while the Service asks for nothing else.
+            return current.Addresses.All(a => Conflict(a, request) is null);
         }
 
         var pool = candidates.FirstOrDefault(p => p.Name == current.PoolName);
@@ -342,8 +370,8 @@ public sealed class IpAllocator
         return AllocationResult.Failure(
             AllocationError.PoolExhausted,
             request.PoolName is null
-                ? $"{scope} has a free {FamilyNames(request.Families)} address"
-                : $"{scope} has no free {FamilyNames(request.Families)} address");
+                ? $"{scope} has a free {AllocationRequest.FamilyNames(request.Families)} address"
+                : $"{scope} has no free {AllocationRequest.FamilyNames(request.Families)} address");
     }
 
     private IPAddress? FindShareable(AddressPool pool, AddressFamily family, AllocationRequest request) =>
@@ -450,7 +478,4 @@ public sealed class IpAllocator
         Remove(current);
         Add(updated);
     }
-
-    private static string FamilyNames(ImmutableArray<AddressFamily> families) =>
-        string.Join("+", families.Select(f => f == AddressFamily.InterNetwork ? "IPv4" : "IPv6"));
 }

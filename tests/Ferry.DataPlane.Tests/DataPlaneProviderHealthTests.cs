@@ -27,6 +27,10 @@ public class DataPlaneProviderHealthTests
         Assert.Equal(check, monitor.Check);
         Assert.Equal($"{Key} {port}/TCP", monitor.ListenerName);
         Assert.Equal([a.EndPoint, b.EndPoint], monitor.Backends.Select(x => x.EndPoint));
+        // New backends wait for their first probe; meanwhile the listener fails open (nothing is healthy yet).
+        Assert.True(harness.Listener(TransportProtocol.Tcp, port).IsFailOpen);
+        Assert.All(monitor.Backends, x => Assert.False(x.Health.IsChecked));
+        monitor.Backends[1].Health.ReportSuccess();
         var backendA = monitor.Backends[0];
         backendA.Health.ReportFailure();
         backendA.Health.ReportFailure();

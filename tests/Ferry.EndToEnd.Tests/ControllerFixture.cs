@@ -22,8 +22,9 @@ internal sealed class ControllerFixture : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
 
-    private ControllerFixture(string directory, ApiServerHandle server, Kubernetes client, ControllerHost host, string poolPrefix)
+    private ControllerFixture(string directory, ApiServerHandle server, Kubernetes client, ControllerHost host, string poolPrefix, RequestCounter statusPatches)
     {
+        StatusPatches = statusPatches;
         _directory = directory;
         _server = server;
         _client = client;
@@ -37,20 +38,25 @@ internal sealed class ControllerFixture : IAsyncDisposable
 
     public ClusterApi Api { get; }
 
+    /// <summary>PATCH requests to a <c>status</c> subresource sent through the client (the controller's finalizer and status writes).</summary>
+    public RequestCounter StatusPatches { get; }
+
     /// <summary>The first three octets of the default pool, e.g. <c>127.45.7.</c>.</summary>
     public string PoolPrefix { get; }
 
     /// <param name="translation">How Services are translated (targets, health checks).</param>
     /// <param name="pools">Builds the pools from the default pool's prefix; null for one pool "default" = prefix.0/24.</param>
-    public static async Task<ControllerFixture> StartAsync(TranslationOptions translation, Func<string, IReadOnlyList<AddressPool>>? pools = null)
+    /// <param name="emulatedVersion">The Kubernetes version the API server answers as (<see cref="ApiServerOptions.EmulatedVersion"/>).</param>
+    public static async Task<ControllerFixture> StartAsync(TranslationOptions translation, Func<string, IReadOnlyList<AddressPool>>? pools = null, string? emulatedVersion = null)
     {
         var prefix = Addresses.RandomPrefix();
         var directory = Directory.CreateTempSubdirectory("ferry-e2e-").FullName;
         var server = await ApiServerHost.StartAsync(
-            new ApiServerOptions { DataDirectory = directory, Listen = new IPEndPoint(IPAddress.Loopback, 0) },
+            new ApiServerOptions { DataDirectory = directory, Listen = new IPEndPoint(IPAddress.Loopback, 0), EmulatedVersion = emulatedVersion },
             NullLoggerFactory.Instance,
             TestContext.Current.CancellationToken);
-        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
+        var statusPatches = new RequestCounter(HttpMethod.Patch, "/status");
+        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath), statusPatches);
         var host = new ControllerHost(
             client,
             new ControllerHostOptions
@@ -61,7 +67,7 @@ internal sealed class ControllerFixture : IAsyncDisposable
             },
             NullLoggerFactory.Instance,
             TimeProvider.System);
-        return new ControllerFixture(directory, server, client, host, prefix);
+        return new ControllerFixture(directory, server, client, host, prefix, statusPatches);
     }
 
     public async ValueTask DisposeAsync()

@@ -49,13 +49,14 @@ public sealed class ServiceAdmission
     }
 
     /// <summary>Admits a write to the <c>status</c> subresource: spec is kept from <paramref name="old"/>.</summary>
-    public static IReadOnlyList<FieldError> AdmitStatusUpdate(JsonObject old, JsonObject updated)
+    /// <param name="hasIpMode">False for a server without <c>ingress[].ipMode</c> (before 1.30): it is neither defaulted nor required.</param>
+    public static IReadOnlyList<FieldError> AdmitStatusUpdate(JsonObject old, JsonObject updated, bool hasIpMode = true)
     {
         ArgumentNullException.ThrowIfNull(old);
         ArgumentNullException.ThrowIfNull(updated);
         ServiceStrategy.PrepareForStatusUpdate(updated, old);
-        ServiceDefaulter.DefaultStatus(updated);
-        return ServiceValidator.ValidateStatus(updated, old);
+        ServiceDefaulter.DefaultStatus(updated, hasIpMode);
+        return ServiceValidator.ValidateStatus(updated, old, hasIpMode);
     }
 
     /// <summary>Frees what a deleted Service held (call when it is finally removed from storage).</summary>

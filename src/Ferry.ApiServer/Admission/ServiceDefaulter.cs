@@ -96,7 +96,9 @@ public static class ServiceDefaulter
     /// Status defaults: <c>status.loadBalancer</c> exists, and each ingress with an <c>ip</c> gets
     /// <c>ipMode: VIP</c> (the <c>LoadBalancerIPMode</c> default, GA in 1.32). Also used on status writes.
     /// </summary>
-    public static void DefaultStatus(JsonObject service)
+    /// <param name="service">The Service.</param>
+    /// <param name="hasIpMode">False for a server without <c>ipMode</c> (before 1.30): nothing is added to the ingress.</param>
+    public static void DefaultStatus(JsonObject service, bool hasIpMode = true)
     {
         ArgumentNullException.ThrowIfNull(service);
         if (service["status"] is not JsonObject status)
@@ -111,7 +113,7 @@ public static class ServiceDefaulter
             status["loadBalancer"] = loadBalancer;
         }
 
-        if (ServiceFields.Type(service) == ServiceFields.LoadBalancer && loadBalancer["ingress"] is JsonArray ingress)
+        if (hasIpMode && ServiceFields.Type(service) == ServiceFields.LoadBalancer && loadBalancer["ingress"] is JsonArray ingress)
         {
             foreach (var entry in ingress.OfType<JsonObject>())
             {

@@ -43,6 +43,28 @@ public static class ServiceStrategy
         updated["spec"] = old["spec"]?.DeepClone();
     }
 
+    /// <summary>
+    /// A server without <c>ipMode</c> (1.28; 1.29 with the <c>LoadBalancerIPMode</c> gate off): the status decoder drops
+    /// <c>status.loadBalancer.ingress[].ipMode</c>. Returns the dropped paths, e.g. <c>status.loadBalancer.ingress[0].ipMode</c>.
+    /// </summary>
+    public static IReadOnlyList<string> DropIngressIpMode(JsonObject service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var dropped = new List<string>();
+        if (service["status"]?["loadBalancer"]?["ingress"] is JsonArray ingress)
+        {
+            for (var i = 0; i < ingress.Count; i++)
+            {
+                if (ingress[i] is JsonObject entry && entry.Remove("ipMode"))
+                {
+                    dropped.Add($"status.loadBalancer.ingress[{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}].ipMode");
+                }
+            }
+        }
+
+        return dropped;
+    }
+
     /// <summary>Upstream <c>NormalizeClusterIPs</c>: keeps the singular and plural fields consistent.</summary>
     public static void NormalizeClusterIPs(JsonObject updated, JsonObject? old)
     {

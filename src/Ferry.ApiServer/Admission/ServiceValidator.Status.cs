@@ -6,7 +6,7 @@ namespace Ferry.ApiServer.Admission;
 // Status subresource rules of ServiceValidator (split by concern).
 public static partial class ServiceValidator
 {
-    private static List<FieldError> ValidateLoadBalancerStatus(JsonObject service)
+    private static List<FieldError> ValidateLoadBalancerStatus(JsonObject service, bool hasIpMode = true)
     {
         var errors = new List<FieldError>();
         if (service["status"]?["loadBalancer"]?["ingress"] is not JsonArray ingress || ingress.Count == 0)
@@ -33,7 +33,7 @@ public static partial class ServiceValidator
             var mode = entry["ipMode"];
             if (mode is null)
             {
-                if (ip.Length > 0)
+                if (ip.Length > 0 && hasIpMode)
                 {
                     errors.Add(FieldErrors.Required(path + ".ipMode", "must be specified when `ip` is set"));
                 }

@@ -52,12 +52,15 @@ public static partial class ServiceValidator
     }
 
     /// <summary>Validates a status write (<c>ValidateServiceStatusUpdate</c>).</summary>
-    public static IReadOnlyList<FieldError> ValidateStatus(JsonObject service, JsonObject old)
+    /// <param name="service">The updated Service.</param>
+    /// <param name="old">The stored Service.</param>
+    /// <param name="hasIpMode">False for a server without <c>ingress[].ipMode</c> (before 1.30): it is not required.</param>
+    public static IReadOnlyList<FieldError> ValidateStatus(JsonObject service, JsonObject old, bool hasIpMode = true)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(old);
         var errors = new List<FieldError>(ObjectMetaValidator.ValidateUpdate(service, old));
-        errors.AddRange(ValidateLoadBalancerStatus(service));
+        errors.AddRange(ValidateLoadBalancerStatus(service, hasIpMode));
         return errors;
     }
 

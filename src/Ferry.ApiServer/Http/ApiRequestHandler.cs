@@ -20,12 +20,12 @@ internal sealed partial class ApiRequestHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ApiRequestHandler(ResourceRegistry registry, WatchEndpoint watch, BearerAuthentication authentication, RequestAuthorizer authorizer, long maxBodyBytes, TimeProvider time, ILogger logger)
+    public ApiRequestHandler(ResourceRegistry registry, WatchEndpoint watch, BearerAuthentication authentication, RequestAuthorizer authorizer, long maxBodyBytes, TimeProvider time, ILogger logger, KubernetesVersion version)
     {
         var body = new RequestBodyReader(maxBodyBytes);
         _authentication = authentication;
         var reviews = new AccessReviewEndpoint(authorizer, body);
-        _router = new ApiRouter(registry.Catalog, new ListEndpoint(registry, body, time), new ItemEndpoint(registry, body, time), watch, reviews, authorizer);
+        _router = new ApiRouter(registry.Catalog, new ListEndpoint(registry, body, time), new ItemEndpoint(registry, body, time), watch, reviews, authorizer, version);
         _time = time;
         _logger = logger;
     }

@@ -22,11 +22,13 @@ internal sealed class ApiRouter
     private readonly WatchEndpoint _watch;
     private readonly AccessReviewEndpoint _reviews;
     private readonly RequestAuthorizer _authorizer;
+    private readonly KubernetesVersion _version;
 
-    public ApiRouter(ResourceCatalog catalog, ListEndpoint list, ItemEndpoint item, WatchEndpoint watch, AccessReviewEndpoint reviews, RequestAuthorizer authorizer)
+    public ApiRouter(ResourceCatalog catalog, ListEndpoint list, ItemEndpoint item, WatchEndpoint watch, AccessReviewEndpoint reviews, RequestAuthorizer authorizer, KubernetesVersion version)
     {
         _reviews = reviews;
         _authorizer = authorizer;
+        _version = version;
         _discovery = new DiscoveryDocuments(catalog);
         _targets = new RequestTargetParser(catalog);
         _list = list;
@@ -57,7 +59,7 @@ internal sealed class ApiRouter
         {
             case "version" when segments.Length == 1:
                 RequireGet(method);
-                await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Document());
+                await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Document(_version));
                 return;
             case "healthz" or "readyz" or "livez":
                 RequireGet(method);

@@ -3,14 +3,14 @@ using System.Text.Json.Nodes;
 
 namespace Ferry.ApiServer.Http;
 
-/// <summary>The <c>/version</c> answer. Minor 32 makes gcloud's kubectl dispatcher run its built-in 1.32 client.</summary>
+/// <summary>The <c>/version</c> answer. Minor 32 (the default) makes gcloud's kubectl dispatcher run its built-in 1.32 client.</summary>
 internal static class VersionInfo
 {
-    public static JsonObject Document() => new()
+    public static JsonObject Document(KubernetesVersion version) => new()
     {
         ["major"] = "1",
-        ["minor"] = "32",
-        ["gitVersion"] = "v1.32.0-ferry",
+        ["minor"] = version.MinorText,
+        ["gitVersion"] = version.GitVersion,
         ["gitCommit"] = "0000000000000000000000000000000000000000",
         ["gitTreeState"] = "clean",
         ["buildDate"] = "2026-01-01T00:00:00Z",

@@ -21,9 +21,13 @@ internal static class AdmissionChain
         Throw(type, obj, type.Strategy.AdmitCreate(obj, dryRun));
     }
 
-    /// <summary>Defaults, validates and (re)allocates for an update of <paramref name="old"/> into <paramref name="obj"/>.</summary>
-    public static void OnUpdate(ResourceType type, JsonObject obj, JsonObject old, bool status, bool dryRun)
+    /// <summary>
+    /// Prunes fields the emulated version does not know (each added to <paramref name="warnings"/> as kube-apiserver words
+    /// it), then defaults, validates and (re)allocates for an update of <paramref name="old"/> into <paramref name="obj"/>.
+    /// </summary>
+    public static void OnUpdate(ResourceType type, JsonObject obj, JsonObject old, bool status, bool dryRun, List<string> warnings)
     {
+        warnings.AddRange(type.Strategy.PruneUnknownFields(obj, status).Select(path => "unknown field \"" + path + "\""));
         type.Strategy.ApplyDefaults(obj);
         Throw(type, obj, ObjectMetaValidator.ValidateUpdate(obj, old));
         Throw(type, obj, type.Strategy.AdmitUpdate(obj, old, status, dryRun));

@@ -289,7 +289,7 @@ internal sealed class ResourceRegistry
             Finalization.CheckNoNewFinalizers(type, current.Name, updated, old);
         }
 
-        AdmissionChain.OnUpdate(type, updated, old, status, options.DryRun);
+        AdmissionChain.OnUpdate(type, updated, old, status, options.DryRun, warnings);
         warnings.AddRange(type.Strategy.Warnings(updated, status));
         if (JsonNode.DeepEquals(updated, old))
         {

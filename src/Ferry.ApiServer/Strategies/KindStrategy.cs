@@ -22,6 +22,12 @@ internal class KindStrategy
     {
     }
 
+    /// <summary>
+    /// Removes the fields of an update that the emulated Kubernetes version does not have, as its decoder would, and
+    /// returns their paths (each becomes an <c>unknown field</c> warning).
+    /// </summary>
+    public virtual IReadOnlyList<string> PruneUnknownFields(JsonObject updated, bool status) => [];
+
     /// <summary>Defaults, validates and allocates for a new object; the errors make a 422 (or 500 for internal ones).</summary>
     public virtual IReadOnlyList<FieldError> AdmitCreate(JsonObject obj, bool dryRun) => [];
 

@@ -14,9 +14,11 @@ internal sealed class ServiceKindStrategy : KindStrategy
 {
     private readonly ServiceAllocator _allocator;
     private readonly ServiceAdmission _admission;
+    private readonly KubernetesVersion _version;
 
-    public ServiceKindStrategy(ServiceAllocatorOptions? options)
+    public ServiceKindStrategy(ServiceAllocatorOptions? options, KubernetesVersion version)
     {
+        _version = version;
         _allocator = new ServiceAllocator(options);
         _admission = new ServiceAdmission(_allocator);
     }
@@ -42,7 +44,11 @@ internal sealed class ServiceKindStrategy : KindStrategy
     public override IReadOnlyList<FieldError> AdmitCreate(JsonObject obj, bool dryRun) => _admission.AdmitCreate(obj, dryRun);
 
     public override IReadOnlyList<FieldError> AdmitUpdate(JsonObject updated, JsonObject old, bool status, bool dryRun) =>
-        status ? ServiceAdmission.AdmitStatusUpdate(old, updated) : _admission.AdmitUpdate(old, updated, dryRun);
+        status ? ServiceAdmission.AdmitStatusUpdate(old, updated, _version.HasLoadBalancerIPMode) : _admission.AdmitUpdate(old, updated, dryRun);
+
+    /// <summary>Before 1.30 a status write loses <c>ipMode</c>, as a field the server's schema does not have.</summary>
+    public override IReadOnlyList<string> PruneUnknownFields(JsonObject updated, bool status) =>
+        status && !_version.HasLoadBalancerIPMode ? ServiceStrategy.DropIngressIpMode(updated) : [];
 
     /// <summary>Upstream's Service warnings on main-resource writes; its status strategy has none.</summary>
     public override IReadOnlyList<string> Warnings(JsonObject obj, bool status) => status ? [] : ServiceWarnings.For(obj);

@@ -15,5 +15,6 @@ public interface IServiceWriter
     Task RemoveFinalizerAsync(V1Service service, CancellationToken cancellationToken);
 
     /// <summary>Writes <c>status.loadBalancer</c>; a Service already gone is not an error.</summary>
-    Task PatchStatusAsync(V1Service service, V1LoadBalancerStatus status, CancellationToken cancellationToken);
+    /// <returns>The Service as the server stored it (what it kept of the status), or null when it was gone.</returns>
+    Task<V1Service?> PatchStatusAsync(V1Service service, V1LoadBalancerStatus status, CancellationToken cancellationToken);
 }

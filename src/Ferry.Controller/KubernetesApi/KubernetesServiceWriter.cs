@@ -40,7 +40,7 @@ public sealed class KubernetesServiceWriter : IServiceWriter
         }
     }
 
-    public async Task PatchStatusAsync(V1Service service, V1LoadBalancerStatus status, CancellationToken cancellationToken)
+    public async Task<V1Service?> PatchStatusAsync(V1Service service, V1LoadBalancerStatus status, CancellationToken cancellationToken)
     {
         // ingress is an atomic list: the patch replaces it whole; null clears it.
         JsonNode? ingress = status.Ingress is { Count: > 0 }
@@ -49,11 +49,12 @@ public sealed class KubernetesServiceWriter : IServiceWriter
         var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = ingress } } };
         try
         {
-            await PatchAsync(service, patch, cancellationToken);
+            return await PatchAsync(service, patch, cancellationToken);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
             // Upstream ignores NotFound here: the Service was deleted meanwhile.
+            return null;
         }
     }
 

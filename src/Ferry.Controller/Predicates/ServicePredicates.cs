@@ -1,3 +1,4 @@
+using System.Globalization;
 using k8s.Models;
 
 namespace Ferry.Controller.Predicates;
@@ -26,35 +27,90 @@ public sealed class ServicePredicates
     /// <summary>Whether an update needs a sync (upstream's UpdateFunc filter: <c>needsUpdate || needsCleanup</c>).</summary>
     public bool ShouldEnqueueUpdated(V1Service old, V1Service current) => NeedsUpdate(old, current) || NeedsCleanup(current);
 
-    /// <summary>Upstream's <c>needsUpdate(old, new)</c>, in its order.</summary>
-    public bool NeedsUpdate(V1Service old, V1Service current)
+    /// <summary>Upstream's <c>needsUpdate(old, new)</c>.</summary>
+    public bool NeedsUpdate(V1Service old, V1Service current) => DescribeUpdate(old, current) is not null;
+
+    /// <summary>
+    /// Upstream's <c>needsUpdate(old, new)</c>, in its order: the first change that needs a sync, with the
+    /// Event upstream records for it; null when nothing that matters changed.
+    /// </summary>
+    public ServiceChange? DescribeUpdate(V1Service old, V1Service current)
     {
         var oldWants = WantsLoadBalancer(old);
         var newWants = WantsLoadBalancer(current);
         if (!oldWants && !newWants)
         {
-            return false;
+            return null;
         }
 
+        var o = old.Spec ?? new V1ServiceSpec();
+        var n = current.Spec ?? new V1ServiceSpec();
         if (oldWants != newWants)
         {
-            return true;
+            return Changed("Type", o.Type, n.Type);
         }
 
-        var o = old.Spec!;
-        var n = current.Spec!;
-        return !SameList(o.LoadBalancerSourceRanges, n.LoadBalancerSourceRanges)
-            || !SamePorts(o.Ports, n.Ports)
+        if (newWants && !SameList(o.LoadBalancerSourceRanges, n.LoadBalancerSourceRanges))
+        {
+            return Changed("LoadBalancerSourceRanges", GoFormat.List(o.LoadBalancerSourceRanges), GoFormat.List(n.LoadBalancerSourceRanges));
+        }
+
+        if (!SamePorts(o.Ports, n.Ports)
             || o.SessionAffinity != n.SessionAffinity
-            || o.SessionAffinityConfig?.ClientIP?.TimeoutSeconds != n.SessionAffinityConfig?.ClientIP?.TimeoutSeconds
-            || o.LoadBalancerIP != n.LoadBalancerIP
-            || !SameList(o.ExternalIPs, n.ExternalIPs)
-            || !SameMap(old.Metadata?.Annotations, current.Metadata?.Annotations)
-            || old.Metadata?.Uid != current.Metadata?.Uid
-            || o.ExternalTrafficPolicy != n.ExternalTrafficPolicy
-            || o.HealthCheckNodePort != n.HealthCheckNodePort
-            || (o.IpFamilies?.Count ?? 0) != (n.IpFamilies?.Count ?? 0);
+            || o.SessionAffinityConfig?.ClientIP?.TimeoutSeconds != n.SessionAffinityConfig?.ClientIP?.TimeoutSeconds)
+        {
+            return ServiceChange.Silent;
+        }
+
+        if (o.LoadBalancerIP != n.LoadBalancerIP)
+        {
+            return Changed("LoadbalancerIP", o.LoadBalancerIP, n.LoadBalancerIP);
+        }
+
+        var oldExternal = o.ExternalIPs ?? [];
+        var newExternal = n.ExternalIPs ?? [];
+        if (oldExternal.Count != newExternal.Count)
+        {
+            return new ServiceChange("ExternalIP", string.Create(CultureInfo.InvariantCulture, $"Count: {oldExternal.Count} -> {newExternal.Count}"));
+        }
+
+        for (var i = 0; i < oldExternal.Count; i++)
+        {
+            if (oldExternal[i] != newExternal[i])
+            {
+                return new ServiceChange("ExternalIP", $"Added: {newExternal[i]}");
+            }
+        }
+
+        if (!SameMap(old.Metadata?.Annotations, current.Metadata?.Annotations))
+        {
+            return ServiceChange.Silent;
+        }
+
+        if (old.Metadata?.Uid != current.Metadata?.Uid)
+        {
+            return Changed("UID", old.Metadata?.Uid, current.Metadata?.Uid);
+        }
+
+        if (o.ExternalTrafficPolicy != n.ExternalTrafficPolicy)
+        {
+            return Changed("ExternalTrafficPolicy", o.ExternalTrafficPolicy, n.ExternalTrafficPolicy);
+        }
+
+        if ((o.HealthCheckNodePort ?? 0) != (n.HealthCheckNodePort ?? 0))
+        {
+            return Changed("HealthCheckNodePort", GoFormat.Int(o.HealthCheckNodePort), GoFormat.Int(n.HealthCheckNodePort));
+        }
+
+        var oldFamilies = o.IpFamilies?.Count ?? 0;
+        var newFamilies = n.IpFamilies?.Count ?? 0;
+        return oldFamilies != newFamilies
+            ? new ServiceChange("IPFamilies", string.Create(CultureInfo.InvariantCulture, $"Count: {oldFamilies} -> {newFamilies}"))
+            : null;
     }
+
+    /// <summary>Upstream's <c>"%v -> %v"</c>; Go prints an unset string as nothing.</summary>
+    private static ServiceChange Changed(string reason, string? old, string? current) => new(reason, $"{old} -> {current}");
 
     private static bool SamePorts(IList<V1ServicePort>? a, IList<V1ServicePort>? b)
     {

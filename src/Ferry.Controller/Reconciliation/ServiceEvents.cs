@@ -22,6 +22,12 @@ public static class ServiceEvents
     public const string UpdatedMessage = "Updated load balancer with new hosts";
     public const string UpdateLoadBalancerFailed = "UpdateLoadBalancerFailed";
 
+    /// <summary>Ferry's own (upstream has no pools): a restart found the Service's address outside every address pool and kept it.</summary>
+    public const string AddressOutsidePools = "AddressOutsidePools";
+
+    public static string AddressOutsidePoolsMessage(string addresses) =>
+        $"Address {addresses} is outside every address pool; the Service keeps it until it is deleted or asks for another address";
+
     public static string SyncFailedMessage(string error) => $"Error syncing load balancer: {error}";
 
     public static string DeleteFailedMessage(string error) => $"Error deleting load balancer: {error}";

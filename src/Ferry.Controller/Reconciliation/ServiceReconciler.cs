@@ -39,6 +39,7 @@ public sealed partial class ServiceReconciler(
     private readonly ILogger _logger = logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<ServiceKey, SortedSet<string>> _lastSyncedNodes = [];
+    private readonly IngressStatusComparer _ingress = new();
 
     /// <summary>Syncs the Service.</summary>
     /// <returns>Done, or an error to retry with backoff; plus the Services to retry because an IP was freed.</returns>
@@ -220,11 +221,15 @@ public sealed partial class ServiceReconciler(
         {
             Ingress = [.. status.ServingAddresses.Select(a => new V1LoadBalancerIngress { Ip = a.ToString(), IpMode = ipMode })],
         };
-        if (!SameIngress(service.Status?.LoadBalancer, desired))
+        if (!_ingress.Same(service.Status?.LoadBalancer, desired))
         {
             try
             {
-                await _writer.PatchStatusAsync(service, desired, cancellationToken);
+                var answer = await _writer.PatchStatusAsync(service, desired, cancellationToken);
+                if (_ingress.Learn(desired, answer))
+                {
+                    Log.IpModeSupportLearnt(_logger, _ingress.ServerDropsIpMode ? "drops" : "keeps");
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -333,14 +338,6 @@ public sealed partial class ServiceReconciler(
     private IReadOnlyList<V1EndpointSlice> SlicesFor(ServiceKey key, TargetMode mode) =>
         mode == TargetMode.Endpoints ? _cluster.EndpointSlicesFor(key) : [];
 
-    /// <summary>HEAD's semantic equality of the ingress lists (ip, hostname, ipMode, in order).</summary>
-    private static bool SameIngress(V1LoadBalancerStatus? current, V1LoadBalancerStatus desired)
-    {
-        var a = current?.Ingress ?? [];
-        var b = desired.Ingress ?? [];
-        return a.Count == b.Count && a.Zip(b).All(p => p.First.Ip == p.Second.Ip && p.First.Hostname == p.Second.Hostname && p.First.IpMode == p.Second.IpMode);
-    }
-
     private static partial class Log
     {
         [LoggerMessage(2001, LogLevel.Warning, "Error syncing load balancer for {Service}: {Error}")]
@@ -351,5 +348,8 @@ public sealed partial class ServiceReconciler(
 
         [LoggerMessage(2003, LogLevel.Information, "Service {Service} is gone; deleting its load balancer")]
         public static partial void DeletingOrphan(ILogger logger, string service);
+
+        [LoggerMessage(2004, LogLevel.Information, "The API server {Behaviour} status.loadBalancer.ingress[].ipMode (it drops it before Kubernetes 1.30, or with the LoadBalancerIPMode feature gate off); status is compared accordingly")]
+        public static partial void IpModeSupportLearnt(ILogger logger, string behaviour);
     }
 }

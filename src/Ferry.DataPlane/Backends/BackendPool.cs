@@ -9,8 +9,16 @@ public sealed class BackendPool
     private IReadOnlyList<BackendState> _backends = [];
     private BackendSnapshot _snapshot = BackendSnapshot.Empty;
 
-    /// <summary>Raised after a rebuild that changed fail-open state, so the owner can log and count it.</summary>
+    private volatile bool _isAwaitingFirstCheck;
+
+    /// <summary>
+    /// Raised after a rebuild that changed fail-open state (or, while failing open, <see cref="IsAwaitingFirstCheck"/>),
+    /// so the owner can log and count it.
+    /// </summary>
     public event Action<BackendPool, bool>? FailOpenChanged;
+
+    /// <summary>Failing open only because no backend has been checked yet (a new listener before its first probes answer).</summary>
+    public bool IsAwaitingFirstCheck => _isAwaitingFirstCheck;
 
     /// <summary>Every backend in the spec (draining ones are not included).</summary>
     public IReadOnlyList<BackendState> Backends => Volatile.Read(ref _backends);
@@ -47,16 +55,22 @@ public sealed class BackendPool
     {
         bool wasFailOpen;
         bool isFailOpen;
+        bool awaitingChanged;
         lock (_lock)
         {
             var live = _backends.Where(b => !b.IsDraining).ToArray();
             var healthy = live.Where(b => b.IsHealthy).ToArray();
             wasFailOpen = _snapshot.IsFailOpen;
             isFailOpen = healthy.Length == 0 && live.Length > 0;
+
+            // Unchecked backends take traffic only this way: when no backend is healthy, all live ones do.
+            var awaiting = isFailOpen && live.All(b => !b.Health.IsChecked);
+            awaitingChanged = awaiting != _isAwaitingFirstCheck;
+            _isAwaitingFirstCheck = awaiting;
             Volatile.Write(ref _snapshot, new BackendSnapshot(isFailOpen ? live : healthy, isFailOpen, _snapshot.Version + 1));
         }
 
-        if (wasFailOpen != isFailOpen)
+        if (wasFailOpen != isFailOpen || (isFailOpen && awaitingChanged))
         {
             FailOpenChanged?.Invoke(this, isFailOpen);
         }

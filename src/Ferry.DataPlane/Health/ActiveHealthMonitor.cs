@@ -12,7 +12,9 @@ namespace Ferry.DataPlane.Health;
 /// <para>
 /// Time comes from the injected <see cref="TimeProvider"/> (a <see cref="PeriodicTimer"/> for the rounds, a
 /// timed <see cref="CancellationTokenSource"/> per probe), so tests drive it with a fake clock. The first
-/// round runs one interval after start: backends start healthy, as with cloud load balancers. Rounds are
+/// round runs one interval after start. A backend not checked yet (<see cref="BackendHealth.IsChecked"/>: one just
+/// added to the listener) is probed at once when it joins, so it is admitted on its first success instead of
+/// an interval later. A backend is never probed twice at the same time. Rounds are
 /// fixed-rate; a round slower than the interval delays the next one instead of overlapping it. A backend
 /// that stops answering is therefore marked down within Interval × UnhealthyThreshold (plus at most one
 /// Timeout for the last probe).
@@ -36,6 +38,7 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
     private readonly PeriodicTimer _timer;
     private readonly Task _loop;
     private Dictionary<BackendState, Probed> _backends = [];
+    private readonly List<Task> _immediateProbes = [];
     private bool _disposed;
 
     public ActiveHealthMonitor(
@@ -72,11 +75,25 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
             }
 
             var next = new Dictionary<BackendState, Probed>(backends.Count);
+            var probeNow = new List<Probed>();
             foreach (var backend in backends)
             {
-                if (!next.ContainsKey(backend))
+                if (next.ContainsKey(backend))
                 {
-                    next[backend] = _backends.TryGetValue(backend, out var kept) ? kept : new Probed(backend);
+                    continue;
+                }
+
+                if (_backends.TryGetValue(backend, out var kept))
+                {
+                    next[backend] = kept;
+                }
+                else
+                {
+                    var added = next[backend] = new Probed(backend);
+                    if (!backend.Health.IsChecked)
+                    {
+                        probeNow.Add(added);
+                    }
                 }
             }
 
@@ -90,6 +107,11 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
 
             Volatile.Write(ref _backends, next);
             _transitions.SetBackends(backends);
+
+            // On the thread pool: the caller holds its own lock, and a probe's report rebuilds its pool.
+            _immediateProbes.RemoveAll(t => t.IsCompleted);
+            var stopping = _stopping.Token;
+            _immediateProbes.AddRange(probeNow.Select(p => Task.Run(() => ProbeAsync(p, stopping), CancellationToken.None)));
         }
     }
 
@@ -114,8 +136,15 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
 
         await _stopping.CancelAsync();
         _timer.Dispose();
-#pragma warning disable VSTHRD003 // _loop was started by this instance's constructor; it never throws.
+        Task[] immediate;
+        lock (_lock)
+        {
+            immediate = [.. _immediateProbes];
+        }
+
+#pragma warning disable VSTHRD003 // _loop and the immediate probes were started by this instance; they never throw.
         await _loop;
+        await Task.WhenAll(immediate);
 #pragma warning restore VSTHRD003
         _stopping.Dispose();
     }
@@ -144,6 +173,23 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
     }
 
     private async Task ProbeAsync(Probed probed, CancellationToken stopping)
+    {
+        if (!probed.TryBegin())
+        {
+            return; // already being probed (an immediate probe still running when a round starts)
+        }
+
+        try
+        {
+            await ProbeOnceAsync(probed, stopping);
+        }
+        finally
+        {
+            probed.End();
+        }
+    }
+
+    private async Task ProbeOnceAsync(Probed probed, CancellationToken stopping)
     {
         var backend = probed.Backend;
         HealthProbeResult result;
@@ -194,6 +240,7 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
     private sealed class Probed(BackendState backend)
     {
         private volatile bool _isRemoved;
+        private int _inFlight;
 
         public BackendState Backend { get; } = backend;
 
@@ -204,5 +251,10 @@ public sealed class ActiveHealthMonitor : IHealthMonitor
             get => _isRemoved;
             set => _isRemoved = value;
         }
+
+        /// <summary>Claims the backend for one probe; false while another probe of it runs.</summary>
+        public bool TryBegin() => Interlocked.Exchange(ref _inFlight, 1) == 0;
+
+        public void End() => Volatile.Write(ref _inFlight, 0);
     }
 }

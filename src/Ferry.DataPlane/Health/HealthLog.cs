@@ -24,6 +24,10 @@ public static partial class HealthLog
         Message = "Listener {Listener}: a backend is healthy again; fail-open ended")]
     public static partial void FailOpenEnded(ILogger logger, string listener);
 
+    [LoggerMessage(EventId = 3206, EventName = "AwaitingFirstCheck", Level = LogLevel.Debug,
+        Message = "Listener {Listener}: no backend checked yet; serving all {BackendCount} until the first probes answer")]
+    public static partial void AwaitingFirstCheck(ILogger logger, string listener, int backendCount);
+
     [LoggerMessage(EventId = 3204, EventName = "ProbeFailed", Level = LogLevel.Debug,
         Message = "Listener {Listener}: health probe of {Backend} failed: {Reason}")]
     public static partial void ProbeFailed(ILogger logger, string listener, string backend, string reason);

@@ -28,6 +28,7 @@ internal sealed class BackendSet
     private HealthCheckSpec? _check;
     private IHealthMonitor? _monitor;
     private bool _applied;
+    private bool _failOpenWarned;
 
     // Without an active check there is no monitor to log health changes caused by failed connects.
     private HealthTransitionLogger? _passiveTransitions;
@@ -162,7 +163,8 @@ internal sealed class BackendSet
             }
             else
             {
-                backends.Add(new BackendState(backendSpec, BackendHealth.For(spec.HealthCheck)));
+                // Probed at once by the monitor; no new flows until it passes, unless none is healthy (fail-open).
+                backends.Add(new BackendState(backendSpec, BackendHealth.Unchecked(spec.HealthCheck)));
             }
         }
 
@@ -178,12 +180,20 @@ internal sealed class BackendSet
 
     private void OnFailOpenChanged(BackendPool pool, bool isFailOpen)
     {
-        if (isFailOpen)
+        // A new listener fails open until its first probes answer: expected, so not a warning.
+        var warned = Volatile.Read(ref _failOpenWarned);
+        if (isFailOpen && pool.IsAwaitingFirstCheck)
         {
+            HealthLog.AwaitingFirstCheck(_context.Logger, _listenerName, pool.Snapshot.Available.Count);
+        }
+        else if (isFailOpen && !warned)
+        {
+            Volatile.Write(ref _failOpenWarned, true);
             HealthLog.FailOpenStarted(_context.Logger, _listenerName, pool.Snapshot.Available.Count);
         }
-        else
+        else if (!isFailOpen && warned)
         {
+            Volatile.Write(ref _failOpenWarned, false);
             HealthLog.FailOpenEnded(_context.Logger, _listenerName);
         }
     }

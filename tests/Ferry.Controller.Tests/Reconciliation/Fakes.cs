@@ -67,13 +67,18 @@ internal sealed class RecordingServiceWriter(FakeClusterView cluster, Timeline t
         return Task.CompletedTask;
     }
 
-    public Task PatchStatusAsync(V1Service service, V1LoadBalancerStatus status, CancellationToken cancellationToken)
+    /// <summary>Acts as an API server before 1.30: <c>ipMode</c> is not kept.</summary>
+    public bool DropsIpMode { get; set; }
+
+    public Task<V1Service?> PatchStatusAsync(V1Service service, V1LoadBalancerStatus status, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
         timeline.Add("status " + string.Join(",", (status.Ingress ?? []).Select(i => $"{i.Ip}/{i.IpMode}")));
         service.Status ??= new V1ServiceStatus();
-        service.Status.LoadBalancer = status;
-        return Task.CompletedTask;
+        service.Status.LoadBalancer = DropsIpMode
+            ? new V1LoadBalancerStatus { Ingress = [.. (status.Ingress ?? []).Select(i => new V1LoadBalancerIngress { Ip = i.Ip, Hostname = i.Hostname })] }
+            : status;
+        return Task.FromResult<V1Service?>(service);
     }
 
     private void ThrowIfFailing()

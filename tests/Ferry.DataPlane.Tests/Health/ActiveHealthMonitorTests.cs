@@ -221,6 +221,42 @@ public sealed class ActiveHealthMonitorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task SetBackends_UncheckedBackend_ProbedAtOnceWithoutARound()
+    {
+        var check = Check(healthy: 3);
+        var server = Track(LoopbackServer.AcceptAndClose());
+        var monitor = Monitor(check);
+        var added = new BackendState(new BackendSpec(server.EndPoint.Address, server.EndPoint.Port), BackendHealth.Unchecked(check));
+        var admitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        added.Health.Changed += (_, isHealthy) => admitted.TrySetResult();
+
+        monitor.SetBackends([added]);
+
+        // No fake time passes: only the immediate probe can have admitted it, on its first success.
+        await admitted.Task.WaitAsync(_maxWait, TestContext.Current.CancellationToken);
+        Assert.True(added.IsHealthy);
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task SetBackends_UncheckedBackendNotAnswering_StaysOutAndIsLogged()
+    {
+        var check = Check();
+        var monitor = Monitor(check);
+        var closed = await ProbeTests.ClosedEndPointAsync();
+        var added = new BackendState(new BackendSpec(closed.Address, closed.Port), BackendHealth.Unchecked(check));
+        var checkedOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        added.Health.Changed += (_, _) => checkedOut.TrySetResult();
+
+        monitor.SetBackends([added]);
+
+        await checkedOut.Task.WaitAsync(_maxWait, TestContext.Current.CancellationToken);
+        Assert.False(added.IsHealthy);
+        Assert.True(added.Health.IsChecked);
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Id.Name == "BackendDown" && r.Message.Contains("ConnectionRefused", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DisposeAsync_StopsProbing()
     {
         var check = Check();
