@@ -8,6 +8,7 @@ using Ferry.Controller.Translation;
 using Ferry.Ipam;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ferry.Hosting.Tests;
@@ -31,7 +32,8 @@ internal sealed class ElectionCluster : IAsyncDisposable
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
     }
 
-    public ApiServerHandle Api { get; }
+    /// <summary>The running API server (a new handle after <see cref="RestartApiAsync"/>, same port, data and token).</summary>
+    public ApiServerHandle Api { get; private set; }
 
     public Kubernetes Client { get; }
 
@@ -49,10 +51,37 @@ internal sealed class ElectionCluster : IAsyncDisposable
         return new ElectionCluster(directory, api, prefix);
     }
 
-    /// <summary>Starts a replica named <paramref name="identity"/>; <paramref name="releaseOnStop"/> false makes its stop look like a crash to the others.</summary>
-    public Replica StartReplica(string identity, bool releaseOnStop = true)
+    /// <summary>Stops the API server (an outage: every client's connections close, state stays on disk).</summary>
+    public ValueTask StopApiAsync() => Api.DisposeAsync();
+
+    /// <summary>Starts the API server again on the same port and data directory (same objects, same token).</summary>
+    public async Task RestartApiAsync()
     {
-        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Api.KubeconfigPath));
+        Api = await ApiServerHost.StartAsync(
+            new ApiServerOptions { DataDirectory = _directory, Listen = new IPEndPoint(IPAddress.Loopback, Api.Port) },
+            NullLoggerFactory.Instance,
+            TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a replica named <paramref name="identity"/>; <paramref name="releaseOnStop"/> false makes its stop look like a crash to the others.
+    /// Through <paramref name="link"/> when given (so the test can partition it alone), with its logs in <paramref name="logs"/> when given.
+    /// </summary>
+    public Replica StartReplica(string identity, bool releaseOnStop = true, ApiLink? link = null, CollectedLogs? logs = null, string? token = null)
+    {
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(Api.KubeconfigPath);
+        if (link is not null)
+        {
+            config.Host = string.Create(CultureInfo.InvariantCulture, $"https://127.0.0.1:{link.Port}");
+        }
+
+        if (token is not null)
+        {
+            config.AccessToken = token;
+        }
+
+        var client = new Kubernetes(config);
+        var loggerFactory = logs?.CreateFactory() ?? NullLoggerFactory.Instance;
         var election = new LeaderElectionOptions
         {
             LeaseName = "ferry-controller",
@@ -70,9 +99,9 @@ internal sealed class ElectionCluster : IAsyncDisposable
                 Controller = new ControllerOptions { Translation = new TranslationOptions { DefaultTargets = TargetMode.Endpoints } },
                 LeaderElection = election,
             },
-            NullLoggerFactory.Instance,
+            loggerFactory,
             TimeProvider.System,
-            election: new LeaseLeaderElection(client, election, TimeProvider.System, NullLogger<LeaseLeaderElection>.Instance) { ReleaseOnCancel = releaseOnStop });
+            election: new LeaseLeaderElection(client, election, TimeProvider.System, loggerFactory.CreateLogger<LeaseLeaderElection>()) { ReleaseOnCancel = releaseOnStop });
         var replica = new Replica(identity, client, ferry);
         _replicas.Add(replica);
         return replica;
@@ -87,6 +116,30 @@ internal sealed class ElectionCluster : IAsyncDisposable
             },
             "default",
             cancellationToken: TestContext.Current.CancellationToken);
+
+    /// <summary>A LoadBalancer Service whose one endpoint (an EndpointSlice) is <paramref name="backend"/>.</summary>
+    public async Task CreateBackedServiceAsync(string name, int port, IPEndPoint backend)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+                Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Name = "main", Port = port, TargetPort = backend.Port, Protocol = "TCP" }] },
+            },
+            "default",
+            cancellationToken: ct);
+        await Client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(
+            new V1EndpointSlice
+            {
+                Metadata = new V1ObjectMeta { Name = name + "-1", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = name } },
+                AddressType = "IPv4",
+                Ports = [new Discoveryv1EndpointPort { Name = "main", Port = backend.Port, Protocol = "TCP" }],
+                Endpoints = [new V1Endpoint { Addresses = [backend.Address.ToString()], Conditions = new V1EndpointConditions { Ready = true } }],
+            },
+            "default",
+            cancellationToken: ct);
+    }
 
     public async Task<string> WaitForIngressIpAsync(string name)
     {
