@@ -50,6 +50,9 @@ public class ClusterFerryOutageTests
         Assert.Equal(0, b.Ferry.Terms);
         Assert.Contains(logsA.Lines, l => l.EventId == 2403 && l.Level == LogLevel.Warning);
         Assert.Contains(logsA.Lines, l => l.EventId == 5200 && l.Level == LogLevel.Warning);
+        var failures = logsA.Lines.Where(l => l.EventId == 2409).Select(l => l.Message).ToList();
+        Assert.NotEmpty(failures);
+        Assert.Equal(failures.Distinct().Count(), failures.Count); // each failure shown once, not every retry period
 
         // The API server comes back, but A stays cut off from it: B takes the Lease over after a lease
         // duration. A cannot know, so it keeps serving (here, on one host, B's bind waits for A's port).

@@ -32,6 +32,9 @@ internal sealed class ElectionCluster : IAsyncDisposable
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
     }
 
+    /// <summary>The API server's data directory (its SQLite store, certificate and token file).</summary>
+    public string DataDirectory => _directory;
+
     /// <summary>The running API server (a new handle after <see cref="RestartApiAsync"/>, same port, data and token).</summary>
     public ApiServerHandle Api { get; private set; }
 

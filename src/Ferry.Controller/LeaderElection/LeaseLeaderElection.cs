@@ -19,10 +19,13 @@ namespace Ferry.Controller.LeaderElection;
 /// HTTP errors and slow answers are retried until <see cref="LeaderElectionOptions.RenewDeadline"/>.
 /// Every answer of the API server is classified here: a 401 or 403 is an error that names what was
 /// refused and is exposed as <see cref="Problem"/>; other failures show at Warning once per distinct
-/// message, then at Debug, so an outage is visible without a line every retry period.
+/// message until a call succeeds, then at Debug, so an outage is visible without a line every retry period.
 /// </remarks>
 public sealed partial class LeaseLeaderElection : ILeaderElection
 {
+    /// <summary>How many distinct failure messages are shown at Warning between two successful calls (the rest go to Debug).</summary>
+    private const int MaxShownFailures = 16;
+
     private readonly IKubernetes _client;
     private readonly LeaderElectionOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -30,7 +33,8 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
     private readonly Lock _reportLock = new();
     private volatile bool _leading;
     private volatile LeaseRefusal? _refusal;
-    private string? _shownFailure;
+    private readonly HashSet<string> _shownFailures = new(StringComparer.Ordinal);
+    private string? _lastFailure;
 
     public LeaseLeaderElection(IKubernetes client, LeaderElectionOptions options, TimeProvider timeProvider, ILogger<LeaseLeaderElection> logger)
     {
@@ -147,7 +151,7 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
         lock (_reportLock)
         {
             return _refusal is { } refusal ? $"the Lease could not be renewed: {refusal}"
-                : _shownFailure is { } failure ? $"the Lease could not be renewed: {failure}"
+                : _lastFailure is { } failure ? $"the Lease could not be renewed: {failure}"
                 : "the Lease was not renewed within the renew deadline";
         }
     }
@@ -161,7 +165,7 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
             {
                 // A read that works does not undo a refused write: only the refused verb (or a write) clears it.
                 var clearsRefusal = _refusal is { } refused && (refused.Verb == verb || verb != "get");
-                if (clearsRefusal || (_refusal is null && _shownFailure is not null))
+                if (clearsRefusal || (_refusal is null && _lastFailure is not null))
                 {
                     Log.LeaseReachable(_logger, _options.LeaseNamespace, _options.LeaseName);
                 }
@@ -171,7 +175,8 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
                     _refusal = null;
                 }
 
-                _shownFailure = null;
+                _shownFailures.Clear();
+                _lastFailure = null;
                 return;
             }
 
@@ -193,10 +198,10 @@ public sealed partial class LeaseLeaderElection : ILeaderElection
                 return;
             }
 
-            // One line per distinct failure: an outage shows once, not every retry period.
-            if (error.Message != _shownFailure)
+            // One line per distinct failure until a call succeeds: an outage shows once, not every retry period.
+            _lastFailure = error.Message;
+            if (_shownFailures.Count < MaxShownFailures && _shownFailures.Add(error.Message))
             {
-                _shownFailure = error.Message;
                 Log.LeaseCallFailed(_logger, verb, _options.LeaseNamespace, _options.LeaseName, error.Message);
             }
             else
