@@ -1,13 +1,17 @@
+using Ferry.ApiServer.Hosting;
+
 namespace Ferry.ApiServer;
 
 /// <summary>A running embedded API server. Dispose to stop it (watches are closed, state stays on disk).</summary>
 public sealed class ApiServerHandle : IAsyncDisposable
 {
     private readonly Func<ValueTask> _stop;
+    private readonly string _caPem;
     private int _disposed;
 
-    internal ApiServerHandle(Uri url, string kubeconfigPath, string token, string caCertificatePath, Func<ValueTask> stop)
+    internal ApiServerHandle(Uri url, string kubeconfigPath, string token, string caCertificatePath, string caPem, Func<ValueTask> stop)
     {
+        _caPem = caPem;
         Url = url;
         KubeconfigPath = kubeconfigPath;
         Token = token;
@@ -29,6 +33,22 @@ public sealed class ApiServerHandle : IAsyncDisposable
 
     /// <summary>The PEM file of the self-signed serving certificate (also the CA).</summary>
     public string CaCertificatePath { get; }
+
+    /// <summary>
+    /// Writes a kubeconfig like <see cref="KubeconfigPath"/>'s (this server, its CA, context <c>ferry</c>, namespace
+    /// <c>default</c>) that authenticates with <paramref name="token"/>, e.g. a user of
+    /// <see cref="ApiServerOptions.TokenAuthFile"/>; returns <paramref name="path"/>.
+    /// </summary>
+    /// <param name="path">Where to write it (mode 0600; the directory must exist).</param>
+    /// <param name="token">The bearer token the kubeconfig sends.</param>
+    /// <param name="userName">The name of the kubeconfig's user entry.</param>
+    public string WriteKubeconfig(string path, string token, string userName = "ferry-user")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        ArgumentException.ThrowIfNullOrEmpty(userName);
+        return KubeconfigWriter.Write(Path.GetFullPath(path), Url, _caPem, token, userName);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Ferry.ApiServer.Authorization;
 using Ferry.ApiServer.Hosting;
 using Ferry.ApiServer.Http;
 using Ferry.ApiServer.Registry;
@@ -44,6 +45,7 @@ public static partial class ApiServerHost
             throw new ArgumentException($"Invalid {nameof(ApiServerOptions)}: {string.Join("; ", problems)}", nameof(options));
         }
 
+        var (staticTokens, policies) = LoadAccessFiles(options);
         var dir = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dir);
         var logger = loggerFactory.CreateLogger("Ferry.ApiServer");
@@ -73,7 +75,7 @@ public static partial class ApiServerHost
             var registry = new ResourceRegistry(store, new ResourceCatalog(services), time);
             await new ClusterBootstrap(registry, services).RunAsync(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
             var watch = new WatchEndpoint(registry, time, new Random(), options.BookmarkInterval, shutdown.Token);
-            var handler = new ApiRequestHandler(registry, watch, token, options.MaxRequestBodyBytes, time, logger);
+            var handler = new ApiRequestHandler(registry, watch, new BearerAuthentication(token, staticTokens), new RequestAuthorizer(policies), options.MaxRequestBodyBytes, time, logger);
 
             // An empty builder: no appsettings.json, environment or command-line configuration can add endpoints
             // or change limits behind the caller's back (the host process may be anything, e.g. the ferry CLI).
@@ -103,13 +105,14 @@ public static partial class ApiServerHost
                 : options.Listen.Address;
             var url = new Uri("https://" + new IPEndPoint(host, port));
             var caPath = Path.Combine(dir, ServerCertificate.CaFile);
-            var kubeconfig = KubeconfigWriter.Write(dir, url, await File.ReadAllTextAsync(caPath, cancellationToken), token);
+            var caPem = await File.ReadAllTextAsync(caPath, cancellationToken);
+            var kubeconfig = KubeconfigWriter.Write(Path.Combine(dir, KubeconfigWriter.FileName), url, caPem, token, UserIdentity.Admin.Name);
             LogStarted(logger, url, kubeconfig);
 
             var running = app;
             var runningStore = store;
             var runningCertificate = certificate;
-            return new ApiServerHandle(url, kubeconfig, token, caPath, async () =>
+            return new ApiServerHandle(url, kubeconfig, token, caPath, caPem, async () =>
             {
                 await shutdown.CancelAsync();
                 runningStore.CloseWatchers();
@@ -151,6 +154,21 @@ public static partial class ApiServerHost
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Normal shutdown.
+        }
+    }
+
+    /// <summary>The optional token file and ABAC policy; a file that cannot be read or parsed is an <see cref="ArgumentException"/> naming the line.</summary>
+    private static (Dictionary<string, UserIdentity> Tokens, List<AccessPolicy> Policies) LoadAccessFiles(ApiServerOptions options)
+    {
+        try
+        {
+            var tokens = options.TokenAuthFile is { } tokenFile ? StaticTokenFile.Load(tokenFile) : [];
+            var policies = options.AuthorizationPolicyFile is { } policyFile ? AccessPolicyFile.Load(policyFile) : [];
+            return (tokens, policies);
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"Invalid {nameof(ApiServerOptions)}: {ex.Message}", nameof(options), ex);
         }
     }
 

@@ -23,6 +23,19 @@ public sealed record ApiServerOptions
     /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> gets a BOOKMARK (upstream: one minute).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Optional extra users besides the admin token: kube-apiserver's <c>--token-auth-file</c> CSV
+    /// (<c>token,user,uid,"group1,group2"</c>). They get what <see cref="AuthorizationPolicyFile"/> allows.
+    /// </summary>
+    public string? TokenAuthFile { get; init; }
+
+    /// <summary>
+    /// Optional ABAC policy for the token file's users: kube-apiserver's <c>--authorization-policy-file</c>, one
+    /// <c>abac.authorization.kubernetes.io/v1beta1</c> <c>Policy</c> JSON object per line. Without it they may only use
+    /// discovery and self reviews. The admin token is never restricted.
+    /// </summary>
+    public string? AuthorizationPolicyFile { get; init; }
+
     /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -45,6 +58,14 @@ public sealed record ApiServerOptions
         if (BookmarkInterval <= TimeSpan.Zero)
         {
             problems.Add($"{nameof(BookmarkInterval)}: must be positive");
+        }
+
+        foreach (var (name, path) in new[] { (nameof(TokenAuthFile), TokenAuthFile), (nameof(AuthorizationPolicyFile), AuthorizationPolicyFile) })
+        {
+            if (path is not null && !File.Exists(path))
+            {
+                problems.Add($"{name}: file {path} does not exist");
+            }
         }
 
         problems.AddRange(ServiceAllocation.Validate().Select(p => $"{nameof(ServiceAllocation)}.{p}"));

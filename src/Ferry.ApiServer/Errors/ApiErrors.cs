@@ -41,6 +41,36 @@ internal static class ApiErrors
     public static ApiException Forbidden(ResourceType type, string name, string why) =>
         new(403, "Forbidden", Qualified(type) + " \"" + name + "\" is forbidden: " + why, Details(type, name));
 
+    /// <summary>
+    /// Upstream's authorization refusal: <c>leases.coordination.k8s.io "x" is forbidden: User "bob" cannot get resource
+    /// "leases" in API group "coordination.k8s.io" in the namespace "kube-system"</c> (no name part for collections,
+    /// <c>forbidden: …</c> for paths), details {name, group, kind}.
+    /// </summary>
+    public static ApiException Refused(Authorization.RequestAttributes request, string user)
+    {
+        var why = request.ForbiddenMessage(user);
+        if (!request.IsResourceRequest)
+        {
+            return new ApiException(403, "Forbidden", "forbidden: " + why, []);
+        }
+
+        var qualified = request.ApiGroup.Length == 0 ? request.Resource : request.Resource + "." + request.ApiGroup;
+        var details = new JsonObject();
+        if (request.Name.Length > 0)
+        {
+            details["name"] = request.Name;
+        }
+
+        if (request.ApiGroup.Length > 0)
+        {
+            details["group"] = request.ApiGroup;
+        }
+
+        details["kind"] = request.Resource;
+        var subject = request.Name.Length > 0 ? qualified + " \"" + request.Name + "\"" : qualified;
+        return new ApiException(403, "Forbidden", subject + " is forbidden: " + why, details);
+    }
+
     public static ApiException Expired(string message) => new(410, "Expired", message);
 
     public static ApiException MethodNotAllowed() =>

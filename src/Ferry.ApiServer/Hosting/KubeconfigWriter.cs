@@ -2,12 +2,13 @@ using System.Text;
 
 namespace Ferry.ApiServer.Hosting;
 
-/// <summary>Writes the kubeconfig clients use: the server URL, the CA (the self-signed certificate) and the token.</summary>
+/// <summary>Writes the kubeconfigs clients use: the server URL, the CA (the self-signed certificate) and a token.</summary>
 internal static class KubeconfigWriter
 {
     public const string FileName = "kubeconfig";
 
-    public static string Write(string dataDirectory, Uri server, string caPem, string token)
+    /// <summary>Writes a kubeconfig (mode 0600) at <paramref name="path"/> for <paramref name="token"/>, naming its user <paramref name="userName"/>.</summary>
+    public static string Write(string path, Uri server, string caPem, string token, string userName)
     {
         var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(caPem));
         var text = $"""
@@ -19,19 +20,18 @@ internal static class KubeconfigWriter
                 server: {server.GetLeftPart(UriPartial.Authority)}
                 certificate-authority-data: {ca}
             users:
-            - name: ferry-admin
+            - name: {userName}
               user:
                 token: {token}
             contexts:
             - name: ferry
               context:
                 cluster: ferry
-                user: ferry-admin
+                user: {userName}
                 namespace: default
             current-context: ferry
 
             """;
-        var path = Path.Combine(dataDirectory, FileName);
         ServerCertificate.WritePrivate(path, Encoding.UTF8.GetBytes(text));
         return path;
     }

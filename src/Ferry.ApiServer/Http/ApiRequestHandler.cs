@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ferry.ApiServer.Authorization;
 using Ferry.ApiServer.Errors;
 using Ferry.ApiServer.Registry;
 using Ferry.ApiServer.Storage;
@@ -9,7 +10,7 @@ namespace Ferry.ApiServer.Http;
 
 /// <summary>
 /// The API server's front door, the one middleware Kestrel runs: authentication, then the
-/// <see cref="ApiRouter"/>; every failure leaves as a Kubernetes Status (registry errors as they are, storage
+/// <see cref="ApiRouter"/> (which authorizes); every failure leaves as a Kubernetes Status (registry errors as they are, storage
 /// failures through <see cref="ApiErrors.FromStorage"/>, anything else as 500).
 /// </summary>
 internal sealed partial class ApiRequestHandler
@@ -19,11 +20,12 @@ internal sealed partial class ApiRequestHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ApiRequestHandler(ResourceRegistry registry, WatchEndpoint watch, string token, long maxBodyBytes, TimeProvider time, ILogger logger)
+    public ApiRequestHandler(ResourceRegistry registry, WatchEndpoint watch, BearerAuthentication authentication, RequestAuthorizer authorizer, long maxBodyBytes, TimeProvider time, ILogger logger)
     {
         var body = new RequestBodyReader(maxBodyBytes);
-        _authentication = new BearerAuthentication(token);
-        _router = new ApiRouter(registry.Catalog, new ListEndpoint(registry, body, time), new ItemEndpoint(registry, body, time), watch);
+        _authentication = authentication;
+        var reviews = new AccessReviewEndpoint(authorizer, body);
+        _router = new ApiRouter(registry.Catalog, new ListEndpoint(registry, body, time), new ItemEndpoint(registry, body, time), watch, reviews, authorizer);
         _time = time;
         _logger = logger;
     }
@@ -36,12 +38,13 @@ internal sealed partial class ApiRequestHandler
         var started = _time.GetTimestamp();
         try
         {
-            if (!BearerAuthentication.IsPublic(path) && !_authentication.IsAuthenticated(ctx))
+            UserIdentity? user = null;
+            if (!BearerAuthentication.IsPublic(path))
             {
-                throw ApiErrors.Unauthorized();
+                user = _authentication.Authenticate(ctx) ?? throw ApiErrors.Unauthorized();
             }
 
-            await _router.RouteAsync(ctx, path);
+            await _router.RouteAsync(ctx, path, user);
         }
         catch (ApiException ex)
         {

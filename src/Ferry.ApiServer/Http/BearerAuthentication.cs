@@ -1,22 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
+using Ferry.ApiServer.Authorization;
 using Microsoft.AspNetCore.Http;
 
 namespace Ferry.ApiServer.Http;
 
 /// <summary>
-/// The server's only authentication: one bearer token, compared in constant time. The health and version
-/// endpoints are public, as kube-apiserver's anonymous access serves them.
+/// Bearer-token authentication: the data directory's admin token (compared in constant time), else the optional
+/// static token file's users (kube-apiserver's <c>--token-auth-file</c>). The health and version endpoints are
+/// public, as kube-apiserver's anonymous access serves them.
 /// </summary>
-internal sealed class BearerAuthentication
+internal sealed class BearerAuthentication(string adminToken, IReadOnlyDictionary<string, UserIdentity> staticTokens)
 {
     private const string Prefix = "Bearer ";
-    private readonly byte[] _token;
-
-    public BearerAuthentication(string token)
-    {
-        _token = Encoding.UTF8.GetBytes(token);
-    }
+    private readonly byte[] _adminToken = Encoding.UTF8.GetBytes(adminToken);
+    private readonly IReadOnlyDictionary<string, UserIdentity> _staticTokens = staticTokens;
 
     /// <summary>Whether the path is served without a token.</summary>
     public static bool IsPublic(string path) =>
@@ -25,16 +23,21 @@ internal sealed class BearerAuthentication
         || path.StartsWith("/readyz/", StringComparison.Ordinal)
         || path.StartsWith("/livez/", StringComparison.Ordinal);
 
-    /// <summary>Whether the request carries the token.</summary>
-    public bool IsAuthenticated(HttpContext ctx)
+    /// <summary>The user whose token the request carries, or null (401).</summary>
+    public UserIdentity? Authenticate(HttpContext ctx)
     {
         var header = ctx.Request.Headers.Authorization.ToString();
         if (!header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
         {
-            return false;
+            return null;
         }
 
-        var presented = Encoding.UTF8.GetBytes(header[Prefix.Length..].Trim());
-        return CryptographicOperations.FixedTimeEquals(presented, _token);
+        var presented = header[Prefix.Length..].Trim();
+        if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _adminToken))
+        {
+            return UserIdentity.Admin;
+        }
+
+        return _staticTokens.GetValueOrDefault(presented);
     }
 }

@@ -6,7 +6,6 @@ namespace Ferry.ApiServer.Http;
 /// <summary>Legacy (APIVersions, APIGroupList, APIResourceList) and aggregated (apidiscovery.k8s.io) discovery documents.</summary>
 internal sealed class DiscoveryDocuments
 {
-    private static readonly string[] _verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
     private static readonly string[] _statusVerbs = ["get", "patch", "update"];
     private readonly ResourceCatalog _catalog;
 
@@ -65,7 +64,7 @@ internal sealed class DiscoveryDocuments
                 ["singularName"] = t.Singular,
                 ["namespaced"] = t.Namespaced,
                 ["kind"] = t.Kind,
-                ["verbs"] = Strings(_verbs),
+                ["verbs"] = Strings(t.Verbs),
             };
             if (t.ShortNames.Count > 0)
             {
@@ -118,7 +117,7 @@ internal sealed class DiscoveryDocuments
                         ["responseKind"] = new JsonObject { ["group"] = t.Group, ["version"] = t.Version, ["kind"] = t.Kind },
                         ["scope"] = t.Namespaced ? "Namespaced" : "Cluster",
                         ["singularResource"] = t.Singular,
-                        ["verbs"] = Strings(_verbs),
+                        ["verbs"] = Strings(t.Verbs),
                     };
                     if (t.ShortNames.Count > 0)
                     {

@@ -9,7 +9,7 @@ namespace Ferry.ApiServer.Http;
 /// <summary>
 /// Decodes the Kubernetes protobuf envelope (<c>k8s\0</c> + runtime.Unknown) for the few kinds kubectl's typed
 /// <c>create</c> commands send as protobuf (<c>create deployment</c>, <c>create namespace</c>, <c>create configmap</c>,
-/// <c>create service</c>) into the same JSON the JSON path would have received. Field numbers follow
+/// <c>create service</c>) and <c>kubectl auth can-i</c> sends (the self reviews) into the same JSON the JSON path would have received. Field numbers follow
 /// kubernetes/api <c>generated.proto</c>; unknown fields are skipped.
 /// </summary>
 internal static class ProtobufBody
@@ -23,6 +23,8 @@ internal static class ProtobufBody
         ["Namespace"] = "Namespace",
         ["ConfigMap"] = "ConfigMap",
         ["Service"] = "Service",
+        ["SelfSubjectAccessReview"] = "SelfSubjectAccessReview",
+        ["SelfSubjectRulesReview"] = "SelfSubjectRulesReview",
     };
 
     private enum Kind
@@ -271,6 +273,12 @@ internal static class ProtobufBody
             ["Namespace"] = new() { [1] = M("metadata", "ObjectMeta"), [2] = M("spec", "NamespaceSpec"), [3] = M("status", "Empty") },
             ["NamespaceSpec"] = new() { [1] = S("finalizers", repeated: true) },
             ["ConfigMap"] = new() { [1] = M("metadata", "ObjectMeta"), [2] = K("data", Kind.MapString), [3] = K("binaryData", Kind.MapBytes), [4] = B("immutable", keepZero: true) },
+            ["SelfSubjectAccessReview"] = new() { [1] = M("metadata", "ObjectMeta"), [2] = M("spec", "SelfSubjectAccessReviewSpec"), [3] = M("status", "Empty") },
+            ["SelfSubjectAccessReviewSpec"] = new() { [1] = M("resourceAttributes", "ResourceAttributes"), [2] = M("nonResourceAttributes", "NonResourceAttributes") },
+            ["ResourceAttributes"] = new() { [1] = S("namespace"), [2] = S("verb"), [3] = S("group"), [4] = S("version"), [5] = S("resource"), [6] = S("subresource"), [7] = S("name") },
+            ["NonResourceAttributes"] = new() { [1] = S("path"), [2] = S("verb") },
+            ["SelfSubjectRulesReview"] = new() { [1] = M("metadata", "ObjectMeta"), [2] = M("spec", "SelfSubjectRulesReviewSpec"), [3] = M("status", "Empty") },
+            ["SelfSubjectRulesReviewSpec"] = new() { [1] = S("namespace") },
             ["Service"] = new() { [1] = M("metadata", "ObjectMeta"), [2] = M("spec", "ServiceSpec"), [3] = M("status", "Empty") },
             ["ServiceSpec"] = new()
             {

@@ -73,6 +73,8 @@ internal sealed class ResourceCatalog
             FromStorage = EventConversion.FromCore,
         });
         Add(new("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, typeof(V1Lease)));
+        Add(new("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, typeof(V1SelfSubjectAccessReview)) { IsSelfReview = true });
+        Add(new("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, typeof(V1SelfSubjectRulesReview)) { IsSelfReview = true });
     }
 
     /// <summary>The namespaces resource (needed for namespace existence checks).</summary>

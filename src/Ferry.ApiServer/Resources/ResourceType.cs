@@ -13,6 +13,9 @@ internal sealed record ResourceType(
     bool Namespaced,
     Type ModelType)
 {
+    private static readonly string[] _allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+    private static readonly string[] _createOnly = ["create"];
+
     /// <summary>Short names for discovery, e.g. <c>svc</c>.</summary>
     public IReadOnlyList<string> ShortNames { get; init; } = [];
 
@@ -21,6 +24,15 @@ internal sealed record ResourceType(
 
     /// <summary>Whether the kind has a <c>status</c> subresource (main writes keep status; status writes change only status).</summary>
     public bool HasStatus { get; init; }
+
+    /// <summary>
+    /// Whether this is a self review (<c>authorization.k8s.io</c>): create-only, answered from the request's identity,
+    /// never stored (<see cref="Http.AccessReviewEndpoint"/>).
+    /// </summary>
+    public bool IsSelfReview { get; init; }
+
+    /// <summary>The verbs discovery lists for the resource.</summary>
+    public IReadOnlyList<string> Verbs => IsSelfReview ? _createOnly : _allVerbs;
 
     /// <summary>Whether <c>metadata.generation</c> is maintained (1 on create, +1 on spec change).</summary>
     public bool TracksGeneration { get; init; }
