@@ -42,6 +42,38 @@ public class ClusterFerryLeaseAccessTests
         Assert.Contains(logs.Lines, l => l.EventId == 2412);
     }
 
+    /// <summary>
+    /// The ServiceAccount-without-the-right-namespace case: a user the API server knows, whose policy
+    /// allows Leases only elsewhere (so even the read is refused), or only reading them here (so the
+    /// create is refused after the read found no Lease).
+    /// </summary>
+    [Theory]
+    [InlineData("ferry-system", false, "get")]
+    [InlineData("default", true, "create")]
+    public async Task LeasesNotAllowedInTheNamespace_IsOneErrorNamingTheRefusedVerb_AndFailsReadiness(string allowedNamespace, bool readOnly, string refusedVerb)
+    {
+        const string Token = "ferry-user-token-0123456789abcdef";
+        var policy = $$$"""{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"ferry","namespace":"{{{allowedNamespace}}}","resource":"leases","apiGroup":"coordination.k8s.io","readonly":{{{(readOnly ? "true" : "false")}}}}}""";
+        await using var cluster = await ElectionCluster.StartAsync([$"{Token},ferry,ferry-uid"], [policy]);
+        var logs = new CollectedLogs();
+        var a = cluster.StartReplica("replica-a", logs: logs, token: Token);
+
+        await WaitUntilAsync(() => !a.Ferry.GetReadiness().IsReady, "/readyz never failed");
+        var expected = $"{refusedVerb} leases.coordination.k8s.io in namespace default refused: 403 Forbidden";
+        Assert.Contains(expected, a.Ferry.GetReadiness().Message, StringComparison.Ordinal);
+        Assert.Contains("User \"ferry\" cannot " + refusedVerb + " resource \"leases\"", a.Ferry.GetReadiness().Message, StringComparison.Ordinal);
+
+        // A few retry periods later: still refused, still one error line, never led.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        var error = Assert.Single(logs.Lines, l => l.Level >= LogLevel.Error);
+        Assert.Equal(2411, error.EventId);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains("--lease-namespace", error.Message, StringComparison.Ordinal);
+        Assert.False(a.Ferry.GetReadiness().IsReady);
+        Assert.False(a.Ferry.IsLeader);
+        Assert.Equal(0, a.Ferry.Terms);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)
     {
         var deadline = DateTime.UtcNow + ElectionCluster.Wait;

@@ -22,11 +22,13 @@ internal sealed class ElectionCluster : IAsyncDisposable
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     private readonly string _directory;
+    private readonly ApiServerOptions _apiOptions;
     private readonly List<Replica> _replicas = [];
 
-    private ElectionCluster(string directory, ApiServerHandle api, string poolPrefix)
+    private ElectionCluster(string directory, ApiServerOptions apiOptions, ApiServerHandle api, string poolPrefix)
     {
         _directory = directory;
+        _apiOptions = apiOptions;
         Api = api;
         PoolPrefix = poolPrefix;
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
@@ -43,15 +45,28 @@ internal sealed class ElectionCluster : IAsyncDisposable
     /// <summary>The first three octets of this cluster's loopback pool, e.g. <c>127.45.7.</c>.</summary>
     public string PoolPrefix { get; }
 
-    public static async Task<ElectionCluster> StartAsync()
+    /// <summary>
+    /// The embedded API server in a fresh data directory; <paramref name="tokenUsers"/> (lines of a
+    /// token file, <c>token,user,uid</c>) and <paramref name="policy"/> (ABAC policy lines) add users
+    /// besides the admin, refused (403) what the policy does not allow.
+    /// </summary>
+    public static async Task<ElectionCluster> StartAsync(IReadOnlyList<string>? tokenUsers = null, IReadOnlyList<string>? policy = null)
     {
         var directory = Directory.CreateTempSubdirectory("ferry-ha-").FullName;
-        var api = await ApiServerHost.StartAsync(
-            new ApiServerOptions { DataDirectory = directory, Listen = new IPEndPoint(IPAddress.Loopback, 0) },
-            NullLoggerFactory.Instance,
-            TestContext.Current.CancellationToken);
+        string? tokenFile = null;
+        string? policyFile = null;
+        if (tokenUsers is not null)
+        {
+            tokenFile = Path.Combine(directory, "users.csv");
+            await File.WriteAllLinesAsync(tokenFile, tokenUsers, TestContext.Current.CancellationToken);
+            policyFile = Path.Combine(directory, "policy.jsonl");
+            await File.WriteAllLinesAsync(policyFile, policy ?? [], TestContext.Current.CancellationToken);
+        }
+
+        var options = new ApiServerOptions { DataDirectory = directory, Listen = new IPEndPoint(IPAddress.Loopback, 0), TokenAuthFile = tokenFile, AuthorizationPolicyFile = policyFile };
+        var api = await ApiServerHost.StartAsync(options, NullLoggerFactory.Instance, TestContext.Current.CancellationToken);
         var prefix = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.");
-        return new ElectionCluster(directory, api, prefix);
+        return new ElectionCluster(directory, options, api, prefix);
     }
 
     /// <summary>Stops the API server (an outage: every client's connections close, state stays on disk).</summary>
@@ -61,7 +76,7 @@ internal sealed class ElectionCluster : IAsyncDisposable
     public async Task RestartApiAsync()
     {
         Api = await ApiServerHost.StartAsync(
-            new ApiServerOptions { DataDirectory = _directory, Listen = new IPEndPoint(IPAddress.Loopback, Api.Port) },
+            _apiOptions with { Listen = new IPEndPoint(IPAddress.Loopback, Api.Port) },
             NullLoggerFactory.Instance,
             TestContext.Current.CancellationToken);
     }
