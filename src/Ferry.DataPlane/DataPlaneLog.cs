@@ -15,6 +15,9 @@ internal static partial class DataPlaneLog
     [LoggerMessage(3901, LogLevel.Information, "load balancer {LoadBalancer} deleted")]
     public static partial void LoadBalancerDeleted(ILogger logger, string loadBalancer);
 
+    [LoggerMessage(3903, LogLevel.Warning, "load balancer {LoadBalancer} applied ({Listeners} listeners, {Changes}) but not listening on {Failures}")]
+    public static partial void LoadBalancerNotServing(ILogger logger, string loadBalancer, int listeners, string changes, string failures);
+
     [LoggerMessage(3902, LogLevel.Warning, "load balancer {LoadBalancer} rejected: {Errors}")]
     public static partial void LoadBalancerRejected(ILogger logger, string loadBalancer, string errors);
 }

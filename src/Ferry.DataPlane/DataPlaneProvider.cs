@@ -234,7 +234,16 @@ public sealed class DataPlaneProvider : ILoadBalancerProvider, IAsyncDisposable
             }
 
             status = state.GetStatus();
-            DataPlaneLog.LoadBalancerApplied(_context.Logger, spec.Key.ToString(), state.Listeners.Count, result.Changes);
+            if (status.IsFullyServing)
+            {
+                DataPlaneLog.LoadBalancerApplied(_context.Logger, spec.Key.ToString(), state.Listeners.Count, result.Changes);
+            }
+            else
+            {
+                // Never a success line after a failed bind: say what does not listen.
+                var failures = status.Listeners.Where(l => !l.IsServing).Select(l => $"{l.Address}:{l.Port}/{l.Protocol.ToString().ToUpperInvariant()} ({l.Error})");
+                DataPlaneLog.LoadBalancerNotServing(_context.Logger, spec.Key.ToString(), state.Listeners.Count, result.Changes, string.Join("; ", failures));
+            }
         }
         finally
         {

@@ -9,13 +9,15 @@ namespace Ferry.Hosting;
 
 /// <summary>
 /// <c>ferry run</c>: the service controller and its data plane against any cluster, under leader
-/// election. Each leadership term builds a fresh <see cref="ControllerHost"/> and disposes it when the
-/// term ends, so a replica that is not the leader holds no listeners and writes nothing.
+/// election. Each leadership term builds a fresh <see cref="ControllerHost"/> over the replica's one
+/// <see cref="ReplicaDataPlane"/>, so only the leader writes; the data plane outlives the term.
 /// </summary>
 /// <remarks>
-/// A fresh host per term is deliberate: the controller rebuilds its allocations from the Services'
-/// status when it starts, so the state a new leader starts from is the cluster's, never a stale copy
-/// from an earlier term.
+/// A fresh controller per term is deliberate: it rebuilds its allocations from the Services' status
+/// when it starts, so the state a new leader starts from is the cluster's, never a stale copy from an
+/// earlier term. The listeners are not the term's: a term that ends because the Lease could not be
+/// renewed (an API server outage) leaves them serving until another replica leads
+/// (<see cref="ReplicaDataPlane"/>); a stop closes them before the Lease is released.
 /// </remarks>
 public sealed class ClusterFerry : IAsyncDisposable
 {
@@ -26,6 +28,7 @@ public sealed class ClusterFerry : IAsyncDisposable
     private readonly IMeterFactory? _meterFactory;
     private readonly ILeaderElection _election;
     private readonly ControllerMetrics? _controllerMetrics;
+    private readonly ReplicaDataPlane _dataPlane;
     private FerryMeterFactory? _ownedMeters;
     private volatile ControllerHost? _current;
     private int _terms;
@@ -49,6 +52,7 @@ public sealed class ClusterFerry : IAsyncDisposable
             ? new LeaseLeaderElection(client, settings, timeProvider, loggerFactory.CreateLogger<LeaseLeaderElection>())
             : new NoLeaderElection());
         _controllerMetrics = meterFactory is null ? null : new ControllerMetrics(meterFactory, () => _election.IsLeader);
+        _dataPlane = new ReplicaDataPlane(DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory), options.Identity, loggerFactory.CreateLogger<ReplicaDataPlane>());
     }
 
     /// <summary>The admin endpoint <see cref="StartAsync"/> serves (null when none was asked for, or its optional address was taken).</summary>
@@ -62,16 +66,22 @@ public sealed class ClusterFerry : IAsyncDisposable
     /// <summary>How many times this replica has become the leader.</summary>
     public int Terms => Volatile.Read(ref _terms);
 
+    /// <summary>The replica's data plane: what it serves, in and between terms.</summary>
+    public ReplicaDataPlane DataPlane => _dataPlane;
+
     /// <summary>
     /// For <c>/readyz</c>: ready once the leader's controller has synced its caches and rebuilt its
-    /// allocations; a standby replica is ready too (it serves nothing but is healthy), and says so.
+    /// allocations; a standby replica is ready too (it is healthy), and says so. Not ready while the API
+    /// server refuses the Lease (401/403): that needs an operator.
     /// </summary>
-    public AdminReadiness GetReadiness() => _current switch
+    public AdminReadiness GetReadiness() => (_election.Problem, _current) switch
     {
-        { Controller.IsReady: true } => AdminReadiness.Ready(),
-        not null => AdminReadiness.NotReady("controller: caches not synced or allocations not rebuilt yet"),
-        null when !_election.IsLeader => AdminReadiness.Ready("ok (standby)"),
-        _ => AdminReadiness.NotReady("controller: starting"),
+        ({ } problem, _) => AdminReadiness.NotReady(problem),
+        (_, { Controller.IsReady: true }) => AdminReadiness.Ready(),
+        (_, not null) => AdminReadiness.NotReady("controller: caches not synced or allocations not rebuilt yet"),
+        _ when _election.IsLeader => AdminReadiness.NotReady("controller: starting"),
+        _ when _dataPlane.IsRetaining => AdminReadiness.Ready("ok (not the leader; still serving the last term's load balancers until another replica leads)"),
+        _ => AdminReadiness.Ready("ok (standby)"),
     };
 
     /// <summary>
@@ -101,9 +111,10 @@ public sealed class ClusterFerry : IAsyncDisposable
         return ferry;
     }
 
-    /// <summary>Stops the admin endpoint and releases the meters; call after <see cref="RunAsync"/> returned.</summary>
+    /// <summary>Stops the admin endpoint and releases the data plane and the meters; call after <see cref="RunAsync"/> returned.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _dataPlane.DisposeAsync();
         if (Admin is not null)
         {
             await Admin.DisposeAsync();
@@ -113,18 +124,37 @@ public sealed class ClusterFerry : IAsyncDisposable
         _ownedMeters?.Dispose();
     }
 
-    /// <summary>Campaigns and, while leading, runs the controller; returns when cancelled, after the listeners closed.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) => _election.RunAsync(LeadAsync, cancellationToken);
-
-    private async Task LeadAsync(CancellationToken term)
+    /// <summary>
+    /// Campaigns and, while leading, runs the controller; returns when cancelled, after the listeners
+    /// closed. Call once: the data plane is closed when it returns.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _election.LeaseObserved += _dataPlane.Observe;
+        try
+        {
+            await _election.RunAsync(term => LeadAsync(term, cancellationToken), cancellationToken);
+        }
+        finally
+        {
+            _election.LeaseObserved -= _dataPlane.Observe;
+
+            // A stop closes what is still served (a term's listeners, or those kept from the last one).
+            await _dataPlane.DisposeAsync();
+        }
+    }
+
+    private async Task LeadAsync(CancellationToken term, CancellationToken stopping)
+    {
+        await _dataPlane.BeginTermAsync();
         var host = new ControllerHost(
             _client,
             new ControllerHostOptions { Pools = _options.Pools, Controller = _options.Controller, Identity = _options.Identity },
             _loggerFactory,
             _timeProvider,
             _meterFactory,
-            _controllerMetrics);
+            _controllerMetrics,
+            _dataPlane.Provider);
         try
         {
             await using (host)
@@ -136,8 +166,17 @@ public sealed class ClusterFerry : IAsyncDisposable
         }
         finally
         {
-            // Only now, with the listeners closed, does this replica stop counting as serving.
             _current = null;
+            if (stopping.IsCancellationRequested)
+            {
+                // A handover: close the listeners before the election releases the Lease, so the next
+                // leader finds the addresses free.
+                await _dataPlane.DisposeAsync();
+            }
+            else
+            {
+                _dataPlane.EndTerm();
+            }
         }
     }
 }

@@ -20,14 +20,17 @@ namespace Ferry.Hosting;
 /// </summary>
 /// <remarks>
 /// The controller metrics outlive the host (one per process, so leadership terms share
-/// it); the data plane's meters come from the meter factory.
+/// it); the data plane's meters come from the meter factory. The data plane is the host's own unless
+/// one is given: <c>ferry run</c> gives every term the replica's data plane, which outlives the term.
 /// </remarks>
 public sealed class ControllerHost : IAsyncDisposable
 {
     private readonly KubernetesEventRecorder _events;
+    private readonly bool _ownsDataPlane;
 
+    /// <param name="dataPlane">A data plane the caller owns (not disposed with the host); null builds one the host owns.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null)
+    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null, DataPlaneProvider? dataPlane = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is [_, ..] problems)
@@ -36,7 +39,8 @@ public sealed class ControllerHost : IAsyncDisposable
         }
 
         var controllerOptions = options.Controller;
-        DataPlane = DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory);
+        _ownsDataPlane = dataPlane is null;
+        DataPlane = dataPlane ?? DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory);
         Allocator = new IpAllocator(options.Pools);
         var services = new ResourceInformer<V1Service>(ResourceSources.Services(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Services"));
         var nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Nodes"));
@@ -64,11 +68,14 @@ public sealed class ControllerHost : IAsyncDisposable
     /// <summary>Runs the controller until cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) => Controller.RunAsync(cancellationToken);
 
-    /// <summary>Flushes pending Events, then closes every listener.</summary>
+    /// <summary>Flushes pending Events, then closes every listener (of a data plane the host owns; a given one keeps serving).</summary>
     public async ValueTask DisposeAsync()
     {
         Controller.Dispose();
         await _events.DisposeAsync();
-        await DataPlane.DisposeAsync();
+        if (_ownsDataPlane)
+        {
+            await DataPlane.DisposeAsync();
+        }
     }
 }

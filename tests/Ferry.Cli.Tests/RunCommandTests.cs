@@ -199,6 +199,16 @@ public sealed partial class RunCommandTests : IDisposable
         Assert.False(await AcceptsAsync(vip), "listeners close on SIGTERM");
         lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("ferry-controller", "default", cancellationToken: ct);
         Assert.True(string.IsNullOrEmpty(lease.Spec.HolderIdentity), "the lease is released on a clean stop");
+
+        // A planned handover reads as one: the signal once, stepping down at Information, "Stopped" last.
+        var output = ferry.Output;
+        Assert.Single(Regex.Matches(output, "SIGTERM: stopping"));
+        Assert.Contains("cli-test stepping down because it is stopping", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("no longer the leader", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("warn: Ferry.Controller.LeaderElection", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("warn: Ferry.Hosting", output, StringComparison.Ordinal);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains("Stopped: controller, listeners, leader election and admin endpoint all ended", lines[^1], StringComparison.Ordinal);
     }
 
     [Fact]

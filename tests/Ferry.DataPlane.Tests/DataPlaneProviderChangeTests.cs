@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ferry.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Ferry.DataPlane.Tests.TestSupport;
 using static Ferry.DataPlane.Tests.TestSupport.DataPlaneHarness;
 
@@ -185,6 +187,37 @@ public class DataPlaneProviderChangeTests
         squatter.Close();
         var retried = await harness.Provider.EnsureAsync(Spec(address, Tcp(busyPort, backend.EndPoint), Tcp(freePort, backend.EndPoint)), timeout.Token);
         Assert.True(retried.IsFullyServing);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_PortAlreadyInUse_TheBindErrorIsNeverFollowedByASuccessLine()
+    {
+        using var timeout = Loopback.Timeout();
+        var address = Loopback.RandomAddress();
+        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(address, 0));
+        squatter.Listen();
+        var busyPort = ((IPEndPoint)squatter.LocalEndPoint!).Port;
+        using var logs = new FakeLoggerProvider();
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        await using var harness = new DataPlaneHarness(loggers: loggers);
+
+        await harness.Provider.EnsureAsync(Spec(address, Tcp(busyPort, new IPEndPoint(address, 9))), timeout.Token);
+
+        var lines = logs.Collector.GetSnapshot();
+        var bindFailed = lines.ToList().FindIndex(l => l.Id.Id == 3001);
+        Assert.True(bindFailed >= 0, "no bind error was logged");
+        var after = lines.Skip(bindFailed + 1).ToList();
+        Assert.DoesNotContain(after, l => l.Id.Id == 3900 || l.Id.Id == 3000);
+        var summary = Assert.Single(after, l => l.Id.Id == 3903);
+        Assert.Equal(LogLevel.Warning, summary.Level);
+        Assert.Contains($"not listening on {address}:{busyPort}/TCP", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("AddressAlreadyInUse", summary.Message, StringComparison.Ordinal);
+
+        // Once the port is free, ensuring again binds it and says so.
+        squatter.Close();
+        await harness.Provider.EnsureAsync(Spec(address, Tcp(busyPort, new IPEndPoint(address, 9))), timeout.Token);
+        Assert.Equal(3900, logs.Collector.LatestRecord.Id.Id);
     }
 
     [Theory]

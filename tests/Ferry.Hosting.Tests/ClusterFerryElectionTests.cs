@@ -95,7 +95,7 @@ public class ClusterFerryElectionTests
     }
 
     [Fact]
-    public async Task LeaseTakenByAnother_LeaderStepsDownAndClosesListeners()
+    public async Task LeaseTakenByAnother_LeaderStepsDownAndGivesUpItsListenersOnceTheOtherRenews()
     {
         await using var cluster = await ElectionCluster.StartAsync();
         var replica = cluster.StartReplica("replica-a");
@@ -104,12 +104,13 @@ public class ClusterFerryElectionTests
         var vip = new IPEndPoint(IPAddress.Parse(await cluster.WaitForIngressIpAsync("web")), 8080);
         Assert.True(await ElectionCluster.AcceptsAsync(vip));
 
-        // Someone else holds the lease and keeps renewing it: the replica cannot renew and must step down.
+        // Someone else holds the lease and keeps renewing it: the replica cannot renew and must step
+        // down, and, having seen the other holder renew, give its addresses up.
         var ct = TestContext.Current.CancellationToken;
         var deadline = DateTime.UtcNow + ElectionCluster.Wait;
-        while (replica.Ferry.Current is not null || replica.Ferry.IsLeader)
+        while (replica.Ferry.Current is not null || replica.Ferry.IsLeader || replica.Ferry.DataPlane.Provider.GetStats().Count > 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, "the replica never stepped down");
+            Assert.True(DateTime.UtcNow < deadline, "the replica never stepped down and gave its listeners up");
             try
             {
                 var lease = await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync("ferry-controller", "default", cancellationToken: ct);
@@ -124,7 +125,8 @@ public class ClusterFerryElectionTests
             await Task.Delay(200, ct);
         }
 
-        Assert.False(await ElectionCluster.AcceptsAsync(vip), "a replica that lost the lease must close its listeners");
+        Assert.False(await ElectionCluster.AcceptsAsync(vip), "a replica that saw another holder renew the lease must close its listeners");
+        Assert.False(replica.Ferry.DataPlane.IsRetaining);
         Assert.Equal(1, replica.Ferry.Terms);
     }
 

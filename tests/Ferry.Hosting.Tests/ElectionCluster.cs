@@ -8,6 +8,7 @@ using Ferry.Controller.Translation;
 using Ferry.Ipam;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ferry.Hosting.Tests;
@@ -21,38 +22,84 @@ internal sealed class ElectionCluster : IAsyncDisposable
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     private readonly string _directory;
+    private readonly ApiServerOptions _apiOptions;
     private readonly List<Replica> _replicas = [];
 
-    private ElectionCluster(string directory, ApiServerHandle api, string poolPrefix)
+    private ElectionCluster(string directory, ApiServerOptions apiOptions, ApiServerHandle api, string poolPrefix)
     {
         _directory = directory;
+        _apiOptions = apiOptions;
         Api = api;
         PoolPrefix = poolPrefix;
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
     }
 
-    public ApiServerHandle Api { get; }
+    /// <summary>The API server's data directory (its SQLite store, certificate and token file).</summary>
+    public string DataDirectory => _directory;
+
+    /// <summary>The running API server (a new handle after <see cref="RestartApiAsync"/>, same port, data and token).</summary>
+    public ApiServerHandle Api { get; private set; }
 
     public Kubernetes Client { get; }
 
     /// <summary>The first three octets of this cluster's loopback pool, e.g. <c>127.45.7.</c>.</summary>
     public string PoolPrefix { get; }
 
-    public static async Task<ElectionCluster> StartAsync()
+    /// <summary>
+    /// The embedded API server in a fresh data directory; <paramref name="tokenUsers"/> (lines of a
+    /// token file, <c>token,user,uid</c>) and <paramref name="policy"/> (ABAC policy lines) add users
+    /// besides the admin, refused (403) what the policy does not allow.
+    /// </summary>
+    public static async Task<ElectionCluster> StartAsync(IReadOnlyList<string>? tokenUsers = null, IReadOnlyList<string>? policy = null)
     {
         var directory = Directory.CreateTempSubdirectory("ferry-ha-").FullName;
-        var api = await ApiServerHost.StartAsync(
-            new ApiServerOptions { DataDirectory = directory, Listen = new IPEndPoint(IPAddress.Loopback, 0) },
-            NullLoggerFactory.Instance,
-            TestContext.Current.CancellationToken);
+        string? tokenFile = null;
+        string? policyFile = null;
+        if (tokenUsers is not null)
+        {
+            tokenFile = Path.Combine(directory, "users.csv");
+            await File.WriteAllLinesAsync(tokenFile, tokenUsers, TestContext.Current.CancellationToken);
+            policyFile = Path.Combine(directory, "policy.jsonl");
+            await File.WriteAllLinesAsync(policyFile, policy ?? [], TestContext.Current.CancellationToken);
+        }
+
+        var options = new ApiServerOptions { DataDirectory = directory, Listen = new IPEndPoint(IPAddress.Loopback, 0), TokenAuthFile = tokenFile, AuthorizationPolicyFile = policyFile };
+        var api = await ApiServerHost.StartAsync(options, NullLoggerFactory.Instance, TestContext.Current.CancellationToken);
         var prefix = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.");
-        return new ElectionCluster(directory, api, prefix);
+        return new ElectionCluster(directory, options, api, prefix);
     }
 
-    /// <summary>Starts a replica named <paramref name="identity"/>; <paramref name="releaseOnStop"/> false makes its stop look like a crash to the others.</summary>
-    public Replica StartReplica(string identity, bool releaseOnStop = true)
+    /// <summary>Stops the API server (an outage: every client's connections close, state stays on disk).</summary>
+    public ValueTask StopApiAsync() => Api.DisposeAsync();
+
+    /// <summary>Starts the API server again on the same port and data directory (same objects, same token).</summary>
+    public async Task RestartApiAsync()
     {
-        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Api.KubeconfigPath));
+        Api = await ApiServerHost.StartAsync(
+            _apiOptions with { Listen = new IPEndPoint(IPAddress.Loopback, Api.Port) },
+            NullLoggerFactory.Instance,
+            TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a replica named <paramref name="identity"/>; <paramref name="releaseOnStop"/> false makes its stop look like a crash to the others.
+    /// Through <paramref name="link"/> when given (so the test can partition it alone), with its logs in <paramref name="logs"/> when given.
+    /// </summary>
+    public Replica StartReplica(string identity, bool releaseOnStop = true, ApiLink? link = null, CollectedLogs? logs = null, string? token = null)
+    {
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(Api.KubeconfigPath);
+        if (link is not null)
+        {
+            config.Host = string.Create(CultureInfo.InvariantCulture, $"https://127.0.0.1:{link.Port}");
+        }
+
+        if (token is not null)
+        {
+            config.AccessToken = token;
+        }
+
+        var client = new Kubernetes(config);
+        var loggerFactory = logs?.CreateFactory() ?? NullLoggerFactory.Instance;
         var election = new LeaderElectionOptions
         {
             LeaseName = "ferry-controller",
@@ -70,9 +117,9 @@ internal sealed class ElectionCluster : IAsyncDisposable
                 Controller = new ControllerOptions { Translation = new TranslationOptions { DefaultTargets = TargetMode.Endpoints } },
                 LeaderElection = election,
             },
-            NullLoggerFactory.Instance,
+            loggerFactory,
             TimeProvider.System,
-            election: new LeaseLeaderElection(client, election, TimeProvider.System, NullLogger<LeaseLeaderElection>.Instance) { ReleaseOnCancel = releaseOnStop });
+            election: new LeaseLeaderElection(client, election, TimeProvider.System, loggerFactory.CreateLogger<LeaseLeaderElection>()) { ReleaseOnCancel = releaseOnStop });
         var replica = new Replica(identity, client, ferry);
         _replicas.Add(replica);
         return replica;
@@ -87,6 +134,30 @@ internal sealed class ElectionCluster : IAsyncDisposable
             },
             "default",
             cancellationToken: TestContext.Current.CancellationToken);
+
+    /// <summary>A LoadBalancer Service whose one endpoint (an EndpointSlice) is <paramref name="backend"/>.</summary>
+    public async Task CreateBackedServiceAsync(string name, int port, IPEndPoint backend)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+                Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Name = "main", Port = port, TargetPort = backend.Port, Protocol = "TCP" }] },
+            },
+            "default",
+            cancellationToken: ct);
+        await Client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(
+            new V1EndpointSlice
+            {
+                Metadata = new V1ObjectMeta { Name = name + "-1", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = name } },
+                AddressType = "IPv4",
+                Ports = [new Discoveryv1EndpointPort { Name = "main", Port = backend.Port, Protocol = "TCP" }],
+                Endpoints = [new V1Endpoint { Addresses = [backend.Address.ToString()], Conditions = new V1EndpointConditions { Ready = true } }],
+            },
+            "default",
+            cancellationToken: ct);
+    }
 
     public async Task<string> WaitForIngressIpAsync(string name)
     {

@@ -237,19 +237,27 @@ internal static partial class RunCommand
             return 1;
         }
 
-        await using var ferryScope = ferry;
-        if (ferry.Admin is { } adminEndpoint)
+        try
         {
-            await console.Output.WriteLineAsync($"Ferry admin endpoint on {adminEndpoint.Url} (/healthz, /readyz, /metrics)");
+            if (ferry.Admin is { } adminEndpoint)
+            {
+                await console.Output.WriteLineAsync($"Ferry admin endpoint on {adminEndpoint.Url} (/healthz, /readyz, /metrics)");
+            }
+
+            Log.Starting(
+                logger,
+                VersionCommand.Version,
+                connection.ContextName is null ? $"{config.Host} ({connection.Source.Origin})" : $"{config.Host} (context {connection.ContextName} from {connection.Source.Origin})",
+                string.Join(", ", parsed.Pools.Select(p => $"{p.Name} ({string.Join(" ", p.Ranges)})")),
+                election is null ? "off" : string.Create(CultureInfo.InvariantCulture, $"Lease {election.LeaseNamespace}/{election.LeaseName} as {election.Identity}"));
+            await ferry.RunAsync(stop.Token);
+        }
+        finally
+        {
+            await ferry.DisposeAsync();
         }
 
-        Log.Starting(
-            logger,
-            VersionCommand.Version,
-            connection.ContextName is null ? $"{config.Host} ({connection.Source.Origin})" : $"{config.Host} (context {connection.ContextName} from {connection.Source.Origin})",
-            string.Join(", ", parsed.Pools.Select(p => $"{p.Name} ({string.Join(" ", p.Ranges)})")),
-            election is null ? "off" : string.Create(CultureInfo.InvariantCulture, $"Lease {election.LeaseNamespace}/{election.LeaseName} as {election.Identity}"));
-        await ferry.RunAsync(stop.Token);
+        // Only now has everything stopped: the controller, the listeners, the Lease calls and the admin endpoint.
         Log.Stopped(logger);
         return 0;
     }
@@ -307,7 +315,7 @@ internal static partial class RunCommand
         [LoggerMessage(7200, LogLevel.Information, "ferry {Version} run: cluster {Server}; pools {Pools}; leader election {Election}; Ctrl-C to stop")]
         public static partial void Starting(ILogger logger, string version, string server, string pools, string election);
 
-        [LoggerMessage(7201, LogLevel.Information, "Stopped: controller ended, listeners closed")]
+        [LoggerMessage(7201, LogLevel.Information, "Stopped: controller, listeners, leader election and admin endpoint all ended")]
         public static partial void Stopped(ILogger logger);
 
         [LoggerMessage(7202, LogLevel.Warning, "Could not check the Lease permissions in namespace {Namespace} ({Reason}); leader election will find out")]

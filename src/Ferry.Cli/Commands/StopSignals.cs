@@ -13,6 +13,7 @@ internal sealed partial class StopSignals : IDisposable
     private readonly ILogger _logger;
     private readonly PosixSignalRegistration _sigint;
     private readonly PosixSignalRegistration _sigterm;
+    private int _signalled;
 
     public StopSignals(ILogger logger, CancellationToken cancellationToken)
     {
@@ -41,7 +42,9 @@ internal sealed partial class StopSignals : IDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
-        if (_stopping.IsCancellationRequested)
+        // Atomically the first: two signals handled at once (SIGINT and SIGTERM, or a runner that
+        // signals both the process and its group) must not both log and both count as the first.
+        if (_stopping.IsCancellationRequested || Interlocked.Exchange(ref _signalled, 1) != 0)
         {
             return;
         }

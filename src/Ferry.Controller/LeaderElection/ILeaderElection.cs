@@ -10,6 +10,22 @@ public interface ILeaderElection
     bool IsLeader { get; }
 
     /// <summary>
+    /// Why this replica cannot take part in the election now (the API server refused the Lease call),
+    /// for <c>/readyz</c>; null when nothing is refused.
+    /// </summary>
+    string? Problem => null;
+
+    /// <summary>
+    /// Raised for each successful read of the Lease (on the election's thread; handlers must not block),
+    /// so a replica that stopped leading can tell when another one leads (<see cref="SuccessorWitness"/>).
+    /// </summary>
+    event Action<LeaseObservation>? LeaseObserved
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>
     /// Campaigns until <paramref name="cancellationToken"/> is cancelled. Each time this replica
     /// becomes the leader it runs <paramref name="whileLeading"/> with a token that is cancelled when
     /// leadership is lost, waits for it to return, and campaigns again. If
