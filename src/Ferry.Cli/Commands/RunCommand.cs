@@ -75,7 +75,7 @@ internal static partial class RunCommand
         var leaseNamespace = new Option<string>("--lease-namespace") { Description = $"The Lease's namespace (default: the pod's namespace in-cluster, the kubeconfig context's namespace outside, else {LeaderElectionOptions.DefaultLeaseNamespace})." };
         var identity = new Option<string>("--identity") { Description = "This replica's name in the Lease and in Events (default: host name plus a random suffix)." };
         var leaseDuration = new Option<double>("--lease-duration") { Description = "Seconds a standby waits for a silent leader.", DefaultValueFactory = _ => 15 };
-        var renewDeadline = new Option<double>("--renew-deadline") { Description = "Seconds the leader keeps trying to renew before it steps down.", DefaultValueFactory = _ => 10 };
+        var renewDeadline = new Option<double>("--renew-deadline") { Description = "Seconds the leader keeps retrying a renewal the API server answers with an error before it steps down (an unreachable API server ends the term at the first failed renewal; the listeners keep serving either way).", DefaultValueFactory = _ => 10 };
         var retryPeriod = new Option<double>("--retry-period") { Description = "Seconds between attempts to acquire or renew.", DefaultValueFactory = _ => 2 };
         var adminListen = new Option<string>("--admin-listen")
         {

@@ -21,7 +21,7 @@ public sealed record LeaderElectionOptions
     /// <summary>How long a standby waits after the last observed renewal before it takes over.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long the leader keeps retrying a failed renewal before it steps down.</summary>
+    /// <summary>How long the leader keeps retrying a renewal the API server refused or did not answer before it steps down (a transport error ends the term at once: see <see cref="LeaseLeaderElection"/>).</summary>
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The pause between attempts to acquire or renew.</summary>
