@@ -27,7 +27,7 @@ public sealed record LeaseRefusal(string Verb, string Namespace, HttpStatusCode 
     /// <summary>One line: what was refused, why, and what to check.</summary>
     public override string ToString() => Status == HttpStatusCode.Unauthorized
         ? $"{Verb} {Resource} in namespace {Namespace} refused: 401 Unauthorized ({Reason}); the API server did not accept the credentials (check the kubeconfig's user or the ServiceAccount token)"
-        : $"{Verb} {Resource} in namespace {Namespace} refused: 403 Forbidden ({Reason}); grant {Resource} get, create and update in namespace {Namespace} (deploy/rbac.yaml's Role) or choose the Lease's namespace with --lease-namespace";
+        : $"{Verb} {Resource} in namespace {Namespace} refused: 403 Forbidden ({Reason}); grant {Resource} get, create and update in namespace {Namespace} (deploy/10-rbac.yaml's Role ferry-leader-election) or choose the Lease's namespace with --lease-namespace";
 
     /// <summary>The <c>message</c> of a Kubernetes <c>Status</c> body, when the body is one.</summary>
     private static string? StatusMessage(string? content)
