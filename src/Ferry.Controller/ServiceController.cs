@@ -143,7 +143,7 @@ public sealed partial class ServiceController : IDisposable
                 continue;
             }
 
-            // An address no pool holds any more is kept, loudly (docs/running-in-a-cluster.md, "The pools file").
+            // An address no pool holds any more is kept, loudly (docs/running-in-a-cluster.md, "deploy/": a pools change never re-addresses a live Service).
             var result = _allocator.Restore(request with { RequestedAddresses = AllocationRequests.StatusAddresses(service) });
             if (result is { Succeeded: true, Allocation.IsOutsidePools: true })
             {
