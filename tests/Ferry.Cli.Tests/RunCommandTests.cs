@@ -72,9 +72,8 @@ public sealed partial class RunCommandTests : IDisposable
     [Fact]
     public async Task Run_UnknownContext_ExitsOneListingTheKnownOnes()
     {
-        await using var api = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0");
-        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
-        var kubeconfig = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+        var (api, kubeconfig) = await StartApiAsync();
+        await using var apiScope = api;
         var pools = await WritePoolsAsync("192.0.2.0/24");
 
         await using var ferry = FerryProcess.Start(new Dictionary<string, string?> { ["KUBECONFIG"] = kubeconfig }, "run", "--context", "prod", "--pools", pools);
@@ -88,9 +87,8 @@ public sealed partial class RunCommandTests : IDisposable
     public async Task Run_KubeconfigFromEnvironmentList_MergesAndUsesTheContextAsked()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var api = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0");
-        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
-        var kubeconfig = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+        var (api, kubeconfig) = await StartApiAsync();
+        await using var apiScope = api;
 
         // As kubectl: a first file whose current context is elsewhere, then the API server's file; --context picks the latter's context.
         var first = Path.Combine(_directory, "first.yaml");
@@ -134,10 +132,8 @@ public sealed partial class RunCommandTests : IDisposable
             policy,
             """{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"system:serviceaccount:ferry-system:ferry","namespace":"ferry-system","resource":"leases","apiGroup":"coordination.k8s.io"}}""" + "\n",
             ct);
-        await using var api = FerryProcess.Start(
-            "api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0", "--token-auth-file", tokens, "--authorization-policy-file", policy);
-        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
-        var admin = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+        var (api, admin) = await StartApiAsync("--token-auth-file", tokens, "--authorization-policy-file", policy);
+        await using var apiScope = api;
 
         // The service account's kubeconfig: the admin's with the other token (context namespace default).
         var serviceAccount = Path.Combine(_directory, "sa.kubeconfig");
@@ -163,6 +159,20 @@ public sealed partial class RunCommandTests : IDisposable
     [GeneratedRegex("token: \\S+")]
     private static partial Regex TokenLine();
 
+    /// <summary>A <c>ferry api</c> process on a free port (disposed here if it does not start) and the kubeconfig it wrote.</summary>
+    private async Task<(FerryProcess Api, string Kubeconfig)> StartApiAsync(params string[] flags)
+    {
+        var api = FerryProcess.Start(["api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0", .. flags]);
+        if (!await api.WaitForOutputAsync("export KUBECONFIG=", _wait))
+        {
+            var output = api.Output;
+            await api.DisposeAsync();
+            Assert.Fail("ferry api did not start: " + output);
+        }
+
+        return (api, KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value);
+    }
+
     private async Task<string> WritePoolsAsync(string addresses)
     {
         var pools = Path.Combine(_directory, "pools.yaml");
@@ -174,19 +184,19 @@ public sealed partial class RunCommandTests : IDisposable
     public async Task Run_AgainstApiServer_LeadsServesServiceAndStopsOnSigterm()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var api = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0");
-        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
-        var kubeconfig = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+        var (api, kubeconfig) = await StartApiAsync();
+        await using var apiScope = api;
 
         var prefix = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.");
         var pools = Path.Combine(_directory, "pools.yaml");
         await File.WriteAllTextAsync(pools, $"pools:\n  - name: default\n    addresses: [{prefix}0/24]\n", ct);
         // The default Lease timings: the first replica creates the Lease at once and releases it on
         // SIGTERM, so nothing waits for them, and a busy machine cannot make it miss a 1.5 s renew
-        // deadline (a real loss of the Lease, logged at Warning, which this test must not see).
+        // deadline (a real loss of the Lease, logged at Warning, which this test must not see). The admin
+        // endpoint on a free port: the default one may be held by a ferry of another test, a warning too.
         await using var ferry = FerryProcess.Start(
             "run", "--kubeconfig", kubeconfig, "--pools", pools, "--targets", "endpoints",
-            "--lease-namespace", "default", "--identity", "cli-test");
+            "--lease-namespace", "default", "--identity", "cli-test", "--admin-listen", "127.0.0.1:0");
         Assert.True(await ferry.WaitForOutputAsync("cli-test is the leader", _wait), ferry.Output);
 
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
@@ -218,9 +228,8 @@ public sealed partial class RunCommandTests : IDisposable
     public async Task Run_TwoReplicasLeaderKilled_StandbyTakesOverTheVip()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var api = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0");
-        Assert.True(await api.WaitForOutputAsync("export KUBECONFIG=", _wait), api.Output);
-        var kubeconfig = KubeconfigLine().Match(api.Output).Groups["kubeconfig"].Value;
+        var (api, kubeconfig) = await StartApiAsync();
+        await using var apiScope = api;
         var prefix = string.Create(CultureInfo.InvariantCulture, $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.");
         var pools = Path.Combine(_directory, "pools.yaml");
         await File.WriteAllTextAsync(pools, $"pools:\n  - name: default\n    addresses: [{prefix}0/24]\n", ct);
