@@ -55,7 +55,8 @@ public sealed class ControllerHost : IAsyncDisposable
             Allocator,
             new ServiceTranslator(controllerOptions.Translation),
             predicates,
-            loggerFactory.CreateLogger<ServiceReconciler>());
+            loggerFactory.CreateLogger<ServiceReconciler>(),
+            timeProvider);
         Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, DataPlane, _events, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics);
     }
 

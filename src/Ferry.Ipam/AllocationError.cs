@@ -21,6 +21,9 @@ public enum AllocationError
     /// <summary>A requested address is shareable but a port collides with a Service already on it.</summary>
     PortConflict,
 
-    /// <summary>No pool that may serve the Service has a free address of a needed family.</summary>
+    /// <summary>Pools that may serve the Service exist and hold its families, but none has a free address.</summary>
     PoolExhausted,
+
+    /// <summary>No pool may serve the Service: none allows its namespace, auto-assigns, or holds every family it needs.</summary>
+    NoPool,
 }

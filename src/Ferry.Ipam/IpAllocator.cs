@@ -90,7 +90,7 @@ public sealed class IpAllocator
         {
             _byOwner.TryGetValue(request.Owner, out var before);
             var result = AssignLocked(request);
-            if (result.Error is AllocationError.AddressInUse or AllocationError.PortConflict or AllocationError.PoolExhausted)
+            if (result.Error is AllocationError.AddressInUse or AllocationError.PortConflict or AllocationError.PoolExhausted or AllocationError.NoPool)
             {
                 _waiting.Add(request.Owner);
             }
@@ -339,12 +339,15 @@ public sealed class IpAllocator
     private AllocationResult AssignAutomatically(AllocationRequest request, ImmutableArray<AddressPool> candidates)
     {
         var pools = request.PoolName is null ? candidates.Where(p => p.AutoAssign) : candidates;
+        var anyServes = false;
         foreach (var pool in pools)
         {
             if (!request.Families.All(pool.HasFamily))
             {
                 continue;
             }
+
+            anyServes = true;
 
             var addresses = new List<IPAddress>(request.Families.Length);
             foreach (var family in request.Families)
@@ -368,7 +371,7 @@ public sealed class IpAllocator
 
         var scope = request.PoolName is null ? "no address pool available to namespace \"" + request.Namespace + "\"" : $"address pool \"{request.PoolName}\"";
         return AllocationResult.Failure(
-            AllocationError.PoolExhausted,
+            anyServes ? AllocationError.PoolExhausted : AllocationError.NoPool,
             request.PoolName is null
                 ? $"{scope} has a free {AllocationRequest.FamilyNames(request.Families)} address"
                 : $"{scope} has no free {AllocationRequest.FamilyNames(request.Families)} address");

@@ -123,6 +123,11 @@ public sealed partial class UpCommandTests : IDisposable
                 kubeconfig, cache, null, "expose", "deployment", "example", $"--port={port}", "--target-port=9376", "--name=example-service", "--type=LoadBalancer");
             Assert.True(code == 0, output);
 
+            // What a script waits on: the condition Ferry sets once the address is assigned.
+            (code, output) = await KubectlAsync(kubeconfig, cache, null, "wait", "--for=condition=ferry.dev/AddressAssigned", "svc/example-service", "--timeout=30s");
+            Assert.True(code == 0, output);
+            Assert.Contains("service/example-service condition met", output, StringComparison.Ordinal);
+
             output = await KubectlUntilAsync(kubeconfig, cache, o => ExternalIpRow().IsMatch(o), "get", "svc", "example-service");
             var ip = ExternalIpRow().Match(output).Groups["ip"].Value;
             Assert.StartsWith(poolPrefix, ip, StringComparison.Ordinal);

@@ -116,7 +116,7 @@ public class IpAllocatorTests
         var limited = Pool("team", "192.0.2.0/24") with { Namespaces = ["team-a"] };
         var allocator = new IpAllocator([limited]);
         Assert.Equal(AllocationError.NamespaceNotAllowed, allocator.Assign(Request("other/x", pool: "team")).Error);
-        Assert.Equal(AllocationError.PoolExhausted, allocator.Assign(Request("other/x")).Error);
+        Assert.Equal(AllocationError.NoPool, allocator.Assign(Request("other/x")).Error);
         Assert.Equal("192.0.2.1", Assigned(allocator.Assign(Request("team-a/x"))));
     }
 
@@ -125,7 +125,7 @@ public class IpAllocatorTests
     {
         var manual = Pool("manual", "192.0.2.0/24") with { AutoAssign = false };
         var allocator = new IpAllocator([manual]);
-        Assert.Equal(AllocationError.PoolExhausted, allocator.Assign(Request("default/a")).Error);
+        Assert.Equal(AllocationError.NoPool, allocator.Assign(Request("default/a")).Error);
         Assert.Equal("192.0.2.1", Assigned(allocator.Assign(Request("default/a", pool: "manual"))));
         Assert.Equal("192.0.2.9", Assigned(allocator.Assign(Request("default/b", ip: "192.0.2.9"))));
     }

@@ -17,4 +17,8 @@ public interface IServiceWriter
     /// <summary>Writes <c>status.loadBalancer</c>; a Service already gone is not an error.</summary>
     /// <returns>The Service as the server stored it (what it kept of the status), or null when it was gone.</returns>
     Task<V1Service?> PatchStatusAsync(V1Service service, V1LoadBalancerStatus status, CancellationToken cancellationToken);
+
+    /// <summary>Sets one <c>status.conditions</c> entry (merged by <c>type</c>); a Service already gone is not an error.</summary>
+    /// <returns>The Service as the server stored it, or null when it was gone.</returns>
+    Task<V1Service?> PatchConditionAsync(V1Service service, V1Condition condition, CancellationToken cancellationToken);
 }

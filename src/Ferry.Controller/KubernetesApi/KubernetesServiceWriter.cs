@@ -58,6 +58,20 @@ public sealed class KubernetesServiceWriter : IServiceWriter
         }
     }
 
+    public async Task<V1Service?> PatchConditionAsync(V1Service service, V1Condition condition, CancellationToken cancellationToken)
+    {
+        // conditions has patchMergeKey=type: the entry of this type is replaced, the others are left alone.
+        var patch = new JsonObject { ["status"] = new JsonObject { ["conditions"] = new JsonArray(JsonNode.Parse(KubernetesJson.Serialize(condition))) } };
+        try
+        {
+            return await PatchAsync(service, patch, cancellationToken);
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     private Task<V1Service> PatchAsync(V1Service service, JsonObject patch, CancellationToken cancellationToken) =>
         _client.CoreV1.PatchNamespacedServiceStatusAsync(
             new V1Patch(patch.ToJsonString(JsonSerializerOptions.Default), V1Patch.PatchType.StrategicMergePatch),

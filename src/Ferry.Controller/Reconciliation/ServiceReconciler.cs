@@ -27,8 +27,10 @@ public sealed partial class ServiceReconciler(
     IpAllocator allocator,
     ServiceTranslator translator,
     ServicePredicates predicates,
-    ILogger<ServiceReconciler> logger)
+    ILogger<ServiceReconciler> logger,
+    TimeProvider? timeProvider = null)
 {
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly IClusterView _cluster = cluster;
     private readonly IServiceWriter _writer = writer;
     private readonly IEventRecorder _events = events;
@@ -150,11 +152,17 @@ public sealed partial class ServiceReconciler(
         var (request, requestError) = AllocationRequests.For(service);
         if (request is null)
         {
+            await SetAddressConditionAsync(service, AddressAssignedCondition.Invalid(requestError!), cancellationToken);
             return (ReconcileResult.Failed($"failed to ensure load balancer: {requestError}"), []);
         }
 
         // A failure for want of an address leaves the Service waiting in the allocator.
         var allocation = _allocator.Assign(request);
+        if (await SetAddressConditionAsync(service, AddressAssignedCondition.For(allocation), cancellationToken) is { } written)
+        {
+            service = written;
+        }
+
         if (!allocation.Succeeded)
         {
             return (ReconcileResult.Failed($"failed to ensure load balancer: {allocation.Message}"), []);
@@ -169,6 +177,30 @@ public sealed partial class ServiceReconciler(
             // A crashed sync returns no retry list: those waiters must not be forgotten.
             _allocator.KeepWaiting(allocation.Retry);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the <c>ferry.dev/AddressAssigned</c> condition when it says something new; a failed write is logged
+    /// and left to the next sync (the address itself is what counts).
+    /// </summary>
+    /// <returns>The Service as stored after a write, or null when nothing was written.</returns>
+    private async Task<V1Service?> SetAddressConditionAsync(V1Service service, V1Condition desired, CancellationToken cancellationToken)
+    {
+        var current = AddressAssignedCondition.Current(service);
+        if (!AddressAssignedCondition.Differs(current, desired))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await _writer.PatchConditionAsync(service, AddressAssignedCondition.WithTransitionTime(current, desired, _time.GetUtcNow()), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ConditionNotWritten(_logger, ServiceKeys.Of(service).ToString(), ex.Message);
+            return null;
         }
     }
 
@@ -351,5 +383,8 @@ public sealed partial class ServiceReconciler(
 
         [LoggerMessage(2004, LogLevel.Information, "The API server {Behaviour} status.loadBalancer.ingress[].ipMode (it drops it before Kubernetes 1.30, or with the LoadBalancerIPMode feature gate off); status is compared accordingly")]
         public static partial void IpModeSupportLearnt(ILogger logger, string behaviour);
+
+        [LoggerMessage(2005, LogLevel.Warning, "Could not write the ferry.dev/AddressAssigned condition of {Service}: {Error}")]
+        public static partial void ConditionNotWritten(ILogger logger, string service, string error);
     }
 }

@@ -81,6 +81,17 @@ internal sealed class RecordingServiceWriter(FakeClusterView cluster, Timeline t
         return Task.FromResult<V1Service?>(service);
     }
 
+    /// <summary>Every condition written, in order.</summary>
+    public List<V1Condition> Conditions { get; } = [];
+
+    public Task<V1Service?> PatchConditionAsync(V1Service service, V1Condition condition, CancellationToken cancellationToken)
+    {
+        Conditions.Add(condition);
+        service.Status ??= new V1ServiceStatus();
+        service.Status.Conditions = [.. (service.Status.Conditions ?? []).Where(c => c.Type != condition.Type), condition];
+        return Task.FromResult<V1Service?>(service);
+    }
+
     private void ThrowIfFailing()
     {
         if (FailNext is { } failure)

@@ -108,6 +108,12 @@ public class ServiceReconcilerTests
         Assert.Equal(("Warning", "SyncLoadBalancerFailed"), (warning.Type, warning.Reason));
         Assert.StartsWith("Error syncing load balancer: failed to ensure load balancer: no address pool", warning.Message, StringComparison.Ordinal);
         Assert.Contains(FerryAnnotations.CleanupFinalizer, _cluster.Services[Key("default/c")].Metadata.Finalizers);
+        var waiting = Assert.Single(_cluster.Services[Key("default/c")].Status.Conditions);
+        Assert.Equal(("ferry.dev/AddressAssigned", "False", "Exhausted"), (waiting.Type, waiting.Status, waiting.Reason));
+        Assert.StartsWith("no address pool", waiting.Message, StringComparison.Ordinal);
+        var conditionWrites = _writer.Conditions.Count;
+        Assert.False((await SyncAsync("default/c")).Succeeded);
+        Assert.Equal(conditionWrites, _writer.Conditions.Count);
 
         _cluster.Services[Key("default/a")].Metadata.DeletionTimestamp = DateTime.UtcNow;
         var (result, retry) = await _reconciler.SyncAsync(Key("default/a"), TestContext.Current.CancellationToken);
@@ -115,6 +121,9 @@ public class ServiceReconcilerTests
         Assert.Equal([Key("default/c")], retry);
         Assert.True((await SyncAsync("default/c")).Succeeded);
         Assert.Equal("203.0.113.1", _cluster.Services[Key("default/c")].Status.LoadBalancer.Ingress[0].Ip);
+        var assigned = Assert.Single(_cluster.Services[Key("default/c")].Status.Conditions);
+        Assert.Equal(("True", "Assigned"), (assigned.Status, assigned.Reason));
+        Assert.Contains("203.0.113.1 from address pool", assigned.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Service a holds 203.0.113.1, which c asks for and waits for; then a is edited to ask for 203.0.113.2.</summary>
