@@ -30,7 +30,7 @@ public class IpModeStatusTests
         var ensured = await api.GetServiceAsync("web");
         Assert.Equal(expectedIpMode, ensured!.Status.LoadBalancer.Ingress.Single().IpMode);
         var writes = fixture.StatusPatches.Count;
-        Assert.Equal(2, writes); // the finalizer, then the status
+        Assert.Equal(3, writes); // the finalizer, the AddressAssigned condition, then status.loadBalancer
 
         // Full syncs (an annotation change is one, as upstream) and backend syncs (endpoints, nodes).
         for (var i = 0; i < 3; i++)
