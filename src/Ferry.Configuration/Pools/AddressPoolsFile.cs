@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Ferry.Contracts.Announcement;
 using Ferry.Ipam;
 using YamlDotNet.RepresentationModel;
 
@@ -16,7 +17,7 @@ namespace Ferry.Configuration.Pools;
 /// </remarks>
 public static class AddressPoolsFile
 {
-    private static readonly string[] _poolKeys = ["name", "addresses", "namespaces", "autoAssign", "includeNetworkAndBroadcast"];
+    private static readonly string[] _poolKeys = ["name", "addresses", "namespaces", "autoAssign", "includeNetworkAndBroadcast", "announce", "interfaces"];
 
     public static AddressPoolsParseResult Parse(string yaml)
     {
@@ -64,13 +65,14 @@ public static class AddressPoolsFile
         }
 
         var pools = new List<AddressPool>();
+        var announcements = new List<PoolAnnouncement>();
         var ranges = new List<(string Path, YamlNode Node, AddressRange Range)>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < poolNodes.Children.Count; i++)
         {
             var path = YamlValueReader.Index("pools", i);
-            var pool = ParsePool(reader, poolNodes.Children[i], path, ranges, out var nameNode);
-            if (pool is null)
+            var pool = ParsePool(reader, poolNodes.Children[i], path, ranges, out var nameNode, out var announcement);
+            if (pool is null || announcement is null)
             {
                 continue;
             }
@@ -83,6 +85,7 @@ public static class AddressPoolsFile
 
             names[pool.Name] = path;
             pools.Add(pool);
+            announcements.Add(announcement);
         }
 
         for (var a = 0; a < ranges.Count; a++)
@@ -96,13 +99,14 @@ public static class AddressPoolsFile
             }
         }
 
-        return reader.Errors.Count == 0 ? new AddressPoolsParseResult(pools, []) : Failure(reader);
+        return reader.Errors.Count == 0 ? new AddressPoolsParseResult(pools, []) { Announcements = announcements } : Failure(reader);
     }
 
     private static AddressPool? ParsePool(
-        YamlValueReader reader, YamlNode node, string path, List<(string, YamlNode, AddressRange)> allRanges, out YamlNode? nameNode)
+        YamlValueReader reader, YamlNode node, string path, List<(string, YamlNode, AddressRange)> allRanges, out YamlNode? nameNode, out PoolAnnouncement? announcement)
     {
         nameNode = null;
+        announcement = null;
         if (node is not YamlMappingNode map)
         {
             reader.Error(path, node, "must be a mapping");
@@ -117,6 +121,9 @@ public static class AddressPoolsFile
         var includeNetworkAndBroadcast = false;
         var sawName = false;
         var sawAddresses = false;
+        var mode = AnnouncementMode.None;
+        var interfaces = ImmutableArray<string>.Empty;
+        (string Path, YamlNode Node)? interfacesAt = null;
         foreach (var (key, keyPath, keyNode, value) in reader.Entries(map, path))
         {
             switch (key)
@@ -174,6 +181,13 @@ public static class AddressPoolsFile
                 case "includeNetworkAndBroadcast":
                     includeNetworkAndBroadcast = reader.Boolean(value, keyPath) ?? includeNetworkAndBroadcast;
                     break;
+                case "announce":
+                    mode = ParseMode(reader, value, keyPath) ?? mode;
+                    break;
+                case "interfaces":
+                    interfacesAt = (keyPath, value);
+                    interfaces = ParseInterfaces(reader, value, keyPath);
+                    break;
                 default:
                     reader.Error(keyPath, keyNode, $"unknown key (expected one of {string.Join(", ", _poolKeys)})");
                     break;
@@ -194,9 +208,66 @@ public static class AddressPoolsFile
             reader.Error($"{path}.addresses", node, "at least one CIDR or range is required");
         }
 
+        if (interfacesAt is { } at && mode == AnnouncementMode.None && interfaces.Length > 0)
+        {
+            reader.Error(at.Path, at.Node, "only a pool with \"announce: l2\" is announced on interfaces");
+        }
+
+        if (reader.Errors.Count == before && name is not null)
+        {
+            announcement = new PoolAnnouncement(name, mode, interfaces);
+        }
+
         return reader.Errors.Count == before && name is not null
             ? new AddressPool(name, rangesOfPool.ToImmutable(), namespaces, autoAssign, includeNetworkAndBroadcast)
             : null;
+    }
+
+    private static AnnouncementMode? ParseMode(YamlValueReader reader, YamlNode node, string path)
+    {
+        var text = reader.NonEmptyString(node, path);
+        switch (text)
+        {
+            case null:
+                return null;
+            case "none":
+                return AnnouncementMode.None;
+            case "l2":
+                return AnnouncementMode.Layer2;
+            default:
+                reader.Error(path, node, $"unsupported value \"{text}\": supported values: \"none\", \"l2\"");
+                return null;
+        }
+    }
+
+    /// <summary>Interface names as Linux allows them: 1–15 characters, no '/', ':' or white space.</summary>
+    private static ImmutableArray<string> ParseInterfaces(YamlValueReader reader, YamlNode node, string path)
+    {
+        var items = List(reader, node, path);
+        var names = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var itemPath = YamlValueReader.Index(path, i);
+            if (reader.NonEmptyString(items[i], itemPath) is not { } name)
+            {
+                continue;
+            }
+
+            if (name.Length > 15 || name is "." or ".." || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)))
+            {
+                reader.Error(itemPath, items[i], $"\"{name}\" is not an interface name (at most 15 characters, no '/', ':' or spaces)");
+            }
+            else if (names.Contains(name))
+            {
+                reader.Error(itemPath, items[i], $"interface \"{name}\" is listed twice");
+            }
+            else
+            {
+                names.Add(name);
+            }
+        }
+
+        return names.ToImmutable();
     }
 
     /// <summary>A list; an empty value (<c>addresses:</c>) reads as an empty list.</summary>

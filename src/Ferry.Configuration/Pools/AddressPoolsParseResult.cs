@@ -1,3 +1,4 @@
+using Ferry.Contracts.Announcement;
 using Ferry.Ipam;
 
 namespace Ferry.Configuration.Pools;
@@ -8,4 +9,7 @@ namespace Ferry.Configuration.Pools;
 public sealed record AddressPoolsParseResult(IReadOnlyList<AddressPool> Pools, IReadOnlyList<string> Errors)
 {
     public bool IsValid => Errors.Count == 0;
+
+    /// <summary>How each pool is announced (the <c>announce</c> and <c>interfaces</c> keys), in file order; empty when there are errors.</summary>
+    public IReadOnlyList<PoolAnnouncement> Announcements { get; init; } = [];
 }

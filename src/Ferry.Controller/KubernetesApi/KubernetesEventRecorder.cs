@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Ferry.Controller.KubernetesApi;
 
 /// <summary>
-/// Writes core/v1 Events from component <c>service-controller</c> in the background, in order,
+/// Writes core/v1 Events from component <c>service-controller</c> (or another, such as the replicas'
+/// <c>ferry-speaker</c>) in the background, in order,
 /// folding repeats of the same Event into a higher <c>count</c> as client-go's correlator does,
 /// so <c>kubectl describe</c> shows them as upstream's would.
 /// </summary>
@@ -21,12 +22,15 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly string _instance;
+    private readonly string _component;
     private readonly Channel<Corev1Event> _pending = Channel.CreateBounded<Corev1Event>(new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Dictionary<string, (string Name, int Count, DateTimeOffset First)> _recent = new(StringComparer.Ordinal);
     private readonly Task _writer;
 
-    public KubernetesEventRecorder(IKubernetes client, TimeProvider timeProvider, ILogger<KubernetesEventRecorder> logger, string instance)
+    /// <param name="component">The Events' <c>source.component</c> and <c>reportingComponent</c>.</param>
+    public KubernetesEventRecorder(IKubernetes client, TimeProvider timeProvider, ILogger<KubernetesEventRecorder> logger, string instance, string component = Component)
     {
+        _component = component;
         _client = client;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -53,8 +57,8 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
             Type = type,
             Reason = reason,
             Message = message,
-            Source = new V1EventSource { Component = Component },
-            ReportingComponent = Component,
+            Source = new V1EventSource { Component = _component },
+            ReportingComponent = _component,
             ReportingInstance = _instance,
             FirstTimestamp = now,
             LastTimestamp = now,

@@ -1,0 +1,17 @@
+namespace Ferry.Controller.Serving;
+
+/// <summary>
+/// Which replicas are alive, as the replicas tell each other directly (heartbeats on the node network),
+/// not through the API server, so ownership keeps working while the API server is away.
+/// </summary>
+public interface IReplicaMembership
+{
+    /// <summary>This replica's name (its node's name).</summary>
+    string Self { get; }
+
+    /// <summary>The live replicas, this one included.</summary>
+    IReadOnlyCollection<string> Live { get; }
+
+    /// <summary>Raised when a replica joins, dies or leaves; handlers must not block.</summary>
+    event Action? Changed;
+}

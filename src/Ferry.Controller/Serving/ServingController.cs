@@ -1,0 +1,400 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Threading.Channels;
+using Ferry.Contracts;
+using Ferry.Controller.Informers;
+using Ferry.Controller.KubernetesApi;
+using Ferry.Controller.Predicates;
+using Ferry.Controller.Reconciliation;
+using Ferry.Controller.Translation;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Controller.Serving;
+
+/// <summary>
+/// Runs on every replica: serves the announced addresses this replica owns. It watches the same
+/// Services, Nodes and EndpointSlices as the controller, computes who owns each announced address
+/// (<see cref="ServingPlanner"/>, from the replicas alive now), claims its own on the LAN
+/// (<see cref="IAddressClaims"/>), programs the data plane for them and gives up the rest.
+/// </summary>
+/// <remarks>
+/// It writes nothing but Events: addresses are assigned by the leader's controller (IPAM, finalizer,
+/// status); a replica only reads them from <c>status.loadBalancer.ingress</c>. So it is statically
+/// stable: while the API server is away its caches keep the last state and the membership between
+/// replicas still moves addresses off dead replicas. The order of a change keeps traffic safe: an
+/// address is claimed before a listener binds it, and listeners on it close before it is released.
+/// A Service served here is one whose addresses are all in announced pools; the leader serves the rest
+/// (docs/l2-announcement.md).
+/// </remarks>
+public sealed partial class ServingController
+{
+    private readonly ResourceInformer<V1Service> _services;
+    private readonly ResourceInformer<V1Node> _nodes;
+    private readonly ResourceInformer<V1EndpointSlice> _slices;
+    private readonly ServingOptions _options;
+    private readonly AnnouncedAddresses _announced;
+    private readonly IReplicaMembership _membership;
+    private readonly IAddressClaims _claims;
+    private readonly Func<string, bool> _isPeerHardwareAddress;
+    private readonly ILoadBalancerProvider _provider;
+    private readonly IEventRecorder _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ServingMetrics? _metrics;
+    private readonly ServicePredicates _predicates;
+    private readonly ServiceTranslator _translator;
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Dictionary<IPAddress, IReadOnlyList<string>> _claimed = [];
+    private readonly Dictionary<IPAddress, DateTimeOffset> _refused = [];
+    private readonly Dictionary<ServiceKey, LoadBalancerSpec> _served = [];
+    private IPAddress[] _owned = [];
+    private volatile ImmutableHashSet<LoadBalancerKey> _servedKeys = [];
+    private ServingPlan _plan = ServingPlan.Empty;
+
+    public ServingController(
+        ResourceInformer<V1Service> services,
+        ResourceInformer<V1Node> nodes,
+        ResourceInformer<V1EndpointSlice> slices,
+        ServingOptions options,
+        AnnouncedAddresses announced,
+        IReplicaMembership membership,
+        IAddressClaims claims,
+        Func<string, bool> isPeerHardwareAddress,
+        ILoadBalancerProvider provider,
+        IEventRecorder events,
+        TimeProvider timeProvider,
+        ILogger<ServingController> logger,
+        ServingMetrics? metrics = null)
+    {
+        _services = services;
+        _nodes = nodes;
+        _slices = slices;
+        _options = options;
+        _announced = announced;
+        _membership = membership;
+        _claims = claims;
+        _isPeerHardwareAddress = isPeerHardwareAddress;
+        _provider = provider;
+        _events = events;
+        _time = timeProvider;
+        _logger = logger;
+        _metrics = metrics;
+        _predicates = new ServicePredicates(options.Classes);
+        _translator = new ServiceTranslator(options.Translation);
+        _services.OnChange(_ => Signal());
+        _nodes.OnChange(_ => Signal());
+        _slices.OnChange(_ => Signal());
+        metrics?.Attach(() => Volatile.Read(ref _owned).Length);
+    }
+
+    /// <summary>The addresses this replica announces and serves now.</summary>
+    public IReadOnlyList<IPAddress> Owned => Volatile.Read(ref _owned);
+
+    /// <summary>True once the caches are filled and the first plan applied.</summary>
+    public bool IsReady { get; private set; }
+
+    /// <summary>The last plan: every announced address and its owner.</summary>
+    public ServingPlan Plan => Volatile.Read(ref _plan);
+
+    /// <summary>How many plans were applied (for tests and logs).</summary>
+    public long Syncs { get; private set; }
+
+    /// <summary>True when the load balancer is this replica's to serve (the leader's controller leaves it alone).</summary>
+    public bool Serves(LoadBalancerKey key) => _servedKeys.Contains(key);
+
+    /// <summary>True when a Service with these addresses is served by the replicas that own them rather than by the leader.</summary>
+    public bool IsAnnouncedService(IReadOnlyCollection<IPAddress> addresses) => addresses.Count > 0 && addresses.All(_announced.IsAnnounced);
+
+    /// <summary>Runs the informers and applies a new plan on every change until cancelled; then releases everything it claimed.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _membership.Changed += Signal;
+        var informers = new[] { _services.RunAsync(cancellationToken), _nodes.RunAsync(cancellationToken), _slices.RunAsync(cancellationToken) };
+        try
+        {
+            await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _nodes.WaitForSyncAsync(cancellationToken), _slices.WaitForSyncAsync(cancellationToken));
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await SyncAsync(cancellationToken);
+                IsReady = true;
+                using var resync = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                resync.CancelAfter(_options.ResyncInterval);
+                try
+                {
+                    await _signal.Reader.ReadAsync(resync.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _membership.Changed -= Signal;
+            await ReleaseAllAsync();
+            await Task.WhenAll(informers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Computes the plan from the caches and the live replicas and applies this replica's part of it.</summary>
+    public async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        var self = _membership.Self;
+        var nodes = _nodes.List();
+        var eligibleNodes = nodes.Where(NodePredicates.IsEligible).ToList();
+        var excluded = nodes.Where(n => !NodePredicates.IsEligible(n)).Select(n => n.Metadata?.Name ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+        var services = _services.List()
+            .Where(s => s.Metadata?.DeletionTimestamp is null && _predicates.WantsLoadBalancer(s))
+            .Select(s => (Service: s, Addresses: AllocationRequests.StatusAddresses(s)))
+            .Where(s => IsAnnouncedService(s.Addresses))
+            .ToDictionary(s => ServiceKeys.Of(s.Service));
+        var served = services.Select(s => new ServedService(s.Key, s.Value.Addresses, EligibleFor(s.Key, s.Value.Service))).ToList();
+        var previous = Plan;
+        var plan = ServingPlanner.Plan(served, _announced, _membership.Live, excluded, _options.ChooseOwner);
+        Volatile.Write(ref _plan, plan);
+        var mine = plan.OwnedBy(self).ToDictionary(a => a.Address);
+
+        var newlyClaimed = await ClaimAsync(mine, previous, cancellationToken);
+        var keep = _claimed.Keys.Where(mine.ContainsKey).ToHashSet();
+        await ProgramAsync(services, plan, keep, eligibleNodes, cancellationToken);
+        foreach (var address in _claimed.Keys.Where(a => !keep.Contains(a)).ToList())
+        {
+            await ReleaseAsync(address, plan.OwnerOf(address), cancellationToken);
+        }
+
+        Volatile.Write(ref _owned, [.. _claimed.Keys.OrderBy(a => a.ToString(), StringComparer.Ordinal)]);
+        foreach (var address in newlyClaimed)
+        {
+            foreach (var key in mine[address].Services)
+            {
+                if (services.TryGetValue(key, out var s))
+                {
+                    _events.Record(s.Service, "Normal", ServingEvents.NodeAssigned, ServingEvents.NodeAssignedMessage(self));
+                }
+            }
+        }
+
+        Syncs++;
+    }
+
+    private void Signal() => _signal.Writer.TryWrite(true);
+
+    /// <summary>
+    /// The replicas that may own the Service's addresses: with <c>externalTrafficPolicy: Local</c> only
+    /// those on nodes with a ready endpoint of it (no second hop, the client address kept); else any.
+    /// </summary>
+    private HashSet<string>? EligibleFor(ServiceKey key, V1Service service)
+    {
+        if (!string.Equals(service.Spec?.ExternalTrafficPolicy, "Local", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return _slices.List()
+            .Where(s => ServiceKeys.OwnerOf(s) == key)
+            .SelectMany(s => s.Endpoints ?? [])
+            .Where(e => e.Conditions?.Ready != false && e.NodeName is { Length: > 0 })
+            .Select(e => e.NodeName!)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Claims the owned addresses not claimed yet, in parallel; returns those claimed now.</summary>
+    private async Task<List<IPAddress>> ClaimAsync(Dictionary<IPAddress, AddressAssignment> mine, ServingPlan previous, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var wanted = mine.Values
+            .Where(a => !_claimed.ContainsKey(a.Address))
+            .Where(a => !_refused.TryGetValue(a.Address, out var at) || now - at >= _options.ResyncInterval)
+            .ToList();
+
+        // A handover from a replica that owned it (alive or just dead) is claimed at once: failover must
+        // not wait for a probe. An address new to this replica is probed first: another host may use it.
+        var results = await Task.WhenAll(wanted.Select(async a =>
+        {
+            var probe = previous.OwnerOf(a.Address) is null;
+            var result = await _claims.ClaimAsync(a.Address, a.Interfaces, probe, cancellationToken);
+            if (result.Outcome == AddressClaimOutcome.Conflict && result.ConflictingHardwareAddress is { } mac && _isPeerHardwareAddress(mac))
+            {
+                // Another replica still answers (it owned the address before this one started): a handover.
+                result = await _claims.ClaimAsync(a.Address, a.Interfaces, probe: false, cancellationToken);
+            }
+
+            return (Assignment: a, Result: result);
+        }));
+
+        var claimed = new List<IPAddress>();
+        foreach (var (assignment, result) in results)
+        {
+            var address = assignment.Address;
+            switch (result.Outcome)
+            {
+                case AddressClaimOutcome.Claimed:
+                    _claimed[address] = result.Interfaces;
+                    _refused.Remove(address);
+                    claimed.Add(address);
+                    _metrics?.Claimed();
+                    Log.Claimed(_logger, address, result.Interfaces, assignment.Services);
+                    break;
+                case AddressClaimOutcome.Conflict:
+                    _refused[address] = now;
+                    _metrics?.Conflict();
+                    Log.Conflict(_logger, address.ToString(), result.ConflictingHardwareAddress ?? "another host", result.Detail ?? string.Empty);
+                    RecordFor(assignment, "Warning", ServingEvents.AddressConflict, ServingEvents.ConflictMessage(address.ToString(), _membership.Self, result.ConflictingHardwareAddress, result.Detail));
+                    break;
+                default:
+                    _refused[address] = now;
+                    _metrics?.Failed();
+                    Log.ClaimFailed(_logger, address.ToString(), result.Detail ?? "unknown error");
+                    RecordFor(assignment, "Warning", ServingEvents.AnnounceFailed, ServingEvents.FailedMessage(address.ToString(), _membership.Self, result.Detail ?? "unknown error"));
+                    break;
+            }
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Ensures a load balancer for every Service with an address claimed here, on those addresses only; deletes the rest.</summary>
+    private async Task ProgramAsync(
+        Dictionary<ServiceKey, (V1Service Service, ImmutableArray<IPAddress> Addresses)> services,
+        ServingPlan plan,
+        HashSet<IPAddress> claimed,
+        List<V1Node> eligibleNodes,
+        CancellationToken cancellationToken)
+    {
+        var self = _membership.Self;
+        var wanted = new HashSet<ServiceKey>();
+        foreach (var (key, (service, _)) in services)
+        {
+            var addresses = plan.AddressesOf(key, self).Where(claimed.Contains).OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList();
+            if (addresses.Count == 0)
+            {
+                continue;
+            }
+
+            var mode = _translator.TargetsFor(service);
+            var slices = mode == TargetMode.Endpoints ? _slices.List().Where(s => ServiceKeys.OwnerOf(s) == key).ToList() : [];
+            var translation = _translator.Translate(service, mode, addresses, eligibleNodes, slices);
+            if (!translation.Succeeded)
+            {
+                // The leader's controller reports this on the Service (SyncLoadBalancerFailed).
+                Log.NotTranslated(_logger, key, translation.Errors);
+                continue;
+            }
+
+            wanted.Add(key);
+            if (_served.TryGetValue(key, out var current) && current == translation.Spec)
+            {
+                continue;
+            }
+
+            try
+            {
+                var status = await _provider.EnsureAsync(translation.Spec!, cancellationToken);
+                _served[key] = translation.Spec!;
+                if (!status.IsFullyServing)
+                {
+                    Log.NotFullyServing(_logger, key, status.Listeners.Where(l => !l.IsServing).Select(l => $"{l.Address} {l.Port}: {l.Error}"));
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.EnsureFailed(_logger, key.ToString(), ex.Message);
+            }
+        }
+
+        _servedKeys = [.. _served.Keys.Concat(wanted).Select(k => k.LoadBalancer)];
+        foreach (var key in _served.Keys.Where(k => !wanted.Contains(k)).ToList())
+        {
+            await DeleteAsync(key, cancellationToken);
+        }
+
+        _servedKeys = [.. _served.Keys.Select(k => k.LoadBalancer)];
+    }
+
+    private async Task DeleteAsync(ServiceKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _provider.EnsureDeletedAsync(key.LoadBalancer, cancellationToken);
+            _served.Remove(key);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.EnsureFailed(_logger, key.ToString(), ex.Message);
+        }
+    }
+
+    private async Task ReleaseAsync(IPAddress address, string? newOwner, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _claims.ReleaseAsync(address, cancellationToken);
+            _claimed.Remove(address);
+            _metrics?.Released();
+            Log.Released(_logger, address, newOwner ?? "nobody (no live replica is eligible)");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ReleaseFailed(_logger, address.ToString(), ex.Message);
+        }
+    }
+
+    /// <summary>On stop: close this replica's listeners, then stop answering for its addresses.</summary>
+    private async Task ReleaseAllAsync()
+    {
+        foreach (var key in _served.Keys.ToList())
+        {
+            await DeleteAsync(key, CancellationToken.None);
+        }
+
+        foreach (var address in _claimed.Keys.ToList())
+        {
+            await ReleaseAsync(address, "another replica (this one stops)", CancellationToken.None);
+        }
+
+        Volatile.Write(ref _owned, []);
+        _servedKeys = [];
+    }
+
+    private void RecordFor(AddressAssignment assignment, string type, string reason, string message)
+    {
+        foreach (var key in assignment.Services)
+        {
+            if (_services.Get(ObjectKeys.For(key.Namespace, key.Name)) is { } service)
+            {
+                _events.Record(service, type, reason, message);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2620, Level = LogLevel.Information, Message = "Announcing {Address} on {Interfaces} (Services {Services})")]
+        public static partial void Claimed(ILogger logger, IPAddress address, IEnumerable<string> interfaces, ImmutableArray<ServiceKey> services);
+
+        [LoggerMessage(EventId = 2621, Level = LogLevel.Information, Message = "No longer announcing {Address}: its owner now is {Owner}")]
+        public static partial void Released(ILogger logger, IPAddress address, string owner);
+
+        [LoggerMessage(EventId = 2622, Level = LogLevel.Warning, Message = "Not announcing {Address}: {HardwareAddress} already answers for it on the LAN {Detail}")]
+        public static partial void Conflict(ILogger logger, string address, string hardwareAddress, string detail);
+
+        [LoggerMessage(EventId = 2623, Level = LogLevel.Warning, Message = "Cannot announce {Address}: {Error}")]
+        public static partial void ClaimFailed(ILogger logger, string address, string error);
+
+        [LoggerMessage(EventId = 2624, Level = LogLevel.Warning, Message = "Could not stop announcing {Address}: {Error}")]
+        public static partial void ReleaseFailed(ILogger logger, string address, string error);
+
+        [LoggerMessage(EventId = 2625, Level = LogLevel.Warning, Message = "Load balancer {Service} on this replica: {Error}")]
+        public static partial void EnsureFailed(ILogger logger, string service, string error);
+
+        [LoggerMessage(EventId = 2626, Level = LogLevel.Warning, Message = "Load balancer {Service} on this replica is not fully serving: {Failures}")]
+        public static partial void NotFullyServing(ILogger logger, ServiceKey service, IEnumerable<string> failures);
+
+        [LoggerMessage(EventId = 2627, Level = LogLevel.Debug, Message = "Service {Service} not served here: {Errors}")]
+        public static partial void NotTranslated(ILogger logger, ServiceKey service, IEnumerable<string> errors);
+    }
+}
