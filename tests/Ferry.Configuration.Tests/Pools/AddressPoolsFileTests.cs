@@ -1,5 +1,6 @@
 using System.Net;
 using Ferry.Configuration.Pools;
+using Ferry.Contracts.Announcement;
 
 namespace Ferry.Configuration.Tests.Pools;
 
@@ -39,6 +40,33 @@ public class AddressPoolsFileTests
     }
 
     [Fact]
+    public void Parse_Announce_ReadsModeAndInterfacesPerPool()
+    {
+        var result = AddressPoolsFile.Parse("""
+            pools:
+              - name: lan
+                addresses: [192.0.2.0/24, 2001:db8::/120]
+                announce: l2
+                interfaces: [eth0, bond0]
+              - name: lan-any
+                addresses: [198.51.100.0/24]
+                announce: l2
+              - name: routed
+                addresses: [203.0.113.0/24]
+                announce: none
+              - name: quiet
+                addresses: [2001:db8:1::/120]
+            """);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Equal(["lan", "lan-any", "routed", "quiet"], result.Announcements.Select(a => a.Pool));
+        Assert.Equal([AnnouncementMode.Layer2, AnnouncementMode.Layer2, AnnouncementMode.None, AnnouncementMode.None], result.Announcements.Select(a => a.Mode));
+        Assert.Equal(["eth0", "bond0"], result.Announcements[0].Interfaces);
+        Assert.Empty(result.Announcements[1].Interfaces);
+        Assert.False(result.Announcements[3].IsAnnounced);
+    }
+
+    [Fact]
     public void Parse_OnlyRequiredKeys_UsesDefaults()
     {
         var result = AddressPoolsFile.Parse("pools:\n  - name: p\n    addresses: [10.0.0.1-10.0.0.2]\n");
@@ -63,6 +91,11 @@ public class AddressPoolsFileTests
     [InlineData("bad name", "pools:\n  - name: Team_A\n    addresses: [192.0.2.0/24]\n", "pools[0].name: \"Team_A\" must be a lowercase DNS label")]
     [InlineData("bad bool", "pools:\n  - name: a\n    addresses: [192.0.2.0/24]\n    autoAssign: yes\n", "pools[0].autoAssign: must be true or false")]
     [InlineData("namespaces not a list", "pools:\n  - name: a\n    addresses: [192.0.2.0/24]\n    namespaces: default\n", "pools[0].namespaces: must be a list")]
+    [InlineData("bad announce", "pools:\n  - name: a\n    addresses: [192.0.2.0/24]\n    announce: arp\n", "pools[0].announce: unsupported value \"arp\": supported values: \"none\", \"l2\"")]
+    [InlineData("interfaces without announce", "pools:\n  - name: a\n    addresses: [192.0.2.0/24]\n    interfaces: [eth0]\n", "pools[0].interfaces: only a pool with \"announce: l2\" is announced on interfaces")]
+    [InlineData("bad interface name", "pools:\n  - name: a\n    addresses: [192.0.2.0/24]\n    announce: l2\n    interfaces: [eth0/1]\n", "pools[0].interfaces[0]: \"eth0/1\" is not an interface name")]
+    [InlineData("interface name too long", "pools:\n  - name: a\n    addresses: [192.0.2.0/24]\n    announce: l2\n    interfaces: [abcdefghijklmnop]\n", "pools[0].interfaces[0]: \"abcdefghijklmnop\" is not an interface name")]
+    [InlineData("interface twice", "pools:\n  - name: a\n    addresses: [192.0.2.0/24]\n    announce: l2\n    interfaces: [eth0, eth0]\n", "pools[0].interfaces[1]: interface \"eth0\" is listed twice")]
     [InlineData("unknown root key", "pool:\n  - name: a\n", "pool: unknown key")]
     [InlineData("no pools", "pools: []\n", "pools: at least one pool is required")]
     [InlineData("pools not a list", "pools: 192.0.2.0/24\n", "pools: must be a list")]
