@@ -1,3 +1,4 @@
+using Ferry.Contracts;
 using Ferry.Controller.LeaderElection;
 using Ferry.DataPlane;
 using Microsoft.Extensions.Logging;
@@ -19,15 +20,21 @@ namespace Ferry.Hosting;
 public sealed partial class ReplicaDataPlane : IAsyncDisposable
 {
     private readonly SuccessorWitness _witness;
+    private readonly Func<LoadBalancerKey, bool> _servedAsOwner;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private ServingState _state = ServingState.Idle;
     private Task _givingUp = Task.CompletedTask;
     private int _disposed;
 
-    public ReplicaDataPlane(DataPlaneProvider provider, string identity, ILogger<ReplicaDataPlane> logger)
+    /// <param name="servedAsOwner">
+    /// True for a load balancer this replica runs because it owns an announced address: not the term's,
+    /// so a term neither retains nor gives it up (<see cref="Controller.Serving.ServingController"/> does).
+    /// </param>
+    public ReplicaDataPlane(DataPlaneProvider provider, string identity, ILogger<ReplicaDataPlane> logger, Func<LoadBalancerKey, bool>? servedAsOwner = null)
     {
         Provider = provider;
+        _servedAsOwner = servedAsOwner ?? (_ => false);
         _witness = new SuccessorWitness(identity);
         _logger = logger;
     }
@@ -71,7 +78,7 @@ public sealed partial class ReplicaDataPlane : IAsyncDisposable
         int retained;
         lock (_lock)
         {
-            retained = _state == ServingState.Retaining ? Provider.GetStats().Count : 0;
+            retained = _state == ServingState.Retaining ? TermCount() : 0;
             _state = ServingState.Leading;
             _witness.Reset();
         }
@@ -88,7 +95,7 @@ public sealed partial class ReplicaDataPlane : IAsyncDisposable
         int serving;
         lock (_lock)
         {
-            serving = Provider.GetStats().Count;
+            serving = TermCount();
             _state = serving > 0 ? ServingState.Retaining : ServingState.Idle;
         }
 
@@ -132,10 +139,12 @@ public sealed partial class ReplicaDataPlane : IAsyncDisposable
         await Provider.DisposeAsync();
     }
 
+    private int TermCount() => Provider.GetStats().Count(s => !_servedAsOwner(s.Key));
+
     private async Task GiveUpAsync(string successor)
     {
         await Task.Yield();
-        var keys = await Provider.ListAsync(CancellationToken.None);
+        var keys = (await Provider.ListAsync(CancellationToken.None)).Where(k => !_servedAsOwner(k)).ToList();
         Log.GivingUp(_logger, successor, keys.Count);
         foreach (var key in keys)
         {
