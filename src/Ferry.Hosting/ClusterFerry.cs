@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Diagnostics.Metrics;
 using Ferry.Controller;
 using Ferry.Controller.LeaderElection;
 using Ferry.Hosting.Admin;
+using Ferry.Hosting.Serving;
 using k8s;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +31,8 @@ public sealed class ClusterFerry : IAsyncDisposable
     private readonly ILeaderElection _election;
     private readonly ControllerMetrics? _controllerMetrics;
     private readonly ReplicaDataPlane _dataPlane;
+    private readonly ReplicaServing? _serving;
+    private bool _servingStarted;
     private FerryMeterFactory? _ownedMeters;
     private volatile ControllerHost? _current;
     private int _terms;
@@ -52,7 +56,13 @@ public sealed class ClusterFerry : IAsyncDisposable
             ? new LeaseLeaderElection(client, settings, timeProvider, loggerFactory.CreateLogger<LeaseLeaderElection>())
             : new NoLeaderElection());
         _controllerMetrics = meterFactory is null ? null : new ControllerMetrics(meterFactory, () => _election.IsLeader);
-        _dataPlane = new ReplicaDataPlane(DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory), options.Identity, loggerFactory.CreateLogger<ReplicaDataPlane>());
+        var provider = DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory);
+        if (options.Serving is { } serving && serving.Announcements.Any(a => a.IsAnnounced))
+        {
+            _serving = new ReplicaServing(client, serving, options.Pools, options.Controller, provider, loggerFactory, timeProvider, meterFactory);
+        }
+
+        _dataPlane = new ReplicaDataPlane(provider, options.Identity, loggerFactory.CreateLogger<ReplicaDataPlane>(), key => _serving?.Serves(key) == true);
     }
 
     /// <summary>The admin endpoint <see cref="StartAsync"/> serves (null when none was asked for, or its optional address was taken).</summary>
@@ -66,6 +76,9 @@ public sealed class ClusterFerry : IAsyncDisposable
     /// <summary>How many times this replica has become the leader.</summary>
     public int Terms => Volatile.Read(ref _terms);
 
+    /// <summary>The announcing part every replica runs (null when no pool is announced).</summary>
+    public ReplicaServing? Serving => _serving;
+
     /// <summary>The replica's data plane: what it serves, in and between terms.</summary>
     public ReplicaDataPlane DataPlane => _dataPlane;
 
@@ -74,7 +87,26 @@ public sealed class ClusterFerry : IAsyncDisposable
     /// allocations; a standby replica is ready too (it is healthy), and says so. Not ready while the API
     /// server refuses the Lease (401/403): that needs an operator.
     /// </summary>
-    public AdminReadiness GetReadiness() => (_election.Problem, _current) switch
+    public AdminReadiness GetReadiness()
+    {
+        var readiness = GetLeaderReadiness();
+        if (_serving is null || !readiness.IsReady)
+        {
+            return readiness;
+        }
+
+        if (_serving.Controller is not { IsReady: true } serving)
+        {
+            return AdminReadiness.NotReady("announcer: caches not synced yet");
+        }
+
+        var owned = serving.Owned;
+        return AdminReadiness.Ready(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{readiness.Message}; node {_options.Serving!.NodeName} announces {(owned.Count == 0 ? "no address" : string.Join(", ", owned))} ({_serving.Live.Count} replicas alive)"));
+    }
+
+    private AdminReadiness GetLeaderReadiness() => (_election.Problem, _current) switch
     {
         ({ } problem, _) => AdminReadiness.NotReady(problem),
         (_, { Controller.IsReady: true }) => AdminReadiness.Ready(),
@@ -107,6 +139,11 @@ public sealed class ClusterFerry : IAsyncDisposable
             throw;
         }
 
+        if (ferry._serving is not null)
+        {
+            await ferry.StartServingAsync(cancellationToken);
+        }
+
         ferry.Admin = await AdminEndpoint.StartForAsync(ferry, options.Admin, meters, ferry.GetReadiness, loggerFactory, cancellationToken);
         return ferry;
     }
@@ -115,6 +152,11 @@ public sealed class ClusterFerry : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _dataPlane.DisposeAsync();
+        if (_serving is not null)
+        {
+            await _serving.DisposeAsync();
+        }
+
         if (Admin is not null)
         {
             await Admin.DisposeAsync();
@@ -130,10 +172,28 @@ public sealed class ClusterFerry : IAsyncDisposable
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (_serving is not null && !_servingStarted)
+        {
+            await StartServingAsync(cancellationToken);
+        }
+
         _election.LeaseObserved += _dataPlane.Observe;
+        using var servingStop = new CancellationTokenSource();
+        var serving = _serving?.RunAsync(servingStop.Token) ?? Task.CompletedTask;
+        var election = _election.RunAsync(term => LeadAsync(term, cancellationToken), cancellationToken);
         try
         {
-            await _election.RunAsync(term => LeadAsync(term, cancellationToken), cancellationToken);
+            await Task.WhenAny(election, Task.Delay(Timeout.Infinite, cancellationToken)).Unwrap().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_serving is not null)
+            {
+                // A clean stop: the others take this replica's addresses over as soon as they hear it leave,
+                // while its own listeners close and it stops answering for them.
+                await _serving.LeaveAsync();
+            }
+
+            await servingStop.CancelAsync();
+            await serving;
+            await election;
         }
         finally
         {
@@ -142,6 +202,12 @@ public sealed class ClusterFerry : IAsyncDisposable
             // A stop closes what is still served (a term's listeners, or those kept from the last one).
             await _dataPlane.DisposeAsync();
         }
+    }
+
+    private async Task StartServingAsync(CancellationToken cancellationToken)
+    {
+        _servingStarted = true;
+        await _serving!.StartAsync(cancellationToken);
     }
 
     private async Task LeadAsync(CancellationToken term, CancellationToken stopping)
@@ -154,7 +220,8 @@ public sealed class ClusterFerry : IAsyncDisposable
             _timeProvider,
             _meterFactory,
             _controllerMetrics,
-            _dataPlane.Provider);
+            _dataPlane.Provider,
+            _serving is null ? null : new LeaderServedProvider(_dataPlane.Provider, _serving.IsAnnouncedService, _serving.Serves));
         try
         {
             await using (host)

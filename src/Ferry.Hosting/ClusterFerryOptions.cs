@@ -19,6 +19,12 @@ public sealed record ClusterFerryOptions
     /// <summary>The admin endpoint (<c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>), served by <see cref="ClusterFerry.StartAsync"/>; null serves none.</summary>
     public AdminEndpointOptions? Admin { get; init; }
 
+    /// <summary>
+    /// How this replica announces and serves the addresses of pools with <c>announce: l2</c> (every
+    /// replica does, leader or not); null, or no such pool, leaves every address to the leader.
+    /// </summary>
+    public Serving.ReplicaServingOptions? Serving { get; init; }
+
     /// <summary>This replica's name in Events and logs (and in the Lease, unless <see cref="LeaderElection"/> names another).</summary>
     public string Identity => LeaderElection?.Identity ?? Environment.MachineName;
 
@@ -28,5 +34,6 @@ public sealed record ClusterFerryOptions
         .. Controller.Validate().Select(p => $"{nameof(Controller)}.{p}"),
         .. (LeaderElection?.Validate() ?? []).Select(p => $"{nameof(LeaderElection)}.{p}"),
         .. (Admin?.Validate() ?? []).Select(p => $"{nameof(Admin)}.{p}"),
+        .. (Serving?.Validate() ?? []).Select(p => $"{nameof(Serving)}.{p}"),
     ];
 }

@@ -1,3 +1,4 @@
+using Ferry.Contracts;
 using System.Diagnostics.Metrics;
 using Ferry.Controller;
 using Ferry.Controller.Informers;
@@ -29,8 +30,9 @@ public sealed class ControllerHost : IAsyncDisposable
     private readonly bool _ownsDataPlane;
 
     /// <param name="dataPlane">A data plane the caller owns (not disposed with the host); null builds one the host owns.</param>
+    /// <param name="controllerView">What the controller programs instead of the data plane itself (a <see cref="LeaderServedProvider"/> when replicas serve announced addresses); null: the data plane.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null, DataPlaneProvider? dataPlane = null)
+    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null, DataPlaneProvider? dataPlane = null, ILoadBalancerProvider? controllerView = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is [_, ..] problems)
@@ -41,6 +43,7 @@ public sealed class ControllerHost : IAsyncDisposable
         var controllerOptions = options.Controller;
         _ownsDataPlane = dataPlane is null;
         DataPlane = dataPlane ?? DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory);
+        var provider = controllerView ?? DataPlane;
         Allocator = new IpAllocator(options.Pools);
         var services = new ResourceInformer<V1Service>(ResourceSources.Services(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Services"));
         var nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Nodes"));
@@ -51,13 +54,13 @@ public sealed class ControllerHost : IAsyncDisposable
             new InformerClusterView(services, nodes, slices),
             new KubernetesServiceWriter(client),
             _events,
-            DataPlane,
+            provider,
             Allocator,
             new ServiceTranslator(controllerOptions.Translation),
             predicates,
             loggerFactory.CreateLogger<ServiceReconciler>(),
             timeProvider);
-        Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, DataPlane, _events, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics);
+        Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, provider, _events, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics);
     }
 
     public DataPlaneProvider DataPlane { get; }
