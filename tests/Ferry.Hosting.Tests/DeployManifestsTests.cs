@@ -21,19 +21,34 @@ public class DeployManifestsTests
     }
 
     [Fact]
-    public void Deployment_TwoHostNetworkReplicasRunInClusterWithElectionAndMountedPools()
+    public void DaemonSet_OneHostNetworkReplicaPerNode_WithNodeNameHeartbeatAddressAndTheCapabilitiesToAnnounce()
     {
-        var deployment = Single<V1Deployment>("30-deployment.yaml");
+        var daemonSet = Single<V1DaemonSet>("30-daemonset.yaml");
         var configMap = Single<V1ConfigMap>("20-configmap.yaml");
-        var pod = deployment.Spec.Template.Spec;
+        var pod = daemonSet.Spec.Template.Spec;
         var container = Assert.Single(pod.Containers);
 
-        Assert.Equal(2, deployment.Spec.Replicas);
         Assert.True(pod.HostNetwork);
         Assert.Equal("ferry", pod.ServiceAccountName);
-        Assert.Equal(["run", "--in-cluster", "--pools=/etc/ferry/pools.yaml", "--targets=nodes", "--class=unset", "--leader-elect=true", "--identity=$(POD_NAME)"], container.Args);
-        Assert.Equal(configMap.Metadata.Name, Assert.Single(pod.Volumes).ConfigMap.Name);
-        Assert.Equal("/etc/ferry", Assert.Single(container.VolumeMounts).MountPath);
+        Assert.Equal(
+            ["run", "--in-cluster", "--pools=/etc/ferry/pools.yaml", "--targets=nodes", "--class=unset", "--leader-elect=true", "--identity=$(POD_NAME)", "--node-name=$(NODE_NAME)", "--peer-listen=$(POD_IP):7947"],
+            container.Args);
+        Assert.Equal("spec.nodeName", container.Env.Single(e => e.Name == "NODE_NAME").ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("status.podIP", container.Env.Single(e => e.Name == "POD_IP").ValueFrom.FieldRef.FieldPath);
+        Assert.Equal(configMap.Metadata.Name, pod.Volumes.Single(v => v.Name == "pools").ConfigMap.Name);
+        Assert.Equal("/etc/ferry", container.VolumeMounts.Single(m => m.Name == "pools").MountPath);
+        Assert.Equal(["NET_ADMIN", "NET_RAW", "NET_BIND_SERVICE"], container.SecurityContext.Capabilities.Add);
+        Assert.Equal(7947, Assert.Single(container.Ports).ContainerPort);
+    }
+
+    [Fact]
+    public void ConfigMap_PoolIsAnnouncedOnTheLan()
+    {
+        var configMap = Single<V1ConfigMap>("20-configmap.yaml");
+
+        var result = AddressPoolsFile.Parse(configMap.Data["pools.yaml"]);
+
+        Assert.True(Assert.Single(result.Announcements).IsAnnounced);
     }
 
     [Fact]
@@ -53,7 +68,7 @@ public class DeployManifestsTests
                 "/nodes:list", "/nodes:watch",
                 "/services/status:patch", "/services/status:update",
                 "/services:get", "/services:list", "/services:watch",
-                "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update",
+                "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:delete", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:list", "coordination.k8s.io/leases:update",
                 "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch",
             ],
             granted);

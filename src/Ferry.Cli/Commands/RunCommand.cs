@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
 using Ferry.Controller;
 using Ferry.Controller.LeaderElection;
 using Ferry.Controller.Predicates;
@@ -7,6 +8,7 @@ using Ferry.Controller.Translation;
 using Ferry.Hosting;
 using Ferry.Hosting.Admin;
 using Ferry.Hosting.Connection;
+using Ferry.Hosting.Serving;
 using Ferry.Configuration.Pools;
 using k8s;
 using Microsoft.Extensions.Logging;
@@ -82,10 +84,21 @@ internal static partial class RunCommand
             Description = $"The admin endpoint (/healthz, /readyz, /metrics over plain HTTP): address and port, default {AdminEndpointOptions.DefaultListen}; port 0 picks a free one.",
             HelpName = "address:port",
         };
+        var nodeName = new Option<string>("--node-name") { Description = "The node this replica runs on, its name among the replicas that announce addresses (default: $NODE_NAME, else the host name)." };
+        var peerListen = new Option<string>("--peer-listen")
+        {
+            Description = $"Where this replica hears the other replicas' heartbeats (pools with announce: l2): an address they reach and a port (default: $POD_IP, else the node's InternalIP, port {DefaultPeerPort}).",
+            HelpName = "address:port",
+        };
+        var peerKeyFile = new Option<FileInfo>("--peer-key-file") { Description = "A file with a secret every replica shares; heartbeats are signed with it (HMAC-SHA256) and unsigned ones dropped." };
+        var peerInterval = new Option<double>("--peer-heartbeat-interval") { Description = "Seconds between heartbeats to each replica.", DefaultValueFactory = _ => 0.1 };
+        var peerTimeout = new Option<double?>("--peer-failure-timeout") { Description = "Seconds of silence after which a replica is dead and its addresses move (default: the membership's, under a second)." };
+        var vipDevice = new Option<string>("--vip-device") { Description = "The dummy device announced addresses are put on.", DefaultValueFactory = _ => "ferry0" };
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("run", "Run the service controller and data plane against a cluster; replicas elect a leader through a Lease.")
         {
-            kubeconfig, context, inCluster, pools, targets, classes, nodeHealthCheck, kubeProxyHealthzPort, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, adminListen, logLevel,
+            kubeconfig, context, inCluster, pools, targets, classes, nodeHealthCheck, kubeProxyHealthzPort, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, adminListen,
+            nodeName, peerListen, peerKeyFile, peerInterval, peerTimeout, vipDevice, logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new Settings(
@@ -102,7 +115,14 @@ internal static partial class RunCommand
                 TimeSpan.FromSeconds(parseResult.GetValue(leaseDuration)),
                 TimeSpan.FromSeconds(parseResult.GetValue(renewDeadline)),
                 TimeSpan.FromSeconds(parseResult.GetValue(retryPeriod)),
-                parseResult.GetValue(adminListen)),
+                parseResult.GetValue(adminListen),
+                new PeerSettings(
+                    parseResult.GetValue(nodeName),
+                    parseResult.GetValue(peerListen),
+                    parseResult.GetValue(peerKeyFile)?.FullName,
+                    TimeSpan.FromSeconds(parseResult.GetValue(peerInterval)),
+                    parseResult.GetValue(peerTimeout) is { } t ? TimeSpan.FromSeconds(t) : null,
+                    parseResult.GetRequiredValue(vipDevice))),
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
             cancellationToken));
@@ -215,6 +235,16 @@ internal static partial class RunCommand
             return 1;
         }
 
+        ReplicaServingOptions? serving = null;
+        if (parsed.Announcements.Any(a => a.IsAnnounced))
+        {
+            serving = await ServingOptionsAsync(settings.Peers, parsed, election, connection, client, console, stop.Token);
+            if (serving is null)
+            {
+                return 2;
+            }
+        }
+
         ClusterFerry ferry;
         try
         {
@@ -226,6 +256,7 @@ internal static partial class RunCommand
                     Controller = controller,
                     LeaderElection = election,
                     Admin = admin,
+                    Serving = serving,
                 },
                 loggerFactory,
                 TimeProvider.System,
@@ -233,7 +264,7 @@ internal static partial class RunCommand
         }
         catch (IOException e)
         {
-            await console.Error.WriteLineAsync($"ferry run: cannot serve the admin endpoint on {admin.Listen}: {e.Message}");
+            await console.Error.WriteLineAsync($"ferry run: cannot serve the admin endpoint on {admin.Listen} or hear heartbeats on {serving?.HeartbeatListen}: {e.Message}");
             return 1;
         }
 
@@ -260,6 +291,88 @@ internal static partial class RunCommand
         // Only now has everything stopped: the controller, the listeners, the Lease calls and the admin endpoint.
         Log.Stopped(logger);
         return 0;
+    }
+
+    /// <summary>
+    /// The announcing settings: this node's name and where it hears heartbeats (the flag, else $POD_IP,
+    /// which a DaemonSet with hostNetwork sets to the node's address, else the Node's InternalIP); null
+    /// (after saying why) when none can be found.
+    /// </summary>
+    private static async Task<ReplicaServingOptions?> ServingOptionsAsync(PeerSettings peers, AddressPoolsParseResult parsed, LeaderElectionOptions? election, ClusterConnection connection, Kubernetes client, InvocationConfiguration console, CancellationToken cancellationToken)
+    {
+        var node = peers.NodeName ?? (Environment.GetEnvironmentVariable("NODE_NAME") is { Length: > 0 } fromEnv ? fromEnv : Environment.MachineName);
+        IPEndPoint listen;
+        if (peers.Listen is not null)
+        {
+            try
+            {
+                listen = ListenAddress.Parse(peers.Listen);
+            }
+            catch (FormatException e)
+            {
+                await console.Error.WriteLineAsync($"--peer-listen: {e.Message}");
+                return null;
+            }
+        }
+        else if (Environment.GetEnvironmentVariable("POD_IP") is { Length: > 0 } podIp && IPAddress.TryParse(podIp, out var fromPod))
+        {
+            listen = new IPEndPoint(fromPod, DefaultPeerPort);
+        }
+        else if (await NodeAddressAsync(client, node, cancellationToken) is { } fromNode)
+        {
+            listen = new IPEndPoint(fromNode, DefaultPeerPort);
+        }
+        else
+        {
+            await console.Error.WriteLineAsync($"ferry run: pools announce addresses, so replicas heartbeat each other: cannot tell this replica's address (no $POD_IP, and node \"{node}\" has no InternalIP); set --peer-listen ADDRESS:PORT");
+            return null;
+        }
+
+        byte[]? key = null;
+        if (peers.KeyFile is not null)
+        {
+            try
+            {
+                key = await File.ReadAllBytesAsync(peers.KeyFile, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await console.Error.WriteLineAsync($"--peer-key-file: cannot read {peers.KeyFile}: {e.Message}");
+                return null;
+            }
+        }
+
+        var options = new ReplicaServingOptions
+        {
+            NodeName = node,
+            Announcements = parsed.Announcements,
+            HeartbeatListen = listen,
+            HeartbeatInterval = peers.HeartbeatInterval,
+            FailureTimeout = peers.FailureTimeout,
+            HeartbeatKey = key,
+            DeviceName = peers.Device,
+            LeaseNamespace = election?.LeaseNamespace ?? LeaderElectionOptions.ChooseNamespace(null, connection.Namespace),
+        };
+        if (options.Validate() is [var problem, ..])
+        {
+            await console.Error.WriteLineAsync($"ferry run: {problem}");
+            return null;
+        }
+
+        return options;
+    }
+
+    private static async Task<IPAddress?> NodeAddressAsync(Kubernetes client, string node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = await client.CoreV1.ReadNodeAsync(node, cancellationToken: cancellationToken);
+            return found.Status?.Addresses?.Where(a => a.Type == "InternalIP").Select(a => IPAddress.TryParse(a.Address, out var ip) ? ip : null).FirstOrDefault(ip => ip is not null);
+        }
+        catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>False (after saying why on stderr) when the API server refuses this identity the Lease; an unanswered check is a warning only.</summary>
@@ -308,7 +421,13 @@ internal static partial class RunCommand
         TimeSpan LeaseDuration,
         TimeSpan RenewDeadline,
         TimeSpan RetryPeriod,
-        string? AdminListen);
+        string? AdminListen,
+        PeerSettings Peers);
+
+    private sealed record PeerSettings(string? NodeName, string? Listen, string? KeyFile, TimeSpan HeartbeatInterval, TimeSpan? FailureTimeout, string Device);
+
+    /// <summary>The heartbeat port when none is given (MetalLB's memberlist uses 7946).</summary>
+    private const int DefaultPeerPort = 7947;
 
     private static partial class Log
     {

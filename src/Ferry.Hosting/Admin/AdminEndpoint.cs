@@ -32,6 +32,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
         DataPlaneMetrics.MeterName,
         HealthMetrics.MeterName,
         ControllerMetrics.MeterName,
+        Controller.Serving.ServingMetrics.MeterName,
     };
 
     private const string PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Net;
+using Ferry.Contracts;
+using Ferry.Contracts.Announcement;
+using Ferry.Controller;
+using Ferry.Controller.Informers;
+using Ferry.Controller.KubernetesApi;
+using Ferry.Controller.Serving;
+using Ferry.Controller.Translation;
+using Ferry.DataPlane;
+using Ferry.Ipam;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ferry.Hosting.Tests.Serving;
+
+/// <summary>
+/// A replica's <see cref="ServingController"/> against the embedded API server and a real data plane on
+/// loopback: what it claims, serves, releases and reports, for the membership the test sets.
+/// </summary>
+public sealed class ServingControllerTests : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private ElectionCluster _cluster = null!;
+    private DataPlaneProvider _dataPlane = null!;
+    private KubernetesEventRecorder _events = null!;
+    private readonly StaticMembership _membership = new("me", "me");
+    private readonly RecordingClaims _claims = new();
+    private readonly CancellationTokenSource _stop = new();
+    private ServingController _serving = null!;
+    private Task _running = Task.CompletedTask;
+
+    public async ValueTask InitializeAsync()
+    {
+        _cluster = await ElectionCluster.StartAsync();
+        _dataPlane = DataPlaneFactory.Create(NullLoggerFactory.Instance, TimeProvider.System);
+        _events = new KubernetesEventRecorder(_cluster.Client, TimeProvider.System, NullLogger<KubernetesEventRecorder>.Instance, "me", ServingEvents.Component);
+        var pools = new[]
+        {
+            new AddressPool("lan", [AddressRange.Parse(_cluster.PoolPrefix + "0/25")]),
+            new AddressPool("routed", [AddressRange.Parse(_cluster.PoolPrefix + "128/25")]),
+        };
+        var informers = new InformerOptions();
+        ILoggerFactory logs = NullLoggerFactory.Instance;
+        _serving = new ServingController(
+            new ResourceInformer<V1Service>(ResourceSources.Services(_cluster.Client), informers, TimeProvider.System, SharedRandomSource.Instance, logs.CreateLogger("s")),
+            new ResourceInformer<V1Node>(ResourceSources.Nodes(_cluster.Client), informers, TimeProvider.System, SharedRandomSource.Instance, logs.CreateLogger("n")),
+            new ResourceInformer<V1EndpointSlice>(ResourceSources.EndpointSlices(_cluster.Client), informers, TimeProvider.System, SharedRandomSource.Instance, logs.CreateLogger("e")),
+            new ServingOptions
+            {
+                Translation = new TranslationOptions { DefaultTargets = TargetMode.Endpoints },
+                // The test decides the owner: "other" whenever it is alive (hashing is ServingPlannerTests' and the lab's).
+                ChooseOwner = (_, candidates) => candidates.Contains("other") ? "other" : candidates.Order(StringComparer.Ordinal).FirstOrDefault(),
+            },
+            new AnnouncedAddresses(pools, [new PoolAnnouncement("lan", AnnouncementMode.Layer2, new EquatableArray<string>([])), PoolAnnouncement.NotAnnounced("routed")]),
+            _membership,
+            _claims,
+            mac => mac == "02:00:00:00:00:0b",
+            _dataPlane,
+            _events,
+            TimeProvider.System,
+            NullLogger<ServingController>.Instance);
+        _running = _serving.RunAsync(_stop.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _running;
+        await _dataPlane.DisposeAsync();
+        await _events.DisposeAsync();
+        await _cluster.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    [Fact]
+    public async Task OwnedAddress_ClaimedBeforeItsListenerBinds_ThenServes_AndTheServiceSaysWhichNodeAnnounces()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "10");
+        var boundAtClaim = new List<bool>();
+        _claims.OnCall = call => boundAtClaim.Add(_dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null);
+
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+
+        Assert.Equal([$"claim {vip.Address} probe"], _claims.Calls);
+        Assert.Equal([false], boundAtClaim);
+        Assert.Equal([vip.Address], _serving.Owned);
+        var assigned = await WaitForEventAsync("web", ServingEvents.NodeAssigned);
+        Assert.Equal("announcing from node \"me\" with protocol \"layer2\"", assigned.Message);
+        Assert.Equal("Normal", assigned.Type);
+        Assert.Equal(ServingEvents.Component, assigned.Source.Component);
+    }
+
+    [Fact]
+    public async Task AnotherReplicaBecomesOwner_ListenerClosesBeforeTheAddressIsReleased()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "11");
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        var boundAtRelease = new List<bool>();
+        _claims.OnCall = call => boundAtRelease.Add(_dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null);
+
+        _membership.Set("me", "other");
+
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"release {vip.Address}")), "the address is released");
+        Assert.Equal([false], boundAtRelease);
+        Assert.Null(await GreetingBackend.ReadAsync(vip, Ct));
+        Assert.Empty(_serving.Owned);
+
+        // The other replica dies: the address comes back at once, without a probe (a handover).
+        _membership.Set("me");
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves again");
+        Assert.Equal($"claim {vip.Address}", _claims.Calls[^1]);
+    }
+
+    [Fact]
+    public async Task AddressUsedByAnotherHost_NotClaimedNorServed_WarningEventSaysWhy()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var address = IPAddress.Parse(_cluster.PoolPrefix + "12");
+        _claims.ProbeAnswers[address] = AddressClaimResult.Conflict("02:00:00:00:00:99", "on eth0");
+        await ServiceAsync("web", 8080, backend, address.ToString());
+
+        var conflict = await WaitForEventAsync("web", ServingEvents.AddressConflict);
+
+        Assert.Equal("Warning", conflict.Type);
+        Assert.Equal($"address {address} is already in use on the LAN (02:00:00:00:00:99 answered: on eth0); node \"me\" does not announce it", conflict.Message);
+        Assert.Null(_dataPlane.GetStats(new LoadBalancerKey("default", "web")));
+        Assert.Empty(_serving.Owned);
+        Assert.Equal([$"claim {address} probe"], _claims.Calls);
+    }
+
+    [Fact]
+    public async Task AnswerFromAnotherReplica_IsAHandoverNotAConflict()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var address = IPAddress.Parse(_cluster.PoolPrefix + "13");
+        _claims.ProbeAnswers[address] = AddressClaimResult.Conflict("02:00:00:00:00:0b", "on eth0");
+        var vip = await ServiceAsync("web", 8080, backend, address.ToString());
+
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+
+        Assert.Equal([$"claim {address} probe", $"claim {address}"], _claims.Calls);
+    }
+
+    [Fact]
+    public async Task AddressOfAPoolThatIsNotAnnounced_IsLeftToTheLeader()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        await ServiceAsync("routed", 8080, backend, _cluster.PoolPrefix + "200");
+        await using var other = new GreetingBackend("pod-2");
+        var vip = await ServiceAsync("web", 8080, other, _cluster.PoolPrefix + "14");
+
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-2", "the announced VIP serves");
+
+        Assert.Null(_dataPlane.GetStats(new LoadBalancerKey("default", "routed")));
+        Assert.False(_serving.Serves(new LoadBalancerKey("default", "routed")));
+        Assert.True(_serving.Serves(new LoadBalancerKey("default", "web")));
+        Assert.DoesNotContain(_claims.Calls, c => c.Contains(".200", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ExternalTrafficPolicyLocal_OnlyTheReplicaOnANodeWithAReadyEndpointAnnounces()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var vip = await ServiceAsync("local", 8080, backend, _cluster.PoolPrefix + "15", trafficPolicy: "Local", endpointNode: "node-x");
+        await WaitUntilAsync(() => Task.FromResult(_serving.Syncs > 1 && _serving.Plan.Addresses.ContainsKey(vip.Address)), "the plan holds the address");
+
+        Assert.Null(_serving.Plan.OwnerOf(vip.Address));
+        Assert.Empty(_claims.Calls);
+
+        // The endpoint moves to this replica's node: it becomes eligible and announces.
+        var slice = await _cluster.Client.DiscoveryV1.ReadNamespacedEndpointSliceAsync("local-1", "default", cancellationToken: Ct);
+        slice.Endpoints[0].NodeName = "me";
+        await _cluster.Client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, "local-1", "default", cancellationToken: Ct);
+
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        Assert.Equal("me", _serving.Plan.OwnerOf(vip.Address));
+    }
+
+    [Fact]
+    public async Task Stop_ClosesListenersThenReleasesEveryAddress()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "16");
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        var boundAtRelease = new List<bool>();
+        _claims.OnCall = call => boundAtRelease.Add(_dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null);
+
+        await _stop.CancelAsync();
+        await _running;
+
+        Assert.Equal($"release {vip.Address}", _claims.Calls[^1]);
+        Assert.Equal([false], boundAtRelease);
+        Assert.Empty(_serving.Owned);
+    }
+
+    /// <summary>A LoadBalancer Service with one endpoint and the address the leader would have written into its status.</summary>
+    private async Task<IPEndPoint> ServiceAsync(string name, int port, GreetingBackend backend, string address, string trafficPolicy = "Cluster", string? endpointNode = null)
+    {
+        var client = _cluster.Client;
+        await client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+                Spec = new V1ServiceSpec
+                {
+                    Type = "LoadBalancer",
+                    ExternalTrafficPolicy = trafficPolicy,
+                    Ports = [new V1ServicePort { Name = "main", Port = port, TargetPort = backend.EndPoint.Port, Protocol = "TCP" }],
+                },
+            },
+            "default",
+            cancellationToken: Ct);
+        await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(
+            new V1EndpointSlice
+            {
+                Metadata = new V1ObjectMeta { Name = name + "-1", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = name } },
+                AddressType = "IPv4",
+                Ports = [new Discoveryv1EndpointPort { Name = "main", Port = backend.EndPoint.Port, Protocol = "TCP" }],
+                Endpoints = [new V1Endpoint { Addresses = [backend.EndPoint.Address.ToString()], NodeName = endpointNode, Conditions = new V1EndpointConditions { Ready = true } }],
+            },
+            "default",
+            cancellationToken: Ct);
+        var status = string.Create(CultureInfo.InvariantCulture, $$"""{"status":{"loadBalancer":{"ingress":[{"ip":"{{address}}","ipMode":"VIP"}]}}}""");
+        await client.CoreV1.PatchNamespacedServiceStatusAsync(new V1Patch(status, V1Patch.PatchType.MergePatch), name, "default", cancellationToken: Ct);
+        return new IPEndPoint(IPAddress.Parse(address), port);
+    }
+
+    private async Task<Corev1Event> WaitForEventAsync(string service, string reason)
+    {
+        var deadline = DateTime.UtcNow + ElectionCluster.Wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            var events = await _cluster.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: $"involvedObject.name={service}", cancellationToken: Ct);
+            if (events.Items.FirstOrDefault(e => e.Reason == reason) is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+
+        throw new TimeoutException($"no {reason} Event on {service} within {ElectionCluster.Wait}");
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + ElectionCluster.Wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+
+        throw new TimeoutException($"{what}: not within {ElectionCluster.Wait}");
+    }
+}
