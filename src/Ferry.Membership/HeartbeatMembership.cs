@@ -135,12 +135,13 @@ public sealed class HeartbeatMembership : IAsyncDisposable
         }
 
         var token = _stopping.Token;
+        var initial = Current; // taken before any datagram, so the first change is reported, not absorbed
         _loops =
         [
+            Task.Run(() => NotifyLoopAsync(initial, token), CancellationToken.None),
             Task.Run(() => ReceiveLoopAsync(socket, token), CancellationToken.None),
             Task.Run(() => SendLoopAsync(token), CancellationToken.None),
             Task.Run(() => EvaluateLoopAsync(token), CancellationToken.None),
-            Task.Run(() => NotifyLoopAsync(token), CancellationToken.None),
         ];
         MembershipLog.Started(_logger, _options.LocalName, LocalEndpoint, _options.HeartbeatInterval.TotalMilliseconds, _options.FailureTimeout.TotalMilliseconds, _options.SharedKey is not null);
         return Task.CompletedTask;
@@ -393,9 +394,8 @@ public sealed class HeartbeatMembership : IAsyncDisposable
         }
     }
 
-    private async Task NotifyLoopAsync(CancellationToken cancellationToken)
+    private async Task NotifyLoopAsync(MembershipView last, CancellationToken cancellationToken)
     {
-        var last = Current;
         try
         {
             await foreach (var _ in _changes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))

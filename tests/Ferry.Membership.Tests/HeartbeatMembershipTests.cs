@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
@@ -246,7 +248,7 @@ public sealed class HeartbeatMembershipTests : IAsyncDisposable
         using var sent = new MetricCollector<long>(a.Meter, "ferry.membership.heartbeats.sent");
         using var alive = new MetricCollector<int>(a.Meter, "ferry.membership.peers.alive");
         using var known = new MetricCollector<int>(a.Meter, "ferry.membership.peers.known");
-        a.SetPeers([Address("b", b), new PeerAddress("ghost", new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 9))]);
+        a.SetPeers([Address("b", b), new PeerAddress("ghost", new IPEndPoint(IPAddress.Loopback, 9))]);
         b.SetPeers([Address("a", a)]);
         Assert.True(await EventuallyAsync(() => IsAlive(a, "b")));
         Assert.True(await EventuallyAsync(() => sent.GetMeasurementSnapshot().Sum(m => m.Value) >= 4));
@@ -279,5 +281,36 @@ public sealed class HeartbeatMembershipTests : IAsyncDisposable
         Assert.True(await EventuallyAsync(() => _cluster.Records(a, 8606).Count > 0));
         Assert.Contains("duplicate_name", _cluster.Records(a, 8606)[0].Message, StringComparison.Ordinal);
         Assert.Empty(a.Current.Peers);
+    }
+
+    [Fact]
+    public async Task Ipv6Loopback_Works_AndAnIpv4PeerIsReportedUnreachable()
+    {
+        Assert.SkipUnless(Ipv6LoopbackAvailable(), "no IPv6 loopback (::1) on this machine");
+        var a = await _cluster.StartAsync("a", o => Steady(o) with { Listen = new IPEndPoint(IPAddress.IPv6Loopback, 0) });
+        var b = await _cluster.StartAsync("b", o => Steady(o) with { Listen = new IPEndPoint(IPAddress.IPv6Loopback, 0) });
+        var v4 = await _cluster.StartAsync("v4");
+
+        a.SetPeers([Address("b", b), Address("v4", v4)]);
+
+        Assert.True(await EventuallyAsync(() => IsAlive(a, "b") && IsAlive(b, "a")));
+        Assert.Equal(a.LocalEndpoint, Peer(b, "a")!.Endpoint);
+        var unreachable = Assert.Single(await _cluster.LoggedAsync(a, 8612));
+        Assert.Contains("v4", unreachable.Message, StringComparison.Ordinal);
+        Assert.False(IsAlive(a, "v4"));
+    }
+
+    private static bool Ipv6LoopbackAvailable()
+    {
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+            probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }
