@@ -181,6 +181,8 @@ public sealed class HeartbeatMembership : IAsyncDisposable
             return;
         }
 
+        // Our own Changed first (this replica no longer in Live, so the caller releases its addresses), then the goodbye.
+        _changes.Writer.TryWrite(true);
         var buffer = new byte[HeartbeatCodec.MaxSize];
         var spacing = _options.HeartbeatInterval / 5;
         for (var i = 0; i < LeaveRepeats; i++)
@@ -194,7 +196,6 @@ public sealed class HeartbeatMembership : IAsyncDisposable
         }
 
         MembershipLog.Left(_logger, _options.LocalName);
-        _changes.Writer.TryWrite(true);
     }
 
     /// <summary>Stops at once, without telling the peers (they notice after the failure timeout); call <see cref="LeaveAsync"/> first for a clean stop.</summary>

@@ -88,9 +88,13 @@ public sealed class HeartbeatMembershipTests : IAsyncDisposable
         b.SetPeers([Address("a", a)]);
         Assert.True(await EventuallyAsync(() => IsAlive(a, "b") && IsAlive(b, "a")));
 
+        var bViews = new List<MembershipView>();
+        b.Changed += view => { lock (bViews) { bViews.Add(view); } };
+
         await b.LeaveAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(["a"], b.Current.Live); // b no longer counts itself
+        Assert.Equal(["a"], b.Current.Live); // b no longer counts itself, and says so
+        Assert.True(await EventuallyAsync(() => { lock (bViews) { return bViews.Any(v => v.Live.SequenceEqual(["a"])); } }));
         Assert.True(await EventuallyAsync(() => !IsAlive(a, "b"), seconds: 20));
         Assert.Equal(["a"], a.Current.Live);
         Assert.Single(await _cluster.LoggedAsync(a, 8603)); // PeerLeft
