@@ -1,0 +1,129 @@
+using System.Text;
+
+namespace Ferry.Membership.Tests;
+
+public class HeartbeatCodecTests
+{
+    private static readonly byte[] _key = Encoding.UTF8.GetBytes("a shared key of enough bytes");
+    private static readonly HeartbeatDatagram _heartbeat = new("node-ä", 0x0102030405060708, 42, "sha256:abc", Leaving: false);
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void RoundTrips(bool leaving, bool keyed)
+    {
+        var key = keyed ? _key : null;
+        var heartbeat = _heartbeat with { Leaving = leaving };
+
+        var decoded = Decode(Encode(heartbeat, key), key, out var reason);
+
+        Assert.Null(reason);
+        Assert.Equal(heartbeat, decoded);
+    }
+
+    [Fact]
+    public void Layout_StartsWithMagicAndVersion_AndIsBigEndian()
+    {
+        var bytes = Encode(_heartbeat, null);
+
+        Assert.Equal("FRYM"u8.ToArray(), bytes[..4]);
+        Assert.Equal(HeartbeatCodec.Version, bytes[4]);
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, bytes[6..14]);
+        Assert.Equal(HeartbeatCodec.HeaderSize + 1 + Encoding.UTF8.GetByteCount("node-ä") + 1 + "sha256:abc".Length, bytes.Length);
+        Assert.Equal(bytes.Length + HeartbeatCodec.MacSize, Encode(_heartbeat, _key).Length);
+    }
+
+    [Fact]
+    public void LongestNameAndDigest_FitMaxSize()
+    {
+        var heartbeat = new HeartbeatDatagram(new string('n', MembershipOptions.MaxNameBytes), 1, 1, new string('d', MembershipOptions.MaxDigestBytes), false);
+        Assert.Equal(HeartbeatCodec.MaxSize, Encode(heartbeat, _key).Length);
+    }
+
+    [Fact]
+    public void EveryTamperedByte_FailsTheKey()
+    {
+        var bytes = Encode(_heartbeat, _key);
+        for (var i = 6; i < bytes.Length; i++)
+        {
+            var tampered = (byte[])bytes.Clone();
+            tampered[i] ^= 0x01;
+            Decode(tampered, _key, out var reason);
+            Assert.Equal(DropReason.BadKey, reason);
+        }
+    }
+
+    [Fact]
+    public void WrongKey_MissingMac_OrUnexpectedMac_AreBadKey()
+    {
+        Decode(Encode(_heartbeat, _key), Encoding.UTF8.GetBytes("another key of enough bytes!"), out var wrongKey);
+        Decode(Encode(_heartbeat, null), _key, out var missing);
+        Decode(Encode(_heartbeat, _key), null, out var unexpected);
+
+        Assert.Equal(DropReason.BadKey, wrongKey);
+        Assert.Equal(DropReason.BadKey, missing);
+        Assert.Equal(DropReason.BadKey, unexpected);
+    }
+
+    [Fact]
+    public void ForeignOrTruncatedDatagrams_AreMalformed()
+    {
+        var bytes = Encode(_heartbeat, null);
+        var foreign = (byte[])bytes.Clone();
+        foreign[0] = (byte)'X';
+        var invalidUtf8 = (byte[])bytes.Clone();
+        invalidUtf8[HeartbeatCodec.HeaderSize + 1] = 0xff;
+
+        Assert.Equal(DropReason.Malformed, Reason([]));
+        Assert.Equal(DropReason.Malformed, Reason("hello, world"u8.ToArray()));
+        Assert.Equal(DropReason.Malformed, Reason(foreign));
+        Assert.Equal(DropReason.Malformed, Reason(invalidUtf8));
+        Assert.Equal(DropReason.Malformed, Reason([.. bytes, 0])); // trailing garbage
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            Assert.Equal(DropReason.Malformed, Reason(bytes[..length]));
+        }
+
+        static DropReason? Reason(byte[] datagram)
+        {
+            Decode(datagram, null, out var reason);
+            return reason;
+        }
+    }
+
+    [Fact]
+    public void EmptyName_IsMalformed_AndCannotBeEncoded()
+    {
+        var bytes = Encode(_heartbeat with { Name = "x" }, null);
+        bytes[HeartbeatCodec.HeaderSize] = 0; // name length 0; the 'x' now reads as the digest length
+        Decode(bytes, null, out var reason);
+
+        Assert.Equal(DropReason.Malformed, reason);
+        Assert.Throws<ArgumentException>(() => Encode(_heartbeat with { Name = "" }, null));
+        Assert.Throws<ArgumentException>(() => Encode(_heartbeat with { Name = new string('n', 254) }, null));
+    }
+
+    [Fact]
+    public void OtherVersion_IsUnsupported()
+    {
+        var bytes = Encode(_heartbeat, null);
+        bytes[4] = 2;
+        Decode(bytes, null, out var reason);
+        Assert.Equal(DropReason.UnsupportedVersion, reason);
+    }
+
+    private static byte[] Encode(HeartbeatDatagram heartbeat, byte[]? key)
+    {
+        var buffer = new byte[HeartbeatCodec.MaxSize];
+        return buffer[..HeartbeatCodec.Encode(heartbeat, key, buffer)];
+    }
+
+    private static HeartbeatDatagram? Decode(byte[] datagram, byte[]? key, out DropReason? reason)
+    {
+        reason = HeartbeatCodec.TryDecode(datagram, key, out var heartbeat);
+        Assert.Equal(reason is null, heartbeat is not null);
+        return heartbeat;
+    }
+}
