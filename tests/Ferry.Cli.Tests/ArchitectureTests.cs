@@ -19,7 +19,8 @@ public class ArchitectureTests
         ("Ferry.Hosting", 5000, 5999),
         ("Ferry.Standalone", 6000, 6999),
         ("ferry", 7000, 7999),
-        ("Ferry.Configuration", 8000, 8999),
+        ("Ferry.Configuration", 8000, 8499),
+        ("Ferry.Announcement", 8500, 8599),
         ("Ferry.Contracts", 0, -1), // logs nothing
     ];
 
