@@ -81,6 +81,9 @@ public class L2AnnouncementTests
         await host.SendAsync("start");
         await host.SendAsync($"claim {Vip}");
         await host.SendAsync($"claim {Vip6}");
+        var twice = await host.SendAsync($"claim {Vip} eth0");
+        Assert.Equal("Claimed", twice.GetProperty("outcome").GetString());
+        Assert.Equal([Vip, Vip6], Strings((await host.SendAsync("claimed")).GetProperty("claimed")).Order(StringComparer.Ordinal));
         Assert.NotEmpty(await Probes.ArpRepliesAsync(peer, Vip));
 
         await host.SendAsync($"release {Vip}");
@@ -175,6 +178,38 @@ public class L2AnnouncementTests
 
         Assert.Equal("Failed", claim.GetProperty("outcome").GetString());
         Assert.Equal("no interface's subnet holds 203.0.113.9 and there is no IPv4 default route; name the interface", claim.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task WithoutCapNetAdmin_StartFailsNamingTheCapability()
+    {
+        await using var lab = await LabAsync();
+        Assert.SkipUnless(Shell.OnPath("setpriv"), "setpriv (util-linux) is not installed");
+        var (announcer, _) = await TwoHostsAsync(lab);
+        await using var host = AnnouncerHost.Start(announcer, "setpriv", "--bounding-set=-net_admin");
+
+        var start = await host.SendAsync("start");
+
+        Assert.Contains("needs CAP_NET_ADMIN", start.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("ferry0", await NetworkLab.IpAsync(announcer, "link", "show"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Vip)]
+    [InlineData(Vip6)]
+    public async Task WithoutCapNetRaw_ClaimFailsNamingTheCapability_AndAddsNothing(string address)
+    {
+        await using var lab = await LabAsync();
+        Assert.SkipUnless(Shell.OnPath("setpriv"), "setpriv (util-linux) is not installed");
+        var (announcer, _) = await TwoHostsAsync(lab);
+        await using var host = AnnouncerHost.Start(announcer, "setpriv", "--bounding-set=-net_raw");
+        Assert.True((await host.SendAsync("start")).GetProperty("ok").GetBoolean());
+
+        var claim = await host.SendAsync($"claim {address}");
+
+        Assert.Equal("Failed", claim.GetProperty("outcome").GetString());
+        Assert.Contains("needs CAP_NET_RAW", claim.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(address, await NetworkLab.IpAsync(announcer, "addr", "show", "dev", "ferry0"), StringComparison.Ordinal);
     }
 
     private static async Task<NetworkLab> LabAsync()

@@ -15,7 +15,8 @@ internal sealed class AnnouncerHost : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static AnnouncerHost Start(string ns)
+    /// <summary>Starts the host in <paramref name="ns"/>, optionally under a wrapper (e.g. setpriv dropping a capability).</summary>
+    public static AnnouncerHost Start(string ns, params string[] wrapper)
     {
         var info = new ProcessStartInfo("ip")
         {
@@ -25,7 +26,7 @@ internal sealed class AnnouncerHost : IAsyncDisposable
             UseShellExecute = false,
         };
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        foreach (var argument in (string[])["netns", "exec", ns, dotnet, Path.Combine(AppContext.BaseDirectory, "Ferry.Announcement.TestHost.dll")])
+        foreach (var argument in (string[])["netns", "exec", ns, .. wrapper, dotnet, Path.Combine(AppContext.BaseDirectory, "Ferry.Announcement.TestHost.dll")])
         {
             info.ArgumentList.Add(argument);
         }
