@@ -139,19 +139,34 @@ public sealed class LinuxAddressAnnouncer : IAddressAnnouncer
                 Privileged($"adding {address} to {_options.DeviceName}",
                     () => netlink.Execute(s => RouteMessages.AddHostAddress(s, _deviceIndex, address), $"RTM_NEWADDR {address}"));
                 var active = new ActiveClaim(address, choice.Interfaces, new CancellationTokenSource());
-                foreach (var link in choice.Interfaces)
-                {
-                    StartAnswering(link.Name, address, isV6);
-                }
-
-                await AnnounceAsync(active, cancellationToken);
-                active.Repeats = RepeatAnnouncementsAsync(active);
                 _claims[address] = active;
                 _claimedSnapshot = [.. _claims.Keys];
+                try
+                {
+                    foreach (var link in choice.Interfaces)
+                    {
+                        StartAnswering(link.Name, address, isV6);
+                    }
+
+                    await AnnounceAsync(active, cancellationToken);
+                }
+                catch (Exception e) when (e is AnnouncementException or SocketException or OperationCanceledException)
+                {
+                    // Half a claim is none: stop answering and take the address off the device again.
+                    await StopAsync(active);
+                    if (e is OperationCanceledException)
+                    {
+                        throw;
+                    }
+
+                    return Fail(address, names, e.Message);
+                }
+
+                active.Repeats = RepeatAnnouncementsAsync(active);
                 AnnouncerLog.Claimed(_logger, address, string.Join(", ", names));
                 return new ClaimResult(ClaimOutcome.Claimed, names, null, null);
             }
-            catch (AnnouncementException e)
+            catch (Exception e) when (e is AnnouncementException or SocketException)
             {
                 return Fail(address, names, e.Message);
             }

@@ -23,6 +23,8 @@ internal sealed class NdpResponder : IDisposable
     private const int Ipv6MulticastIf = 17;
     private const int Ipv6MulticastHops = 18;
     private const int Ipv6MulticastLoop = 19;
+    private const int IcmpV6Level = 58;
+    private const int IcmpV6Filter = 1;
 
     private readonly LinkInterface _link;
     private readonly ILogger _logger;
@@ -71,6 +73,18 @@ internal sealed class NdpResponder : IDisposable
             SetInt(socket, Ipv6MulticastHops, 255);
             SetInt(socket, Ipv6MulticastIf, link.Index);
             SetInt(socket, Ipv6MulticastLoop, 0);
+            // ICMP6_FILTER (a set bit blocks the type): the receiving socket takes solicitations and
+            // advertisements only; a sending socket takes nothing, so no queue fills up unread.
+            var receives = source.Equals(IPAddress.IPv6Any);
+            var filter = new uint[8];
+            Array.Fill(filter, uint.MaxValue);
+            if (receives)
+            {
+                filter[NdpMessage.NeighborSolicitation >> 5] &= ~(1u << (NdpMessage.NeighborSolicitation & 31));
+                filter[NdpMessage.NeighborAdvertisement >> 5] &= ~(1u << (NdpMessage.NeighborAdvertisement & 31));
+            }
+
+            socket.SetRawSocketOption(IcmpV6Level, IcmpV6Filter, System.Runtime.InteropServices.MemoryMarshal.AsBytes(filter.AsSpan()));
             socket.Bind(new IPEndPoint(source, 0));
         }
         catch (SocketException e)
