@@ -15,6 +15,9 @@ public interface IAddressAnnouncer : IAsyncDisposable
     /// <summary>
     /// Makes the address local and answers for it on the claim's interfaces, after an optional probe.
     /// Claiming an address already claimed on the same interfaces changes nothing and sends nothing.
+    /// Failures are results (<see cref="ClaimOutcome.Failed"/>, <see cref="ClaimOutcome.Conflict"/>); calling it
+    /// before <see cref="StartAsync"/> is an <see cref="InvalidOperationException"/>. Claims run one at a time,
+    /// so a probing claim holds the others back for up to <see cref="AnnouncerOptions.ProbeWait"/>.
     /// </summary>
     Task<ClaimResult> ClaimAsync(AddressClaim claim, CancellationToken cancellationToken);
 

@@ -41,6 +41,11 @@ public sealed class LinuxAddressAnnouncer : IAddressAnnouncer
             throw new ArgumentException($"device name '{options.DeviceName}' is not a valid Linux interface name (1–15 characters, no '/', ' ' or ':')", nameof(options));
         }
 
+        if (options.GratuitousCount < 1 || options.GratuitousInterval < TimeSpan.Zero || options.ProbeWait <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("GratuitousCount must be at least 1, GratuitousInterval not negative and ProbeWait positive", nameof(options));
+        }
+
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
