@@ -70,6 +70,11 @@ public class L2AnnouncementTests
         Assert.Contains(mac, await Probes.WaitForNeighbourAsync(peer, Vip6, mac), StringComparison.Ordinal);
         Assert.Equal(mac, await Probes.NeighbourAdvertisedMacAsync(peer, Vip6));
         Assert.Contains(Vip6 + "/128", (await NetworkLab.IpAsync(announcer, "addr", "show", "dev", "ferry0")), StringComparison.Ordinal);
+        await host.SendAsync($"listen-tcp {Vip6} 8080");
+        var (exitCode, echoed) = await NetworkLab.ExecAsync(peer, "timeout", "10", "bash", "-c",
+            $"exec 3<>/dev/tcp/{Vip6}/8080; printf 'ferry-v6\\n' >&3; head -c 9 <&3");
+        Assert.Equal(0, exitCode);
+        Assert.Equal("ferry-v6\n", echoed);
     }
 
     [Fact]
