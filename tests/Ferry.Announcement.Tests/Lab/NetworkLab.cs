@@ -4,14 +4,13 @@ namespace Ferry.Announcement.Tests.Lab;
 
 /// <summary>
 /// A LAN in network namespaces, made and torn down by the test: a bridge in its own namespace and hosts
-/// (each its own namespace) with an <c>eth0</c> on it. Names start with <c>fa{pid}x{n}-</c>; only documentation
+/// (each its own namespace) with an <c>eth0</c> on it. Names start with <c>fa{pid}-{6 hex}-</c>; only documentation
 /// addresses are used. Dispose deletes every namespace by name, even after a failure.
 /// </summary>
 internal sealed class NetworkLab : IAsyncDisposable
 {
-    private static int _count;
     private readonly List<string> _namespaces = [];
-    private readonly string _prefix = $"fa{Environment.ProcessId}x{Interlocked.Increment(ref _count)}-";
+    private readonly string _prefix = $"fa{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}-";
 
     private NetworkLab()
     {
