@@ -20,6 +20,7 @@ public class ArchitectureTests
         ("Ferry.Standalone", 6000, 6999),
         ("ferry", 7000, 7999),
         ("Ferry.Configuration", 8000, 8499),
+        ("Ferry.Announcement", 8500, 8599),
         ("Ferry.Membership", 8600, 8699),
         ("Ferry.Contracts", 0, -1), // logs nothing
     ];

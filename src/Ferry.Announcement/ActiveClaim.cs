@@ -1,0 +1,17 @@
+using System.Collections.Immutable;
+using System.Net;
+using Ferry.Announcement.Interfaces;
+
+namespace Ferry.Announcement;
+
+/// <summary>A claimed address, the interfaces it is answered on, and its remaining gratuitous rounds (cancelled on release).</summary>
+internal sealed class ActiveClaim(IPAddress address, ImmutableArray<LinkInterface> links, CancellationTokenSource gratuitous)
+{
+    public IPAddress Address { get; } = address;
+
+    public ImmutableArray<LinkInterface> Links { get; } = links;
+
+    public CancellationTokenSource Gratuitous { get; } = gratuitous;
+
+    public Task Repeats { get; set; } = Task.CompletedTask;
+}

@@ -1,0 +1,21 @@
+namespace Ferry.Announcement;
+
+/// <summary>Settings of <see cref="LinuxAddressAnnouncer"/>.</summary>
+public sealed record AnnouncerOptions
+{
+    /// <summary>The dummy device that carries the claimed addresses (created if missing); at most 15 characters.</summary>
+    public string DeviceName { get; init; } = "ferry0";
+
+    /// <summary>How many gratuitous ARP / unsolicited NA rounds a claim sends (the first at once).</summary>
+    public int GratuitousCount { get; init; } = 3;
+
+    /// <summary>
+    /// The time between gratuitous rounds. 500 ms spreads three rounds over one second, so at least one lands
+    /// after Linux's neighbour <c>locktime</c> (1 s by default): a host ignores a gratuitous ARP for an entry
+    /// updated less than <c>locktime</c> ago, which is what happens right after a failover.
+    /// </summary>
+    public TimeSpan GratuitousInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a probe waits for an answer before the address counts as free; failover must stay under a second.</summary>
+    public TimeSpan ProbeWait { get; init; } = TimeSpan.FromMilliseconds(250);
+}
