@@ -215,6 +215,13 @@ public sealed partial class NetnsLab : IAsyncDisposable
     public Task SysctlAsync(string namespaceName, string key, string value, CancellationToken cancellationToken = default) =>
         CheckedAsync(["netns", "exec", namespaceName, "sysctl", "-q", "-w", $"{key}={value}"], cancellationToken);
 
+    /// <summary><c>ip addr add CIDR dev DEVICE</c> in <paramref name="ns"/> (<c>lo</c> by default: a local address the kernel accepts on, as docs/running-in-a-cluster.md has operators add VIPs today).</summary>
+    public Task AddAddressAsync(LabNamespace ns, string cidr, string device = "lo", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return IpAsync(ns.Name, ["addr", "add", cidr, "dev", device], cancellationToken);
+    }
+
     /// <summary><c>ip -n NS ARGS</c>, throwing with its stderr when it fails.</summary>
     public Task IpAsync(string namespaceName, IEnumerable<string> arguments, CancellationToken cancellationToken = default) =>
         CheckedAsync(["-n", namespaceName, .. arguments], cancellationToken);
