@@ -143,19 +143,86 @@ public sealed class LabNetworkTests
     {
         LabRequirement.Lab();
         var ct = TestContext.Current.CancellationToken;
-        var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, ct);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using var lab = await NetnsLab.CreateAsync(cancellationToken: ct); // disposed below; again (a no-op) if an assertion fails first
+        var built = clock.Elapsed;
         var names = lab.NamespaceNames;
         var sleeper = lab.StartProcess(lab.Nodes[0], "sleep", ["600"]);
+        // A shell whose child the lab never hears of: the sweep of the namespace's PIDs kills it too.
+        var shell = lab.StartProcess(lab.Nodes[1], "sh", ["-c", "sleep 600 & echo child $!; wait"]);
+        Assert.True(await shell.WaitForOutputAsync("child ", TimeSpan.FromSeconds(10), ct), shell.Output);
+        var child = int.Parse(shell.Lines.First(l => l.StartsWith("child ", StringComparison.Ordinal))[6..], System.Globalization.CultureInfo.InvariantCulture);
         var list = await ListNamespacesAsync(ct);
         Assert.All(names, name => Assert.Contains(name, list));
-        Assert.True(Directory.Exists($"/proc/{sleeper.Pid}"));
+        Assert.Equal(6, names.Count); // lan, api, client, node1-3
+        Assert.True(Alive(sleeper.Pid) && Alive(shell.Pid) && Alive(child));
 
+        clock.Restart();
         await lab.DisposeAsync();
+        var tornDown = clock.Elapsed;
 
         list = await ListNamespacesAsync(ct);
         Assert.All(names, name => Assert.DoesNotContain(name, list));
-        Assert.True(sleeper.HasExited);
-        Assert.False(Directory.Exists($"/proc/{sleeper.Pid}"), "the process is gone, reaped too");
+        Assert.True(sleeper.HasExited && shell.HasExited);
+        Assert.False(Alive(sleeper.Pid), "the tracked process is gone");
+        for (var i = 0; i < 100 && Alive(child); i++)
+        {
+            await Task.Delay(20, ct);
+        }
+
+        Assert.False(Alive(child), "the untracked child in a lab namespace is gone");
+        TestContext.Current.TestOutputHelper?.WriteLine($"lab of 3 nodes: built in {built.TotalMilliseconds:F0} ms, torn down in {tornDown.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public async Task Create_SweepsTheNamespacesOfADeadRun_AndTheProcessesInThem()
+    {
+        LabRequirement.Lab();
+        var ct = TestContext.Current.CancellationToken;
+        // A PID that is surely gone: a finished child's.
+        using (var done = System.Diagnostics.Process.Start("true"))
+        {
+            await done.WaitForExitAsync(ct);
+            var stale = $"{NetnsLab.NamePrefix}{done.Id}xdead-lan";
+            Assert.SkipWhen(Directory.Exists($"/proc/{done.Id}"), "the finished child's PID was reused at once");
+            await RunAsync("ip", ["netns", "add", stale], ct);
+            using var orphan = System.Diagnostics.Process.Start("ip", ["netns", "exec", stale, "sleep", "600"]);
+
+            await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, ct);
+
+            Assert.DoesNotContain(stale, await ListNamespacesAsync(ct));
+            Assert.Contains(lab.LanNamespace, await ListNamespacesAsync(ct));
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(10));
+            await orphan.WaitForExitAsync(limit.Token);
+        }
+    }
+
+    private static bool Alive(int pid)
+    {
+        // Gone, or a zombie nobody reaped yet (its parent may not be this process): either way not running.
+        var stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat))
+        {
+            return false;
+        }
+
+        try
+        {
+            var text = File.ReadAllText(stat);
+            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task RunAsync(string file, string[] args, CancellationToken ct)
+    {
+        using var process = System.Diagnostics.Process.Start(file, args);
+        await process.WaitForExitAsync(ct);
+        Assert.Equal(0, process.ExitCode);
     }
 
     private static async Task<string[]> ListNamespacesAsync(CancellationToken ct)

@@ -87,22 +87,26 @@ public sealed class LabProcess : IAsyncDisposable
         return await WaitForExitAsync(timeout ?? _exitWait, cancellationToken);
     }
 
-    /// <summary>Waits, bounded, until the process has exited; returns its exit code.</summary>
+    /// <summary>
+    /// Waits, bounded, until the process has exited; returns its exit code. Polls (every 10 ms) rather than
+    /// <see cref="Process.WaitForExitAsync"/>, which also waits for the end of the output, held open by any
+    /// child the process left behind.
+    /// </summary>
     /// <exception cref="TimeoutException">It did not exit in time.</exception>
     public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        try
+        var clock = Stopwatch.StartNew();
+        while (!HasExited)
         {
-            await _process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"{Description} (PID {Pid}) did not exit within {timeout.TotalSeconds} s. Output:\n{Output}");
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"{Description} (PID {Pid}) did not exit within {timeout.TotalSeconds} s. Output:\n{Output}");
+            }
+
+            await Task.Delay(10, cancellationToken);
         }
 
-        return _process.ExitCode;
+        return ExitCode ?? -1;
     }
 
     /// <summary>Waits (polling every 20 ms, bounded) until an output line contains <paramref name="text"/>; false after <paramref name="timeout"/> or when the process exits without it.</summary>
@@ -142,7 +146,7 @@ public sealed class LabProcess : IAsyncDisposable
             if (!_process.HasExited)
             {
                 Signal(LabSignal.Kill);
-                await _process.WaitForExitAsync().WaitAsync(_exitWait);
+                await WaitForExitAsync(_exitWait);
             }
 
             _exitCode = _process.ExitCode;
