@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -201,7 +202,8 @@ public sealed class LabCluster : IAsyncDisposable
 
     /// <summary>
     /// Creates a Service of type LoadBalancer (namespace default, one port) and an EndpointSlice with one ready
-    /// endpoint per node in <paramref name="endpoints"/> (its LAN address and <paramref name="targetPort"/>, <c>nodeName</c> set).
+    /// endpoint per node in <paramref name="endpoints"/> (its LAN address and <paramref name="targetPort"/>, <c>nodeName</c> set);
+    /// single-stack <paramref name="family"/> (the endpoints then use the nodes' IPv6 addresses for IPv6).
     /// </summary>
     public async Task<V1Service> CreateServiceAsync(
         string name,
@@ -211,8 +213,10 @@ public sealed class LabCluster : IAsyncDisposable
         string protocol = "TCP",
         string externalTrafficPolicy = "Cluster",
         IDictionary<string, string>? annotations = null,
+        AddressFamily family = AddressFamily.InterNetwork,
         CancellationToken cancellationToken = default)
     {
+        var ipv6 = family == AddressFamily.InterNetworkV6;
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(endpoints);
         var service = await Client.CoreV1.CreateNamespacedServiceAsync(
@@ -224,6 +228,7 @@ public sealed class LabCluster : IAsyncDisposable
                     Type = "LoadBalancer",
                     ExternalTrafficPolicy = externalTrafficPolicy,
                     Ports = [new V1ServicePort { Port = port, TargetPort = targetPort, Protocol = protocol }],
+                    IpFamilies = [ipv6 ? "IPv6" : "IPv4"],
                 },
             },
             "default",
@@ -232,9 +237,9 @@ public sealed class LabCluster : IAsyncDisposable
             new V1EndpointSlice
             {
                 Metadata = new V1ObjectMeta { Name = name + "-lab", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = name } },
-                AddressType = "IPv4",
+                AddressType = ipv6 ? "IPv6" : "IPv4",
                 Ports = [new Discoveryv1EndpointPort { Port = targetPort, Protocol = protocol }],
-                Endpoints = [.. endpoints.Select(node => new V1Endpoint { Addresses = [node.IPv4.ToString()], NodeName = node.Role, Conditions = new V1EndpointConditions { Ready = true } })],
+                Endpoints = [.. endpoints.Select(node => new V1Endpoint { Addresses = [(ipv6 ? node.IPv6 : node.IPv4).ToString()], NodeName = node.Role, Conditions = new V1EndpointConditions { Ready = true } })],
             },
             "default",
             cancellationToken: cancellationToken);
