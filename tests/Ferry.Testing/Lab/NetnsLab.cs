@@ -22,7 +22,7 @@ namespace Ferry.Testing.Lab;
 /// </para>
 /// <code>
 /// await using var lab = await NetnsLab.CreateAsync();
-/// var backend = lab.Track(lab.Run(lab.Nodes[0], () =&gt; new GreetingBackend(new IPEndPoint(lab.Nodes[0].IPv4, 9376), "node1")));
+/// var backend = lab.Track(NetnsLab.Run(lab.Nodes[0], () =&gt; new GreetingBackend(new IPEndPoint(lab.Nodes[0].IPv4, 9376), "node1")));
 /// var replies = await lab.ArpingAsync(lab.Client, lab.Nodes[0].IPv4);
 /// </code>
 /// </summary>
@@ -299,10 +299,16 @@ public sealed partial class NetnsLab : IAsyncDisposable
     private async Task BuildAsync(CancellationToken cancellationToken)
     {
         await AddNamespaceAsync(LanNamespace, cancellationToken);
-        await IpAsync(LanNamespace, ["link", "add", "name", BridgeName, "type", "bridge", "mcast_snooping", "0"], cancellationToken);
-        await IpAsync(LanNamespace, ["addr", "add", GatewayIPv4 + "/24", "dev", BridgeName], cancellationToken);
-        await IpAsync(LanNamespace, ["addr", "add", GatewayIPv6 + "/64", "dev", BridgeName, "nodad"], cancellationToken);
-        await IpAsync(LanNamespace, ["link", "set", "dev", BridgeName, "up"], cancellationToken);
+        await BatchAsync(
+            LanNamespace,
+            [
+                ["link", "set", "dev", "lo", "up"],
+                ["link", "add", "name", BridgeName, "type", "bridge", "mcast_snooping", "0"],
+                ["addr", "add", GatewayIPv4 + "/24", "dev", BridgeName],
+                ["addr", "add", GatewayIPv6 + "/64", "dev", BridgeName, "nodad"],
+                ["link", "set", "dev", BridgeName, "up"],
+            ],
+            cancellationToken);
         Api = await AttachAsync("api", 2, cancellationToken);
         Client = await AttachAsync("client", 3, cancellationToken);
         var nodes = new List<LabNamespace>();
@@ -322,9 +328,23 @@ public sealed partial class NetnsLab : IAsyncDisposable
             _namespaces.Add(name);
         }
 
-        await IpAsync(name, ["link", "set", "lo", "up"], cancellationToken);
         // Before any interface exists, so eth0 (and the bridge) inherit it from "default".
         await CheckedAsync(["netns", "exec", name, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"], cancellationToken);
+    }
+
+    /// <summary>Several <c>ip</c> commands in one process (<c>ip -n NS -batch FILE</c>): building the lab is mostly process starts.</summary>
+    private async Task BatchAsync(string namespaceName, IEnumerable<string[]> commands, CancellationToken cancellationToken)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllLinesAsync(file, commands.Select(command => string.Join(' ', command)), cancellationToken);
+            await IpAsync(namespaceName, ["-batch", file], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private async Task<LabNamespace> AttachAsync(string role, int host, CancellationToken cancellationToken)
@@ -333,17 +353,27 @@ public sealed partial class NetnsLab : IAsyncDisposable
         await AddNamespaceAsync(name, cancellationToken);
         var ipv4 = new IPAddress([192, 0, 2, (byte)host]);
         var ipv6 = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"2001:db8::{host}"));
-        await IpAsync(LanNamespace, ["link", "add", "name", role, "type", "veth", "peer", "name", InterfaceName, "netns", name], cancellationToken);
-        await IpAsync(LanNamespace, ["link", "set", "dev", role, "master", BridgeName, "up"], cancellationToken);
-        await IpAsync(name, ["addr", "add", ipv4 + "/24", "dev", InterfaceName], cancellationToken);
-        await IpAsync(name, ["addr", "add", ipv6 + "/64", "dev", InterfaceName, "nodad"], cancellationToken);
-        await IpAsync(name, ["link", "set", "dev", InterfaceName, "up"], cancellationToken);
+        await BatchAsync(
+            LanNamespace,
+            [
+                ["link", "add", "name", role, "type", "veth", "peer", "name", InterfaceName, "netns", name],
+                ["link", "set", "dev", role, "master", BridgeName, "up"],
+            ],
+            cancellationToken);
+        List<string[]> inside =
+        [
+            ["link", "set", "dev", "lo", "up"],
+            ["addr", "add", ipv4 + "/24", "dev", InterfaceName],
+            ["addr", "add", ipv6 + "/64", "dev", InterfaceName, "nodad"],
+            ["link", "set", "dev", InterfaceName, "up"],
+        ];
         if (_options.DefaultRoute)
         {
-            await IpAsync(name, ["route", "add", "default", "via", GatewayIPv4.ToString()], cancellationToken);
-            await IpAsync(name, ["-6", "route", "add", "default", "via", GatewayIPv6.ToString()], cancellationToken);
+            inside.Add(["route", "add", "default", "via", GatewayIPv4.ToString()]);
+            inside.Add(["route", "add", "default", "via", GatewayIPv6.ToString()]);
         }
 
+        await BatchAsync(name, inside, cancellationToken);
         var link = await ToolRunner.RunAsync("ip", ["-n", name, "-j", "link", "show", "dev", InterfaceName], _options.CommandTimeout, cancellationToken);
         using var json = JsonDocument.Parse(link.StandardOutput);
         var mac = LinkLayerText.Parse(json.RootElement[0].GetProperty("address").GetString()!);
