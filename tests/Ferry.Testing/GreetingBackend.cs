@@ -17,9 +17,18 @@ public sealed class GreetingBackend : IAsyncDisposable
     }
 
     public GreetingBackend(IPAddress address, string name)
+        : this(new IPEndPoint(address, 0), name)
+    {
+    }
+
+    /// <summary>
+    /// On a given address and port (port 0: a free one). The socket is bound and listening when the
+    /// constructor returns, so a backend built in a lab namespace (Lab/NetworkNamespace) lives there.
+    /// </summary>
+    public GreetingBackend(IPEndPoint endPoint, string name)
     {
         var greeting = Encoding.ASCII.GetBytes(name);
-        _server = new TcpServer(new IPEndPoint(address, 0), async (client, cancellationToken) =>
+        _server = new TcpServer(endPoint, async (client, cancellationToken) =>
         {
             await client.SendAsync(greeting, SocketFlags.None, cancellationToken);
             client.Shutdown(SocketShutdown.Send);

@@ -19,10 +19,20 @@ public sealed class TcpTestBackend : IAsyncDisposable
     private int _accepted;
 
     public TcpTestBackend(IPAddress address, Func<Socket, CancellationToken, Task>? handler = null, string? greeting = null)
+        : this(new IPEndPoint(address, 0), handler, greeting)
     {
+    }
+
+    /// <summary>
+    /// On a given address and port (port 0: a free one). The socket is bound and listening when the
+    /// constructor returns, so a backend built in a lab namespace (Lab/NetworkNamespace) lives there.
+    /// </summary>
+    public TcpTestBackend(IPEndPoint endPoint, Func<Socket, CancellationToken, Task>? handler = null, string? greeting = null)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
         _handler = handler ?? ((s, ct) => EchoAsync(s, greeting, ct));
-        _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(address, 0));
+        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener.Bind(endPoint);
         _listener.Listen(4096);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
         _acceptLoop = AcceptLoopAsync();

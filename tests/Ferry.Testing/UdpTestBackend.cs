@@ -14,10 +14,20 @@ public sealed class UdpTestBackend : IAsyncDisposable
     private readonly List<(IPEndPoint From, byte[] Data)> _received = [];
 
     public UdpTestBackend(IPAddress address, string name)
+        : this(new IPEndPoint(address, 0), name)
     {
+    }
+
+    /// <summary>
+    /// On a given address and port (port 0: a free one). The socket is bound when the constructor returns,
+    /// so a backend built in a lab namespace (Lab/NetworkNamespace) lives there.
+    /// </summary>
+    public UdpTestBackend(IPEndPoint endPoint, string name)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
         Name = name;
-        _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        _socket.Bind(new IPEndPoint(address, 0));
+        _socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.Bind(endPoint);
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         _loop = LoopAsync();
     }
