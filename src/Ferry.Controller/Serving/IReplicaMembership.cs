@@ -12,6 +12,12 @@ public interface IReplicaMembership
     /// <summary>The live replicas, this one included.</summary>
     IReadOnlyCollection<string> Live { get; }
 
+    /// <summary>
+    /// False until the membership has heard the peers it knows of for long enough to tell the live from
+    /// the dead: a replica that just started must not take addresses its live peers own.
+    /// </summary>
+    bool IsSettled { get; }
+
     /// <summary>Raised when a replica joins, dies or leaves; handlers must not block.</summary>
     event Action? Changed;
 }

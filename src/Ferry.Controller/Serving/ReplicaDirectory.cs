@@ -32,6 +32,7 @@ public sealed partial class ReplicaDirectory
     private volatile IReadOnlyList<ReplicaRecord> _peers = [];
     private volatile HashSet<string> _peerHardware = new(StringComparer.OrdinalIgnoreCase);
     private string? _lastProblem;
+    private bool _listed;
 
     public ReplicaDirectory(IKubernetes client, ReplicaDirectoryOptions options, TimeProvider timeProvider, ILogger<ReplicaDirectory> logger)
     {
@@ -92,8 +93,9 @@ public sealed partial class ReplicaDirectory
                 _lastProblem = null;
             }
 
-            if (!peers.SequenceEqual(_peers, RecordComparer.Instance))
+            if (!_listed || !peers.SequenceEqual(_peers, RecordComparer.Instance))
             {
+                _listed = true;
                 _peers = peers;
                 _peerHardware = new HashSet<string>(peers.SelectMany(p => p.HardwareAddresses), StringComparer.OrdinalIgnoreCase);
                 var described = string.Join(", ", peers.Select(p => $"{p.Name} ({p.HeartbeatEndpoint})"));

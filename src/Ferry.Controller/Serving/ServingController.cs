@@ -42,6 +42,9 @@ public sealed partial class ServingController
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ServingMetrics? _metrics;
+    /// <summary>How often an unsettled membership is looked at again (it settles within a failure timeout).</summary>
+    private static readonly TimeSpan _settlePoll = TimeSpan.FromMilliseconds(50);
+
     private readonly ServicePredicates _predicates;
     private readonly ServiceTranslator _translator;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -116,10 +119,14 @@ public sealed partial class ServingController
             await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _nodes.WaitForSyncAsync(cancellationToken), _slices.WaitForSyncAsync(cancellationToken));
             while (!cancellationToken.IsCancellationRequested)
             {
-                await SyncAsync(cancellationToken);
-                IsReady = true;
+                if (_membership.IsSettled)
+                {
+                    await SyncAsync(cancellationToken);
+                    IsReady = true;
+                }
+
                 using var resync = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                resync.CancelAfter(_options.ResyncInterval);
+                resync.CancelAfter(_membership.IsSettled ? _options.ResyncInterval : _settlePoll);
                 try
                 {
                     await _signal.Reader.ReadAsync(resync.Token);

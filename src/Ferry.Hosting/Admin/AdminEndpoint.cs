@@ -33,6 +33,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
         HealthMetrics.MeterName,
         ControllerMetrics.MeterName,
         Controller.Serving.ServingMetrics.MeterName,
+        "Ferry.Membership",
     };
 
     private const string PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";

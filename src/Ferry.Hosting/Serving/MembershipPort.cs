@@ -19,5 +19,7 @@ internal sealed class MembershipPort : IReplicaMembership
 
     public IReadOnlyCollection<string> Live => _membership.Current.Live;
 
+    public bool IsSettled => _membership.Current.Settled;
+
     public event Action? Changed;
 }

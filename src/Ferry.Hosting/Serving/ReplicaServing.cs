@@ -43,6 +43,7 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     private readonly AnnouncedAddresses _announced;
     private readonly ControllerOptions _controller;
     private ServingController? _serving;
+    private readonly HashSet<string> _reportedDigests = new(StringComparer.Ordinal);
     private int _left;
 
     /// <exception cref="ArgumentException">The options are invalid.</exception>
@@ -229,7 +230,17 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     {
         foreach (var peer in view.Peers.Where(p => p.Alive && p.ConfigDigest is { Length: > 0 } d && d != ConfigDigest))
         {
-            Log.DigestMismatch(_logger, peer.Name, peer.ConfigDigest!, ConfigDigest);
+            // Once per peer and digest, not at every membership change.
+            bool first;
+            lock (_reportedDigests)
+            {
+                first = _reportedDigests.Add($"{peer.Name}/{peer.ConfigDigest}");
+            }
+
+            if (first)
+            {
+                Log.DigestMismatch(_logger, peer.Name, peer.ConfigDigest!, ConfigDigest);
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Ferry.Contracts;
 using Ferry.Contracts.Announcement;
@@ -11,7 +10,6 @@ using Ferry.DataPlane;
 using Ferry.Ipam;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ferry.Hosting.Tests.Serving;
@@ -44,7 +42,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
             new AddressPool("routed", [AddressRange.Parse(_cluster.PoolPrefix + "128/25")]),
         };
         var informers = new InformerOptions();
-        ILoggerFactory logs = NullLoggerFactory.Instance;
+        var logs = NullLoggerFactory.Instance;
         _serving = new ServingController(
             new ResourceInformer<V1Service>(ResourceSources.Services(_cluster.Client), informers, TimeProvider.System, SharedRandomSource.Instance, logs.CreateLogger("s")),
             new ResourceInformer<V1Node>(ResourceSources.Nodes(_cluster.Client), informers, TimeProvider.System, SharedRandomSource.Instance, logs.CreateLogger("n")),
@@ -69,7 +67,9 @@ public sealed class ServingControllerTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+#pragma warning disable VSTHRD003 // started by this test class
         await _running;
+#pragma warning restore VSTHRD003
         await _dataPlane.DisposeAsync();
         await _events.DisposeAsync();
         await _cluster.DisposeAsync();
@@ -192,7 +192,9 @@ public sealed class ServingControllerTests : IAsyncLifetime
         _claims.OnCall = call => boundAtRelease.Add(_dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null);
 
         await _stop.CancelAsync();
+#pragma warning disable VSTHRD003 // started by this test class
         await _running;
+#pragma warning restore VSTHRD003
 
         Assert.Equal($"release {vip.Address}", _claims.Calls[^1]);
         Assert.Equal([false], boundAtRelease);
@@ -226,7 +228,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
             },
             "default",
             cancellationToken: Ct);
-        var status = string.Create(CultureInfo.InvariantCulture, $$"""{"status":{"loadBalancer":{"ingress":[{"ip":"{{address}}","ipMode":"VIP"}]}}}""");
+        var status = "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"" + address + "\",\"ipMode\":\"VIP\"}]}}}";
         await client.CoreV1.PatchNamespacedServiceStatusAsync(new V1Patch(status, V1Patch.PatchType.MergePatch), name, "default", cancellationToken: Ct);
         return new IPEndPoint(IPAddress.Parse(address), port);
     }

@@ -11,6 +11,8 @@ internal sealed class StaticMembership(string self, params string[] live) : IRep
 
     public IReadOnlyCollection<string> Live => _live;
 
+    public bool IsSettled => true;
+
     public event Action? Changed;
 
     public void Set(params string[] live)
