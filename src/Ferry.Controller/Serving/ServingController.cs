@@ -25,7 +25,7 @@ namespace Ferry.Controller.Serving;
 /// replicas still moves addresses off dead replicas. The order of a change keeps traffic safe: an
 /// address is claimed before a listener binds it, and listeners on it close before it is released.
 /// A Service served here is one whose addresses are all in announced pools; the leader serves the rest
-/// (docs/l2-announcement.md).
+/// (docs/running-in-a-cluster.md, "Announcing addresses").
 /// </remarks>
 public sealed partial class ServingController
 {

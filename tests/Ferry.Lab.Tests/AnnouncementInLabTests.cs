@@ -1,0 +1,169 @@
+using System.Net;
+using k8s;
+
+namespace Ferry.Lab.Tests;
+
+/// <summary>
+/// Issue 8 in the lab: pools with <c>announce: l2</c>, three <c>ferry run</c> replicas, the client on the
+/// LAN. One replica answers ARP for each address; when it dies another takes the address over.
+/// </summary>
+[Collection(OneLabAtATime.Name)]
+public sealed class AnnouncementInLabTests
+{
+    private const string Pools = "pools:\n  - name: lab\n    addresses: [192.0.2.100-192.0.2.149]\n    announce: l2\n";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task OneOwnerAnswersArp_ServesTheVip_AndAnotherTakesOverAfterKill9AndAfterSigterm()
+    {
+        LabRequirement.Tool(InstalledTools.HasArping, InstalledTools.NoArping);
+        await using var lab = await NetnsLab.CreateAsync(cancellationToken: Ct);
+        await using var cluster = await StartAsync(lab);
+        await cluster.CreateServiceAsync("web", 80, 9376, lab.Nodes, cancellationToken: Ct);
+        var vip = await cluster.WaitForIngressAsync("web", Ct);
+        await using var probe = ConnectProbe.Start(lab.Client, new IPEndPoint(vip, 80));
+        Assert.NotNull(await probe.WaitForSuccessAsync(TimeSpan.FromSeconds(60), Ct));
+
+        // Exactly one node answers ARP for the address: its owner.
+        var owner = await OwnerAsync(lab, vip);
+        var entry = await lab.NeighbourAsync(lab.Client, vip, Ct);
+        Assert.Equal(owner.Mac, entry?.Mac);
+        var events = await cluster.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=web", cancellationToken: Ct);
+        Assert.Contains(events.Items, e => e.Reason == "nodeAssigned" && e.Message == $"announcing from node \"{owner.Role}\" with protocol \"layer2\"");
+
+        // kill -9 of the owning process (its node lives on, so does the address on its ferry0): another node takes over.
+        var killed = TimeProvider.System.GetUtcNow();
+        await cluster.Replicas[owner.Role].KillAsync(LabSignal.Kill, cancellationToken: Ct);
+        var outage = await probe.WaitForRecoveryAsync(killed, TimeSpan.FromSeconds(30), cancellationToken: Ct);
+        Assert.NotNull(outage);
+        TestContext.Current.SendDiagnosticMessage($"kill -9: connections succeed again {outage!.Value.TotalMilliseconds:F0} ms after the fault");
+        var second = await OwnerAsync(lab, vip);
+        Assert.NotEqual(owner.Role, second.Role);
+
+        // A clean stop hands over too.
+        var stopped = TimeProvider.System.GetUtcNow();
+        await cluster.Replicas[second.Role].KillAsync(LabSignal.Terminate, TimeSpan.FromSeconds(30), Ct);
+        var handover = await probe.WaitForRecoveryAsync(stopped, TimeSpan.FromSeconds(30), cancellationToken: Ct);
+        Assert.NotNull(handover);
+        TestContext.Current.SendDiagnosticMessage($"SIGTERM: connections succeed again {handover!.Value.TotalMilliseconds:F0} ms after the signal");
+        var third = await OwnerAsync(lab, vip);
+        Assert.NotEqual(owner.Role, third.Role);
+        Assert.NotEqual(second.Role, third.Role);
+    }
+
+    [Fact]
+    public async Task ThirtyServices_SpreadOverTheThreeNodes()
+    {
+        LabRequirement.Tool(InstalledTools.HasArping, InstalledTools.NoArping);
+        await using var lab = await NetnsLab.CreateAsync(cancellationToken: Ct);
+        await using var cluster = await StartAsync(lab);
+        var vips = new List<IPAddress>();
+        for (var i = 0; i < 30; i++)
+        {
+            await cluster.CreateServiceAsync($"web{i}", 80, 9376, lab.Nodes, cancellationToken: Ct);
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            vips.Add(await cluster.WaitForIngressAsync($"web{i}", Ct));
+        }
+
+        foreach (var vip in vips)
+        {
+            await WaitServedAsync(lab, vip);
+        }
+
+        var owners = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var vip in vips)
+        {
+            var owner = await OwnerAsync(lab, vip);
+            owners[owner.Role] = owners.GetValueOrDefault(owner.Role) + 1;
+        }
+
+        Assert.Equal(3, owners.Count);
+        Assert.All(owners.Values, count => Assert.InRange(count, 1, 20));
+    }
+
+    [Fact]
+    public async Task AddressUsedByAnotherHost_IsNotClaimed_AndTheEventSaysWhy()
+    {
+        await using var lab = await NetnsLab.CreateAsync(cancellationToken: Ct);
+        // The client already uses the pool's only address.
+        await lab.AddAddressAsync(lab.Client, "192.0.2.140/24", "eth0", Ct);
+        await using var cluster = await StartAsync(lab, "pools:\n  - name: lab\n    addresses: [192.0.2.140/32]\n    announce: l2\n");
+        await cluster.CreateServiceAsync("web", 80, 9376, lab.Nodes, cancellationToken: Ct);
+        await cluster.WaitForIngressAsync("web", Ct);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        k8s.Models.Corev1Event? conflict = null;
+        while (conflict is null && DateTime.UtcNow < deadline)
+        {
+            var events = await cluster.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=web", cancellationToken: Ct);
+            conflict = events.Items.FirstOrDefault(e => e.Reason == "AddressConflict");
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.NotNull(conflict);
+        Assert.Equal("Warning", conflict.Type);
+        Assert.Contains($"address 192.0.2.140 is already in use on the LAN ({lab.Client.MacText.ToLowerInvariant()} answered", conflict.Message, StringComparison.Ordinal);
+        foreach (var node in lab.Nodes)
+        {
+            var addresses = await lab.AddressesAsync(node, "ferry0", Ct);
+            Assert.DoesNotContain(addresses, a => a.Address.Equals(IPAddress.Parse("192.0.2.140")));
+        }
+    }
+
+    private static async Task<LabCluster> StartAsync(NetnsLab lab, string pools = Pools)
+    {
+        foreach (var node in lab.Nodes)
+        {
+            lab.Track(NetnsLab.Run(node, () => new TcpTestBackend(new IPEndPoint(node.IPv4, 9376), greeting: node.Role)));
+        }
+
+        var cluster = await LabCluster.StartAsync(lab, new LabClusterOptions { PoolsYaml = pools }, Ct);
+        foreach (var node in lab.Nodes)
+        {
+            cluster.StartReplica(node, "--peer-listen", $"{node.IPv4}:7947");
+        }
+
+        await cluster.WaitForLeaderAsync(Ct);
+        return cluster;
+    }
+
+    private static async Task<IPAddress> WaitServedAsync(NetnsLab lab, IPAddress vip)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await ConnectProbe.AttemptAsync(lab.Client, new IPEndPoint(vip, 80), cancellationToken: Ct)).Succeeded)
+            {
+                return vip;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        throw new TimeoutException($"{vip} not served within 60 s");
+    }
+
+    /// <summary>The node whose MAC answers ARP for the address; fails unless exactly one does.</summary>
+    private static async Task<LabNamespace> OwnerAsync(NetnsLab lab, IPAddress vip)
+    {
+        IReadOnlyList<ArpReply> replies = [];
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            replies = await lab.ArpingAsync(lab.Client, vip, requests: 2, cancellationToken: Ct);
+            if (replies.Count == 1)
+            {
+                break;
+            }
+
+            await Task.Delay(200, Ct);
+        }
+
+        var reply = Assert.Single(replies);
+        return Assert.Single(lab.Nodes, n => n.Mac.Equals(reply.Mac));
+    }
+}
