@@ -53,6 +53,14 @@ public class ReplicaDataPlaneTests
 
         Assert.False(plane.IsRetaining);
         await WaitUntilAsync(() => plane.Provider.GetStats().Count == 0);
+
+        // The load balancer leaves the table just before its listener closes: wait for the close, bounded.
+        var deadline = DateTime.UtcNow + ElectionCluster.Wait;
+        while (await ElectionCluster.AcceptsAsync(vip) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, Ct);
+        }
+
         Assert.False(await ElectionCluster.AcceptsAsync(vip));
     }
 

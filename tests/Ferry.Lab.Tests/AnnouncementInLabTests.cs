@@ -37,7 +37,7 @@ public sealed class AnnouncementInLabTests
         await cluster.Replicas[owner.Role].KillAsync(LabSignal.Kill, cancellationToken: Ct);
         var outage = await probe.WaitForRecoveryAsync(killed, TimeSpan.FromSeconds(30), cancellationToken: Ct);
         Assert.NotNull(outage);
-        TestContext.Current.SendDiagnosticMessage($"kill -9: connections succeed again {outage!.Value.TotalMilliseconds:F0} ms after the fault");
+        TestContext.Current.TestOutputHelper?.WriteLine($"kill -9: connections succeed again {outage!.Value.TotalMilliseconds:F0} ms after the fault");
         var second = await OwnerAsync(lab, vip);
         Assert.NotEqual(owner.Role, second.Role);
 
@@ -46,7 +46,7 @@ public sealed class AnnouncementInLabTests
         await cluster.Replicas[second.Role].KillAsync(LabSignal.Terminate, TimeSpan.FromSeconds(30), Ct);
         var handover = await probe.WaitForRecoveryAsync(stopped, TimeSpan.FromSeconds(30), cancellationToken: Ct);
         Assert.NotNull(handover);
-        TestContext.Current.SendDiagnosticMessage($"SIGTERM: connections succeed again {handover!.Value.TotalMilliseconds:F0} ms after the signal");
+        TestContext.Current.TestOutputHelper?.WriteLine($"SIGTERM: connections succeed again {handover!.Value.TotalMilliseconds:F0} ms after the signal");
         var third = await OwnerAsync(lab, vip);
         Assert.NotEqual(owner.Role, third.Role);
         Assert.NotEqual(second.Role, third.Role);
