@@ -80,9 +80,9 @@ public sealed class ServingControllerTests : IAsyncLifetime
     public async Task OwnedAddress_ClaimedBeforeItsListenerBinds_ThenServes_AndTheServiceSaysWhichNodeAnnounces()
     {
         await using var backend = new GreetingBackend("pod-1");
-        var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "10");
         var boundAtClaim = new List<bool>();
         _claims.OnCall = call => boundAtClaim.Add(_dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null);
+        var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "10");
 
         await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
 
