@@ -1,5 +1,6 @@
 using System.Net;
 using k8s;
+using static Ferry.Lab.Tests.AnnouncementLab;
 
 namespace Ferry.Lab.Tests;
 
@@ -10,8 +11,6 @@ namespace Ferry.Lab.Tests;
 [Collection(OneLabAtATime.Name)]
 public sealed class AnnouncementInLabTests
 {
-    private const string Pools = "pools:\n  - name: lab\n    addresses: [192.0.2.100-192.0.2.149]\n    announce: l2\n";
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -130,68 +129,5 @@ public sealed class AnnouncementInLabTests
             var addresses = await lab.AddressesAsync(node, "ferry0", Ct);
             Assert.DoesNotContain(addresses, a => a.Address.Equals(IPAddress.Parse("192.0.2.140")));
         }
-    }
-
-    /// <summary>To the test output, and appended to $FERRY_LAB_TIMINGS when set (docs/benchmarks.md collects them that way).</summary>
-    private static void Report(string line)
-    {
-        TestContext.Current.TestOutputHelper?.WriteLine(line);
-        if (Environment.GetEnvironmentVariable("FERRY_LAB_TIMINGS") is { Length: > 0 } path)
-        {
-            File.AppendAllText(path, line + Environment.NewLine);
-        }
-    }
-
-    private static async Task<LabCluster> StartAsync(NetnsLab lab, string pools = Pools)
-    {
-        foreach (var node in lab.Nodes)
-        {
-            lab.Track(NetnsLab.Run(node, () => new TcpTestBackend(new IPEndPoint(node.IPv4, 9376), greeting: node.Role)));
-        }
-
-        var cluster = await LabCluster.StartAsync(lab, new LabClusterOptions { PoolsYaml = pools }, Ct);
-        foreach (var node in lab.Nodes)
-        {
-            cluster.StartReplica(node, "--peer-listen", $"{node.IPv4}:7947");
-        }
-
-        await cluster.WaitForLeaderAsync(Ct);
-        return cluster;
-    }
-
-    private static async Task<IPAddress> WaitServedAsync(NetnsLab lab, IPAddress vip)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await ConnectProbe.AttemptAsync(lab.Client, new IPEndPoint(vip, 80), cancellationToken: Ct)).Succeeded)
-            {
-                return vip;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-
-        throw new TimeoutException($"{vip} not served within 60 s");
-    }
-
-    /// <summary>The node whose MAC answers ARP for the address; fails unless exactly one does.</summary>
-    private static async Task<LabNamespace> OwnerAsync(NetnsLab lab, IPAddress vip)
-    {
-        IReadOnlyList<ArpReply> replies = [];
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            replies = await lab.ArpingAsync(lab.Client, vip, requests: 2, cancellationToken: Ct);
-            if (replies.Count == 1)
-            {
-                break;
-            }
-
-            await Task.Delay(200, Ct);
-        }
-
-        var reply = Assert.Single(replies);
-        return Assert.Single(lab.Nodes, n => n.Mac.Equals(reply.Mac));
     }
 }

@@ -1,0 +1,107 @@
+using System.Net;
+using k8s;
+using k8s.Models;
+
+namespace Ferry.Lab.Tests;
+
+/// <summary>
+/// What the announcement tests share: a lab cluster with an echoing backend per node (standing in for
+/// its NodePort) and a <c>ferry run</c> replica per node, and bounded waits for what follows
+/// asynchronously (the owner answering ARP, a Service served, an Event written).
+/// </summary>
+internal static class AnnouncementLab
+{
+    /// <summary>One IPv4 pool announced on layer 2.</summary>
+    public const string Pools = "pools:\n  - name: lab\n    addresses: [192.0.2.100-192.0.2.149]\n    announce: l2\n";
+
+    /// <summary>The port every node's backend listens on (TCP, and UDP where a test starts one).</summary>
+    public const int BackendPort = 9376;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>To the test output, and appended to $FERRY_LAB_TIMINGS when set (docs/benchmarks.md collects them that way).</summary>
+    public static void Report(string line)
+    {
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+        if (Environment.GetEnvironmentVariable("FERRY_LAB_TIMINGS") is { Length: > 0 } path)
+        {
+            File.AppendAllText(path, line + Environment.NewLine);
+        }
+    }
+
+    /// <summary>Backends on every node, the API server, and one replica per node (heartbeats on the node's LAN address); waits for a leader.</summary>
+    public static async Task<LabCluster> StartAsync(NetnsLab lab, string pools = Pools, params string[] replicaArguments)
+    {
+        foreach (var node in lab.Nodes)
+        {
+            lab.Track(NetnsLab.Run(node, () => new TcpTestBackend(new IPEndPoint(node.IPv4, BackendPort), greeting: node.Role)));
+        }
+
+        var cluster = await LabCluster.StartAsync(lab, new LabClusterOptions { PoolsYaml = pools }, Ct);
+        foreach (var node in lab.Nodes)
+        {
+            cluster.StartReplica(node, ["--peer-listen", $"{node.IPv4}:7947", .. replicaArguments]);
+        }
+
+        await cluster.WaitForLeaderAsync(Ct);
+        return cluster;
+    }
+
+    /// <summary>Waits (bounded, 60 s) until a connection to <paramref name="vip"/>:80 from the client succeeds.</summary>
+    public static async Task<IPAddress> WaitServedAsync(NetnsLab lab, IPAddress vip, int port = 80)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await ConnectProbe.AttemptAsync(lab.Client, new IPEndPoint(vip, port), cancellationToken: Ct)).Succeeded)
+            {
+                return vip;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        throw new TimeoutException($"{vip} not served within 60 s");
+    }
+
+    /// <summary>The node whose MAC answers ARP for the address; fails unless exactly one does (within 30 s).</summary>
+    public static async Task<LabNamespace> OwnerAsync(NetnsLab lab, IPAddress vip)
+    {
+        IReadOnlyList<ArpReply> replies = [];
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            replies = await lab.ArpingAsync(lab.Client, vip, requests: 2, cancellationToken: Ct);
+            if (replies.Count == 1)
+            {
+                break;
+            }
+
+            await Task.Delay(200, Ct);
+        }
+
+        var reply = Assert.Single(replies);
+        return Assert.Single(lab.Nodes, n => n.Mac.Equals(reply.Mac));
+    }
+
+    /// <summary>Waits (bounded, 30 s) for an Event on Service <paramref name="service"/> that matches; null if none came.</summary>
+    public static async Task<Corev1Event?> WaitForEventAsync(LabCluster cluster, string service, Func<Corev1Event, bool> match)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var events = await cluster.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: $"involvedObject.name={service}", cancellationToken: Ct);
+            if (events.Items.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return null;
+            }
+
+            await Task.Delay(200, Ct);
+        }
+    }
+}
