@@ -38,4 +38,10 @@ internal static partial class AnnouncerLog
 
     [LoggerMessage(8510, LogLevel.Information, "Created device {Device} (type {Kind}) to carry the announced addresses")]
     public static partial void DeviceCreated(ILogger logger, string device, string kind);
+
+    [LoggerMessage(8511, LogLevel.Information, "No longer answering for {Address}; it stays local while clients move to its new owner")]
+    public static partial void Silenced(ILogger logger, IPAddress address);
+
+    [LoggerMessage(8512, LogLevel.Debug, "Added {Address}, not answered for until it is announced")]
+    public static partial void ClaimedSilently(ILogger logger, IPAddress address);
 }

@@ -21,6 +21,14 @@ public interface IAddressAnnouncer : IAsyncDisposable
     /// </summary>
     Task<ClaimResult> ClaimAsync(AddressClaim claim, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stops answering ARP / neighbour solicitations for a claimed address and stops announcing it, but keeps
+    /// it local: packets that clients still send here (their neighbour entry can point here for a while after
+    /// the new owner announced itself) are still accepted and served. <see cref="ClaimAsync"/> of it answers and
+    /// announces again (no probe); <see cref="ReleaseAsync"/> removes it. Does nothing for an unclaimed address.
+    /// </summary>
+    Task StopAnsweringAsync(IPAddress address, CancellationToken cancellationToken);
+
     /// <summary>Stops answering for the address and removes it from the device; releasing an unclaimed address does nothing.</summary>
     Task ReleaseAsync(IPAddress address, CancellationToken cancellationToken);
 

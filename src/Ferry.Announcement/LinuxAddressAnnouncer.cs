@@ -114,6 +114,11 @@ public sealed class LinuxAddressAnnouncer : IAddressAnnouncer
             {
                 if (existing.Links.Select(l => l.Name).SequenceEqual(names))
                 {
+                    if (existing.Silent && !claim.Silent)
+                    {
+                        await ResumeAsync(existing, cancellationToken);
+                    }
+
                     return new ClaimResult(ClaimOutcome.Claimed, names, null, null);
                 }
 
@@ -146,6 +151,13 @@ public sealed class LinuxAddressAnnouncer : IAddressAnnouncer
                 var active = new ActiveClaim(address, choice.Interfaces, new CancellationTokenSource());
                 _claims[address] = active;
                 _claimedSnapshot = [.. _claims.Keys];
+                if (claim.Silent)
+                {
+                    active.Silent = true;
+                    AnnouncerLog.ClaimedSilently(_logger, address);
+                    return new ClaimResult(ClaimOutcome.Claimed, names, null, null);
+                }
+
                 try
                 {
                     foreach (var link in choice.Interfaces)
@@ -192,6 +204,25 @@ public sealed class LinuxAddressAnnouncer : IAddressAnnouncer
             if (_claims.TryGetValue(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, out var active))
             {
                 await StopAsync(active);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task StopAnsweringAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_claims.TryGetValue(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, out var active) && !active.Silent)
+            {
+                await SilenceAsync(active);
+                AnnouncerLog.Silenced(_logger, active.Address);
             }
         }
         finally
@@ -429,8 +460,15 @@ public sealed class LinuxAddressAnnouncer : IAddressAnnouncer
         }
     }
 
-    private async Task StopAsync(ActiveClaim active)
+    /// <summary>Ends the gratuitous rounds and the answering; the address stays on the device.</summary>
+    private async Task SilenceAsync(ActiveClaim active)
     {
+        if (active.Silent)
+        {
+            return;
+        }
+
+        active.Silent = true;
         await active.Gratuitous.CancelAsync();
 #pragma warning disable VSTHRD003 // the repeats task is this announcer's own, started by ClaimAsync
         await active.Repeats;
@@ -448,6 +486,29 @@ public sealed class LinuxAddressAnnouncer : IAddressAnnouncer
                 ndp.StopAnswering(active.Address);
             }
         }
+    }
+
+    /// <summary>A silent claim answers and announces again, as a fresh claim does (its address is still on the device).</summary>
+    private async Task ResumeAsync(ActiveClaim active, CancellationToken cancellationToken)
+    {
+        var isV6 = active.Address.AddressFamily == AddressFamily.InterNetworkV6;
+        foreach (var link in active.Links)
+        {
+            OpenResponder(link, isV6);
+            StartAnswering(link.Name, active.Address, isV6);
+        }
+
+        active.Gratuitous.Dispose();
+        active.Gratuitous = new CancellationTokenSource();
+        active.Silent = false;
+        await AnnounceAsync(active, cancellationToken);
+        active.Repeats = RepeatAnnouncementsAsync(active);
+        AnnouncerLog.Claimed(_logger, active.Address, string.Join(", ", active.Links.Select(l => l.Name)));
+    }
+
+    private async Task StopAsync(ActiveClaim active)
+    {
+        await SilenceAsync(active);
 
         try
         {

@@ -34,8 +34,9 @@ while (await Console.In.ReadLineAsync() is { } line)
                 break;
             case "claim":
                 var probe = words.Skip(2).Contains("probe");
-                var interfaces = words.Skip(2).Where(w => w != "probe").ToImmutableArray();
-                var result = await announcer.ClaimAsync(new AddressClaim(IPAddress.Parse(words[1]), interfaces, probe), CancellationToken.None);
+                var silent = words.Skip(2).Contains("silent");
+                var interfaces = words.Skip(2).Where(w => w is not ("probe" or "silent")).ToImmutableArray();
+                var result = await announcer.ClaimAsync(new AddressClaim(IPAddress.Parse(words[1]), interfaces, probe, silent), CancellationToken.None);
                 reply = new
                 {
                     outcome = result.Outcome.ToString(),
@@ -46,6 +47,10 @@ while (await Console.In.ReadLineAsync() is { } line)
                 break;
             case "release":
                 await announcer.ReleaseAsync(IPAddress.Parse(words[1]), CancellationToken.None);
+                reply = new { ok = true };
+                break;
+            case "stop-answering":
+                await announcer.StopAnsweringAsync(IPAddress.Parse(words[1]), CancellationToken.None);
                 reply = new { ok = true };
                 break;
             case "claimed":

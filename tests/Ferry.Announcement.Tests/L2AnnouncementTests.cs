@@ -104,6 +104,67 @@ public class L2AnnouncementTests
     }
 
     [Fact]
+    public async Task SilentClaim_LocalButNotAnswered_UntilClaimedAgainWhichAnnounces()
+    {
+        await using var lab = await LabAsync();
+        var (announcer, peer) = await TwoHostsAsync(lab);
+        var mac = Probes.Format(await NetworkLab.MacAsync(announcer));
+        await NetworkLab.IpAsync(peer, "neigh", "replace", Vip, "lladdr", "02:00:00:00:00:01", "dev", "eth0", "nud", "stale");
+        await using var host = AnnouncerHost.Start(announcer);
+        await host.SendAsync("start");
+
+        Assert.Equal("Claimed", (await host.SendAsync($"claim {Vip} probe silent")).GetProperty("outcome").GetString());
+
+        Assert.Contains(Vip + "/32", await NetworkLab.IpAsync(announcer, "addr", "show", "dev", "ferry0"), StringComparison.Ordinal);
+        Assert.Empty(await Probes.ArpRepliesAsync(peer, Vip));
+        Assert.Contains("02:00:00:00:00:01", await NetworkLab.IpAsync(peer, "neigh", "show", Vip), StringComparison.Ordinal);
+
+        Assert.Equal("Claimed", (await host.SendAsync($"claim {Vip}")).GetProperty("outcome").GetString());
+
+        Assert.Contains(mac, await Probes.WaitForNeighbourAsync(peer, Vip, mac), StringComparison.Ordinal);
+        Assert.Equal([mac], (await Probes.ArpRepliesAsync(peer, Vip)).Distinct());
+    }
+
+    [Fact]
+    public async Task StopAnswering_NobodyAnswersButTcpStillArrives_AndAClaimAnswersAndAnnouncesAgain()
+    {
+        await using var lab = await LabAsync();
+        var (announcer, peer) = await TwoHostsAsync(lab);
+        var mac = Probes.Format(await NetworkLab.MacAsync(announcer));
+        await using var host = AnnouncerHost.Start(announcer);
+        await host.SendAsync("start");
+        await host.SendAsync($"claim {Vip}");
+        await host.SendAsync($"claim {Vip6}");
+        await host.SendAsync($"listen-tcp {Vip} 8080");
+        // The peer learns the MAC while the address is answered for; a handover's drain is for such clients.
+        Assert.NotEmpty(await Probes.ArpRepliesAsync(peer, Vip));
+        await NetworkLab.IpAsync(peer, "neigh", "replace", Vip, "lladdr", mac, "dev", "eth0", "nud", "reachable");
+
+        await host.SendAsync($"stop-answering {Vip}");
+        await host.SendAsync($"stop-answering {Vip6}");
+
+        Assert.Empty(await Probes.ArpRepliesAsync(peer, Vip));
+        Assert.Null(await Probes.NeighbourAdvertisedMacAsync(peer, Vip6));
+        var device = await NetworkLab.IpAsync(announcer, "addr", "show", "dev", "ferry0");
+        Assert.Contains(Vip + "/32", device, StringComparison.Ordinal);
+        Assert.Contains(Vip6 + "/128", device, StringComparison.Ordinal);
+        var (exitCode, echoed) = await NetworkLab.ExecAsync(peer, "timeout", "10", "bash", "-c",
+            $"exec 3<>/dev/tcp/{Vip}/8080; printf 'draining\\n' >&3; head -c 9 <&3");
+        Assert.Equal(0, exitCode);
+        Assert.Equal("draining\n", echoed);
+
+        // Claimed again: answered and announced again (a stale entry on the peer is updated by the gratuitous ARP).
+        await NetworkLab.IpAsync(peer, "neigh", "replace", Vip, "lladdr", "02:00:00:00:00:01", "dev", "eth0", "nud", "stale");
+        Assert.Equal("Claimed", (await host.SendAsync($"claim {Vip}")).GetProperty("outcome").GetString());
+        Assert.Contains(mac, await Probes.WaitForNeighbourAsync(peer, Vip, mac), StringComparison.Ordinal);
+        Assert.Equal([mac], (await Probes.ArpRepliesAsync(peer, Vip)).Distinct());
+        Assert.Equal([Vip, Vip6], Strings((await host.SendAsync("claimed")).GetProperty("claimed")).Order(StringComparer.Ordinal));
+
+        await host.SendAsync($"release {Vip6}");
+        Assert.DoesNotContain(Vip6, await NetworkLab.IpAsync(announcer, "addr", "show", "dev", "ferry0"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kill9_NobodyAnswersThoughTheAddressStaysLocal_AndARestartRemovesIt()
     {
         await using var lab = await LabAsync();

@@ -23,7 +23,12 @@ namespace Ferry.Controller.Serving;
 /// status); a replica only reads them from <c>status.loadBalancer.ingress</c>. So it is statically
 /// stable: while the API server is away its caches keep the last state and the membership between
 /// replicas still moves addresses off dead replicas. The order of a change keeps traffic safe: an
-/// address is claimed before a listener binds it, and listeners on it close before it is released.
+/// address is made local (silently) before a listener binds it and announced only once the listener is
+/// bound, so clients that move on the announcement find it ready; listeners on it close before it is released.
+/// An address handed to another live replica (a new owner, or this replica stopping) drains first: this
+/// replica stops answering for it at once, so the new owner's announcements are the only ones on the
+/// LAN, but keeps it local and served for <see cref="ServingOptions.HandoverDrain"/>, so clients whose
+/// neighbour entry still points here lose no connection while they move.
 /// A Service served here is one whose addresses are all in announced pools; the leader serves the rest
 /// (docs/running-in-a-cluster.md, "Announcing addresses").
 /// </remarks>
@@ -50,7 +55,13 @@ public sealed partial class ServingController
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<IPAddress, IReadOnlyList<string>> _claimed = [];
     private readonly Dictionary<IPAddress, DateTimeOffset> _refused = [];
+    /// <summary>Addresses handed to another replica and still served here until the time given (silent: not answered for).</summary>
+    private readonly Dictionary<IPAddress, DateTimeOffset> _draining = [];
+    /// <summary>Claimed addresses that are local but not yet answered for nor announced (their listeners bind first).</summary>
+    private readonly HashSet<IPAddress> _unannounced = [];
     private readonly Dictionary<ServiceKey, LoadBalancerSpec> _served = [];
+    private readonly TaskCompletionSource _silent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _leaving;
     private IPAddress[] _owned = [];
     private volatile ImmutableHashSet<LoadBalancerKey> _servedKeys = [];
     private ServingPlan _plan = ServingPlan.Empty;
@@ -109,6 +120,25 @@ public sealed partial class ServingController
     /// <summary>True when a Service with these addresses is served by the replicas that own them rather than by the leader.</summary>
     public bool IsAnnouncedService(IReadOnlyCollection<IPAddress> addresses) => addresses.Count > 0 && addresses.All(_announced.IsAnnounced);
 
+    /// <summary>
+    /// The first step of a clean stop, before this replica tells its peers it leaves: from now on it plans
+    /// as if it were gone, so it stops answering for every address it owns (each drains, still served, see
+    /// <see cref="ServingOptions.HandoverDrain"/>). Returns once that is done, or after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task FallSilentAsync(TimeSpan timeout)
+    {
+        _leaving = true;
+        Signal();
+        try
+        {
+            await _silent.Task.WaitAsync(timeout, _time);
+        }
+        catch (TimeoutException)
+        {
+            Log.NotSilentInTime(_logger, timeout.TotalMilliseconds);
+        }
+    }
+
     /// <summary>Runs the informers and applies a new plan on every change until cancelled; then releases everything it claimed.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -124,9 +154,14 @@ public sealed partial class ServingController
                     await SyncAsync(cancellationToken);
                     IsReady = true;
                 }
+                else if (_leaving)
+                {
+                    // Nothing was claimed before the membership settled: silent already.
+                    _silent.TrySetResult();
+                }
 
                 using var resync = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                resync.CancelAfter(_membership.IsSettled ? _options.ResyncInterval : _settlePoll);
+                resync.CancelAfter(NextWake());
                 try
                 {
                     await _signal.Reader.ReadAsync(resync.Token);
@@ -142,6 +177,7 @@ public sealed partial class ServingController
         finally
         {
             _membership.Changed -= Signal;
+            _silent.TrySetResult();
             await ReleaseAllAsync();
             await Task.WhenAll(informers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -161,15 +197,40 @@ public sealed partial class ServingController
             .ToDictionary(s => ServiceKeys.Of(s.Service));
         var served = services.Select(s => new ServedService(s.Key, s.Value.Addresses, EligibleFor(s.Key, s.Value.Service))).ToList();
         var previous = Plan;
-        var plan = ServingPlanner.Plan(served, _announced, _membership.Live, excluded, _options.ChooseOwner);
+        var leaving = _leaving;
+        IReadOnlyCollection<string> live = leaving ? [.. _membership.Live.Where(r => r != self)] : _membership.Live;
+        var plan = ServingPlanner.Plan(served, _announced, live, excluded, _options.ChooseOwner);
         Volatile.Write(ref _plan, plan);
         var mine = plan.OwnedBy(self).ToDictionary(a => a.Address);
 
         var newlyClaimed = await ClaimAsync(mine, previous, cancellationToken);
         var keep = _claimed.Keys.Where(mine.ContainsKey).ToHashSet();
-        await ProgramAsync(services, plan, keep, eligibleNodes, cancellationToken);
+        var releaseNow = new List<IPAddress>();
         foreach (var address in _claimed.Keys.Where(a => !keep.Contains(a)).ToList())
         {
+            if (plan.OwnerOf(address) is { } successor && successor != self && _options.HandoverDrain > TimeSpan.Zero)
+            {
+                await DrainAsync(address, successor, cancellationToken);
+            }
+            else
+            {
+                releaseNow.Add(address);
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        var drained = _draining.Where(d => d.Value <= now).Select(d => d.Key).ToList();
+        var serving = keep.Concat(_draining.Keys.Except(drained)).ToHashSet();
+        await ProgramAsync(services, serving, eligibleNodes, cancellationToken);
+        await AnnounceAsync(mine, cancellationToken);
+        foreach (var address in releaseNow)
+        {
+            await ReleaseAsync(address, plan.OwnerOf(address), cancellationToken);
+        }
+
+        foreach (var address in drained)
+        {
+            _draining.Remove(address);
             await ReleaseAsync(address, plan.OwnerOf(address), cancellationToken);
         }
 
@@ -186,9 +247,75 @@ public sealed partial class ServingController
         }
 
         Syncs++;
+        if (leaving)
+        {
+            _silent.TrySetResult();
+        }
     }
 
     private void Signal() => _signal.Writer.TryWrite(true);
+
+    /// <summary>Until the next resync: sooner while the membership settles or a drain is due.</summary>
+    private TimeSpan NextWake()
+    {
+        if (!_membership.IsSettled)
+        {
+            return _settlePoll;
+        }
+
+        if (_draining.Count == 0)
+        {
+            return _options.ResyncInterval;
+        }
+
+        var due = _draining.Values.Min() - _time.GetUtcNow();
+        return due <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : due < _options.ResyncInterval ? due : _options.ResyncInterval;
+    }
+
+    /// <summary>
+    /// Answers for and announces the addresses claimed silently, now that their listeners are bound: a client
+    /// that moves here on the announcement finds them ready. A failure is retried on the next sync.
+    /// </summary>
+    private async Task AnnounceAsync(Dictionary<IPAddress, AddressAssignment> mine, CancellationToken cancellationToken)
+    {
+        foreach (var address in _unannounced.ToList())
+        {
+            if (!_claimed.TryGetValue(address, out var interfaces))
+            {
+                _unannounced.Remove(address);
+                continue;
+            }
+
+            var result = await _claims.ClaimAsync(address, interfaces, probe: false, silent: false, cancellationToken);
+            if (result.Outcome == AddressClaimOutcome.Claimed)
+            {
+                _unannounced.Remove(address);
+            }
+            else if (mine.TryGetValue(address, out var assignment))
+            {
+                Log.ClaimFailed(_logger, address.ToString(), result.Detail ?? "unknown error");
+                RecordFor(assignment, "Warning", ServingEvents.AnnounceFailed, ServingEvents.FailedMessage(address.ToString(), _membership.Self, result.Detail ?? "unknown error"));
+            }
+        }
+    }
+
+    /// <summary>Stops answering for an address another replica now owns; it stays served here for the drain.</summary>
+    private async Task DrainAsync(IPAddress address, string successor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _claims.StopAnsweringAsync(address, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ReleaseFailed(_logger, address.ToString(), ex.Message);
+        }
+
+        _claimed.Remove(address);
+        _unannounced.Remove(address);
+        _draining[address] = _time.GetUtcNow() + _options.HandoverDrain;
+        Log.Draining(_logger, address, successor, _options.HandoverDrain.TotalMilliseconds);
+    }
 
     /// <summary>
     /// The replicas that may own the Service's addresses: with <c>externalTrafficPolicy: Local</c> only
@@ -223,11 +350,11 @@ public sealed partial class ServingController
         var results = await Task.WhenAll(wanted.Select(async a =>
         {
             var probe = previous.OwnerOf(a.Address) is null;
-            var result = await _claims.ClaimAsync(a.Address, a.Interfaces, probe, cancellationToken);
+            var result = await _claims.ClaimAsync(a.Address, a.Interfaces, probe, silent: true, cancellationToken);
             if (result.Outcome == AddressClaimOutcome.Conflict && result.ConflictingHardwareAddress is { } mac && _isPeerHardwareAddress(mac))
             {
                 // Another replica still answers (it owned the address before this one started): a handover.
-                result = await _claims.ClaimAsync(a.Address, a.Interfaces, probe: false, cancellationToken);
+                result = await _claims.ClaimAsync(a.Address, a.Interfaces, probe: false, silent: true, cancellationToken);
             }
 
             return (Assignment: a, Result: result);
@@ -241,7 +368,9 @@ public sealed partial class ServingController
             {
                 case AddressClaimOutcome.Claimed:
                     _claimed[address] = result.Interfaces;
+                    _unannounced.Add(address);
                     _refused.Remove(address);
+                    _draining.Remove(address);
                     claimed.Add(address);
                     _metrics?.Claimed();
                     Log.Claimed(_logger, address, result.Interfaces, assignment.Services);
@@ -267,16 +396,14 @@ public sealed partial class ServingController
     /// <summary>Ensures a load balancer for every Service with an address claimed here, on those addresses only; deletes the rest.</summary>
     private async Task ProgramAsync(
         Dictionary<ServiceKey, (V1Service Service, ImmutableArray<IPAddress> Addresses)> services,
-        ServingPlan plan,
-        HashSet<IPAddress> claimed,
+        HashSet<IPAddress> serving,
         List<V1Node> eligibleNodes,
         CancellationToken cancellationToken)
     {
-        var self = _membership.Self;
         var wanted = new HashSet<ServiceKey>();
-        foreach (var (key, (service, _)) in services)
+        foreach (var (key, (service, statusAddresses)) in services)
         {
-            var addresses = plan.AddressesOf(key, self).Where(claimed.Contains).OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList();
+            var addresses = statusAddresses.Distinct().Where(serving.Contains).OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList();
             if (addresses.Count == 0)
             {
                 continue;
@@ -341,6 +468,7 @@ public sealed partial class ServingController
         {
             await _claims.ReleaseAsync(address, cancellationToken);
             _claimed.Remove(address);
+            _unannounced.Remove(address);
             _metrics?.Released();
             Log.Released(_logger, address, newOwner ?? "nobody (no live replica is eligible)");
         }
@@ -350,18 +478,41 @@ public sealed partial class ServingController
         }
     }
 
-    /// <summary>On stop: close this replica's listeners, then stop answering for its addresses.</summary>
+    /// <summary>
+    /// On stop: with another replica alive, stop answering for every address and keep serving them for the
+    /// drain while the others take them over (they heard this replica leave); then close this replica's
+    /// listeners, then release the addresses.
+    /// </summary>
     private async Task ReleaseAllAsync()
     {
+        var successors = _membership.Live.Any(r => r != _membership.Self);
+        if (successors && _options.HandoverDrain > TimeSpan.Zero && _claimed.Count + _draining.Count > 0)
+        {
+            foreach (var address in _claimed.Keys.ToList())
+            {
+                await DrainAsync(address, "another replica (this one stops)", CancellationToken.None);
+            }
+
+            var until = _draining.Values.Max();
+            Volatile.Write(ref _owned, []);
+            var wait = until - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, CancellationToken.None);
+            }
+        }
+
         foreach (var key in _served.Keys.ToList())
         {
             await DeleteAsync(key, CancellationToken.None);
         }
 
-        foreach (var address in _claimed.Keys.ToList())
+        foreach (var address in _claimed.Keys.Concat(_draining.Keys).ToList())
         {
             await ReleaseAsync(address, "another replica (this one stops)", CancellationToken.None);
         }
+
+        _draining.Clear();
 
         Volatile.Write(ref _owned, []);
         _servedKeys = [];
@@ -400,6 +551,12 @@ public sealed partial class ServingController
 
         [LoggerMessage(EventId = 2626, Level = LogLevel.Warning, Message = "Load balancer {Service} on this replica is not fully serving: {Failures}")]
         public static partial void NotFullyServing(ILogger logger, ServiceKey service, IEnumerable<string> failures);
+
+        [LoggerMessage(EventId = 2628, Level = LogLevel.Information, Message = "Handing {Address} over to {Owner}: no longer answering for it, still serving it for {DrainMs} ms while clients move")]
+        public static partial void Draining(ILogger logger, IPAddress address, string owner, double drainMs);
+
+        [LoggerMessage(EventId = 2629, Level = LogLevel.Warning, Message = "Stopping: still answering for some addresses after {TimeoutMs} ms; leaving anyway")]
+        public static partial void NotSilentInTime(ILogger logger, double timeoutMs);
 
         [LoggerMessage(EventId = 2627, Level = LogLevel.Debug, Message = "Service {Service} not served here: {Errors}")]
         public static partial void NotTranslated(ILogger logger, ServiceKey service, IEnumerable<string> errors);

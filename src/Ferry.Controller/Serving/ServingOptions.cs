@@ -16,6 +16,15 @@ public sealed record ServingOptions
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long an address handed to another replica stays served here after this replica stops answering
+    /// for it: clients whose neighbour entry still points here keep working until the new owner's
+    /// announcements reach them. Linux ignores a gratuitous ARP that comes within <c>locktime</c> (1 s) of
+    /// the entry's last update, and the announcer repeats its announcements over 1 s, so the default covers
+    /// the last repeat plus the handover itself. Zero releases at once.
+    /// </summary>
+    public TimeSpan HandoverDrain { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// Picks the owner of a key among candidates, the same on every replica (rendezvous hashing in
     /// production); it must not depend on the order of the candidates.
     /// </summary>

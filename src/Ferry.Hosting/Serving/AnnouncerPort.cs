@@ -16,7 +16,7 @@ internal sealed class AnnouncerPort : IAddressClaims
         _unavailable = unavailable;
     }
 
-    public async Task<AddressClaimResult> ClaimAsync(IPAddress address, IReadOnlyList<string> interfaces, bool probe, CancellationToken cancellationToken)
+    public async Task<AddressClaimResult> ClaimAsync(IPAddress address, IReadOnlyList<string> interfaces, bool probe, bool silent, CancellationToken cancellationToken)
     {
         if (_unavailable is not null)
         {
@@ -26,7 +26,7 @@ internal sealed class AnnouncerPort : IAddressClaims
         ClaimResult result;
         try
         {
-            result = await _announcer.ClaimAsync(new AddressClaim(address, [.. interfaces], probe), cancellationToken);
+            result = await _announcer.ClaimAsync(new AddressClaim(address, [.. interfaces], probe, silent), cancellationToken);
         }
         catch (AnnouncementException ex)
         {
@@ -40,6 +40,9 @@ internal sealed class AnnouncerPort : IAddressClaims
             _ => AddressClaimResult.Failed(result.Detail ?? "unknown error"),
         };
     }
+
+    public Task StopAnsweringAsync(IPAddress address, CancellationToken cancellationToken) =>
+        _unavailable is not null ? Task.CompletedTask : _announcer.StopAnsweringAsync(address, cancellationToken);
 
     public Task ReleaseAsync(IPAddress address, CancellationToken cancellationToken) =>
         _unavailable is not null ? Task.CompletedTask : _announcer.ReleaseAsync(address, cancellationToken);

@@ -27,6 +27,9 @@ namespace Ferry.Hosting.Serving;
 /// </summary>
 public sealed partial class ReplicaServing : IAsyncDisposable
 {
+    /// <summary>How long a clean stop waits for the serving controller to fall silent before it leaves anyway.</summary>
+    private static readonly TimeSpan _leaveSilenceTimeout = TimeSpan.FromSeconds(1);
+
     private readonly ReplicaServingOptions _options;
     private readonly HeartbeatMembership _membership;
     private readonly LinuxAddressAnnouncer _announcer;
@@ -161,11 +164,20 @@ public sealed partial class ReplicaServing : IAsyncDisposable
         await Task.WhenAll(_directory.RunAsync(cancellationToken), serving.RunAsync(cancellationToken));
     }
 
-    /// <summary>A clean stop, first step: tell the other replicas, so they take the addresses over at once.</summary>
+    /// <summary>
+    /// A clean stop, first step: stop answering for this replica's addresses (they stay served for the
+    /// drain), then tell the other replicas, so they take the addresses over at once. In that order the new
+    /// owners' announcements are the last word on the LAN.
+    /// </summary>
     public async Task LeaveAsync()
     {
         if (Interlocked.Exchange(ref _left, 1) == 0)
         {
+            if (_serving is { } serving)
+            {
+                await serving.FallSilentAsync(_leaveSilenceTimeout);
+            }
+
             await _membership.LeaveAsync(CancellationToken.None);
         }
     }

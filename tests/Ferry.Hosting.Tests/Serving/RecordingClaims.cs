@@ -15,16 +15,22 @@ internal sealed class RecordingClaims : IAddressClaims
     /// <summary>An answer for a claim of this address with probe = true (a conflict, a failure); else claimed.</summary>
     public ConcurrentDictionary<IPAddress, AddressClaimResult> ProbeAnswers { get; } = new();
 
-    /// <summary>Every call in order: <c>claim 127.1.2.3 probe</c>, <c>claim 127.1.2.3</c>, <c>release 127.1.2.3</c>.</summary>
+    /// <summary>Every call in order: <c>claim 127.1.2.3 probe silent</c>, <c>claim 127.1.2.3</c>, <c>stop-answering 127.1.2.3</c>, <c>release 127.1.2.3</c>.</summary>
     public IReadOnlyList<string> Calls => [.. _log];
 
     /// <summary>Called with each call as it happens (to look at the data plane at that moment).</summary>
     public Action<string>? OnCall { get; set; }
 
-    public Task<AddressClaimResult> ClaimAsync(IPAddress address, IReadOnlyList<string> interfaces, bool probe, CancellationToken cancellationToken)
+    public Task<AddressClaimResult> ClaimAsync(IPAddress address, IReadOnlyList<string> interfaces, bool probe, bool silent, CancellationToken cancellationToken)
     {
-        Record($"claim {address}{(probe ? " probe" : string.Empty)}");
+        Record($"claim {address}{(probe ? " probe" : string.Empty)}{(silent ? " silent" : string.Empty)}");
         return Task.FromResult(probe && ProbeAnswers.TryGetValue(address, out var answer) ? answer : AddressClaimResult.Claimed(interfaces.Count == 0 ? ["lo"] : interfaces));
+    }
+
+    public Task StopAnsweringAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        Record($"stop-answering {address}");
+        return Task.CompletedTask;
     }
 
     public Task ReleaseAsync(IPAddress address, CancellationToken cancellationToken)

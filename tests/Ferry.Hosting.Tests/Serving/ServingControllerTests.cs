@@ -20,6 +20,9 @@ namespace Ferry.Hosting.Tests.Serving;
 /// </summary>
 public sealed class ServingControllerTests : IAsyncLifetime
 {
+    /// <summary>How long a handed-over address stays served here (long enough to look at it during the drain).</summary>
+    private static readonly TimeSpan _drain = TimeSpan.FromSeconds(1.5);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private ElectionCluster _cluster = null!;
@@ -50,6 +53,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
             new ServingOptions
             {
                 Translation = new TranslationOptions { DefaultTargets = TargetMode.Endpoints },
+                HandoverDrain = _drain,
                 // The test decides the owner: "other" whenever it is alive (hashing is ServingPlannerTests' and the lab's).
                 ChooseOwner = (_, candidates) => candidates.Contains("other") ? "other" : candidates.Order(StringComparer.Ordinal).FirstOrDefault(),
             },
@@ -77,7 +81,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OwnedAddress_ClaimedBeforeItsListenerBinds_ThenServes_AndTheServiceSaysWhichNodeAnnounces()
+    public async Task OwnedAddress_MadeLocalBeforeItsListenerBinds_AnnouncedOnceBound_ThenServes_AndTheServiceSaysWhichNodeAnnounces()
     {
         await using var backend = new GreetingBackend("pod-1");
         var boundAtClaim = new List<bool>();
@@ -86,8 +90,8 @@ public sealed class ServingControllerTests : IAsyncLifetime
 
         await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
 
-        Assert.Equal([$"claim {vip.Address} probe"], _claims.Calls);
-        Assert.Equal([false], boundAtClaim);
+        Assert.Equal([$"claim {vip.Address} probe silent", $"claim {vip.Address}"], _claims.Calls);
+        Assert.Equal([false, true], boundAtClaim);
         Assert.Equal([vip.Address], _serving.Owned);
         var assigned = await WaitForEventAsync("web", ServingEvents.NodeAssigned);
         Assert.Equal("announcing from node \"me\" with protocol \"layer2\"", assigned.Message);
@@ -96,25 +100,48 @@ public sealed class ServingControllerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnotherReplicaBecomesOwner_ListenerClosesBeforeTheAddressIsReleased()
+    public async Task AnotherReplicaBecomesOwner_SilentAtOnce_ServedThroughTheDrain_ThenListenerClosesBeforeTheAddressIsReleased()
     {
         await using var backend = new GreetingBackend("pod-1");
         var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "11");
         await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
-        var boundAtRelease = new List<bool>();
-        _claims.OnCall = call => boundAtRelease.Add(_dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null);
+        var bound = new List<(string Call, bool Bound)>();
+        _claims.OnCall = call => bound.Add((call, _dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null));
 
         _membership.Set("me", "other");
 
-        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"release {vip.Address}")), "the address is released");
-        Assert.Equal([false], boundAtRelease);
-        Assert.Null(await GreetingBackend.ReadAsync(vip, Ct));
+        // At once: no longer answered for, no longer owned, but still served for clients that have not moved yet.
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"stop-answering {vip.Address}")), "the address falls silent");
         Assert.Empty(_serving.Owned);
+        Assert.Equal("pod-1", await GreetingBackend.ReadAsync(vip, Ct));
+
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"release {vip.Address}")), "the address is released after the drain");
+        Assert.Equal([($"stop-answering {vip.Address}", true), ($"release {vip.Address}", false)], bound);
+        Assert.Null(await GreetingBackend.ReadAsync(vip, Ct));
 
         // The other replica dies: the address comes back at once, without a probe (a handover).
         _membership.Set("me");
         await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves again");
-        Assert.Equal($"claim {vip.Address}", _claims.Calls[^1]);
+        Assert.Equal([$"claim {vip.Address} silent", $"claim {vip.Address}"], _claims.Calls.TakeLast(2));
+    }
+
+    [Fact]
+    public async Task AddressBackDuringItsDrain_ClaimedAgainWithoutProbe_NeverReleased()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "17");
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+
+        _membership.Set("me", "other");
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"stop-answering {vip.Address}")), "the address falls silent");
+        _membership.Set("me");
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls[^1] == $"claim {vip.Address}"), "the address is claimed again");
+
+        // Past the drain's end: nothing released, the listener never closed.
+        await Task.Delay(_drain + TimeSpan.FromMilliseconds(500), Ct);
+        Assert.DoesNotContain($"release {vip.Address}", _claims.Calls);
+        Assert.Equal([vip.Address], _serving.Owned);
+        Assert.Equal("pod-1", await GreetingBackend.ReadAsync(vip, Ct));
     }
 
     [Fact]
@@ -131,7 +158,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
         Assert.Equal($"address {address} is already in use on the LAN (02:00:00:00:00:99 answered: on eth0); node \"me\" does not announce it", conflict.Message);
         Assert.Null(_dataPlane.GetStats(new LoadBalancerKey("default", "web")));
         Assert.Empty(_serving.Owned);
-        Assert.Equal([$"claim {address} probe"], _claims.Calls);
+        Assert.Equal([$"claim {address} probe silent"], _claims.Calls);
     }
 
     [Fact]
@@ -144,7 +171,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
 
         await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
 
-        Assert.Equal([$"claim {address} probe", $"claim {address}"], _claims.Calls);
+        Assert.Equal([$"claim {address} probe silent", $"claim {address} silent", $"claim {address}"], _claims.Calls);
     }
 
     [Fact]
@@ -156,10 +183,11 @@ public sealed class ServingControllerTests : IAsyncLifetime
         var vip = await ServiceAsync("web", 8080, other, _cluster.PoolPrefix + "14");
 
         await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-2", "the announced VIP serves");
+        // The listener binds inside the sync; the served set is updated at its end.
+        await WaitUntilAsync(() => Task.FromResult(_serving.Serves(new LoadBalancerKey("default", "web"))), "the replica serves web");
 
         Assert.Null(_dataPlane.GetStats(new LoadBalancerKey("default", "routed")));
         Assert.False(_serving.Serves(new LoadBalancerKey("default", "routed")));
-        Assert.True(_serving.Serves(new LoadBalancerKey("default", "web")));
         Assert.DoesNotContain(_claims.Calls, c => c.Contains(".200", StringComparison.Ordinal));
     }
 
@@ -183,7 +211,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stop_ClosesListenersThenReleasesEveryAddress()
+    public async Task Stop_Alone_ClosesListenersThenReleasesEveryAddressAtOnce()
     {
         await using var backend = new GreetingBackend("pod-1");
         var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "16");
@@ -196,8 +224,36 @@ public sealed class ServingControllerTests : IAsyncLifetime
         await _running;
 #pragma warning restore VSTHRD003
 
+        // No other replica could take the address over: nothing to drain for.
         Assert.Equal($"release {vip.Address}", _claims.Calls[^1]);
+        Assert.DoesNotContain($"stop-answering {vip.Address}", _claims.Calls);
         Assert.Equal([false], boundAtRelease);
+        Assert.Empty(_serving.Owned);
+    }
+
+    [Fact]
+    public async Task CleanStop_WithAPeerAlive_FallsSilentFirst_ServesThroughTheDrain_ThenClosesAndReleases()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        _membership.Set("me", "peer");
+        var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "18");
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        var bound = new List<(string Call, bool Bound)>();
+        _claims.OnCall = call => bound.Add((call, _dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null));
+
+        // A clean stop's first step (before the membership says goodbye): silent, and still serving.
+        await _serving.FallSilentAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains($"stop-answering {vip.Address}", _claims.Calls);
+        Assert.Empty(_serving.Owned);
+        Assert.Equal("pod-1", await GreetingBackend.ReadAsync(vip, Ct));
+
+        await _stop.CancelAsync();
+#pragma warning disable VSTHRD003 // started by this test class
+        await _running;
+#pragma warning restore VSTHRD003
+
+        Assert.Equal([($"stop-answering {vip.Address}", true), ($"release {vip.Address}", false)], bound);
+        Assert.Null(await GreetingBackend.ReadAsync(vip, Ct));
         Assert.Empty(_serving.Owned);
     }
 
