@@ -64,6 +64,7 @@ public static partial class ApiServerHost
 
         X509Certificate2? certificate = null;
         ObjectStore? store = null;
+        AuditLog? audit = null;
         var shutdown = new CancellationTokenSource();
         WebApplication? app = null;
         try
@@ -76,7 +77,8 @@ public static partial class ApiServerHost
             var registry = new ResourceRegistry(store, new ResourceCatalog(services), time);
             await new ClusterBootstrap(registry, services).RunAsync(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
             var watch = new WatchEndpoint(registry, time, new Random(), options.BookmarkInterval, shutdown.Token);
-            var handler = new ApiRequestHandler(registry, watch, new BearerAuthentication(token, staticTokens), new RequestAuthorizer(policies), options.MaxRequestBodyBytes, time, logger, version);
+            audit = options.AuditLogPath is { } auditPath ? new AuditLog(auditPath, time) : null;
+            var handler = new ApiRequestHandler(registry, watch, new BearerAuthentication(token, staticTokens), new RequestAuthorizer(policies), options.MaxRequestBodyBytes, time, logger, version, audit);
 
             // An empty builder: no appsettings.json, environment or command-line configuration can add endpoints
             // or change limits behind the caller's back (the host process may be anything, e.g. the ferry CLI).
@@ -113,6 +115,7 @@ public static partial class ApiServerHost
             var running = app;
             var runningStore = store;
             var runningCertificate = certificate;
+            var runningAudit = audit;
             return new ApiServerHandle(url, kubeconfig, token, caPath, caPem, async () =>
             {
                 await shutdown.CancelAsync();
@@ -121,6 +124,7 @@ public static partial class ApiServerHost
                 await running.DisposeAsync();
                 runningStore.Dispose();
                 runningCertificate.Dispose();
+                runningAudit?.Dispose();
                 shutdown.Dispose();
                 await dataLock.DisposeAsync();
             });
@@ -134,6 +138,7 @@ public static partial class ApiServerHost
 
             store?.Dispose();
             certificate?.Dispose();
+            audit?.Dispose();
             shutdown.Dispose();
             await dataLock.DisposeAsync();
             throw;

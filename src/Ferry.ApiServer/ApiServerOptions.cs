@@ -37,6 +37,13 @@ public sealed record ApiServerOptions
     public string? AuthorizationPolicyFile { get; init; }
 
     /// <summary>
+    /// Optional: kube-apiserver's <c>--audit-log-path</c> at level <c>Metadata</c>. Every request is appended to this file as
+    /// an <c>audit.k8s.io/v1</c> Event JSON line (verb, user, source address, User-Agent, object, status code) when its
+    /// response is complete. Null: no audit log.
+    /// </summary>
+    public string? AuditLogPath { get; init; }
+
+    /// <summary>
     /// The Kubernetes version to answer as, <c>1.28</c> to <c>1.32</c>; null is 1.32. Below 1.30 the Service status
     /// drops <c>status.loadBalancer.ingress[].ipMode</c> with kube-apiserver's <c>unknown field</c> warning, as 1.28,
     /// and 1.29 with the <c>LoadBalancerIPMode</c> feature gate off (its default), do.
@@ -73,6 +80,11 @@ public sealed record ApiServerOptions
             {
                 problems.Add($"{name}: file {path} does not exist");
             }
+        }
+
+        if (AuditLogPath is not null && string.IsNullOrWhiteSpace(AuditLogPath))
+        {
+            problems.Add($"{nameof(AuditLogPath)}: must not be empty");
         }
 
         if (EmulatedVersion is not null && !KubernetesVersion.TryParse(EmulatedVersion, out _))

@@ -17,6 +17,9 @@ public sealed record ApiFerryOptions
     /// <summary>Optional ABAC policy for those users: kube-apiserver's <c>--authorization-policy-file</c> (see <see cref="ApiServer.ApiServerOptions.AuthorizationPolicyFile"/>).</summary>
     public string? AuthorizationPolicyFile { get; init; }
 
+    /// <summary>Optional audit log: kube-apiserver's <c>--audit-log-path</c> (see <see cref="ApiServer.ApiServerOptions.AuditLogPath"/>).</summary>
+    public string? AuditLogPath { get; init; }
+
     /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
     public IReadOnlyList<string> Validate() =>
         string.IsNullOrWhiteSpace(DataDirectory) ? [$"{nameof(DataDirectory)}: must not be empty"] : [];

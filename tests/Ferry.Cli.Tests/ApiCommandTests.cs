@@ -89,4 +89,34 @@ public sealed partial class ApiCommandTests : IDisposable
         Assert.Equal(2, await ferry.WaitForExitAsync(_wait));
         Assert.Contains("--listen", ferry.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Api_AuditLogPath_AppendsAnEventPerRequest()
+    {
+        var audit = Path.Combine(_directory, "audit.log");
+        await using var ferry = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0", "--audit-log-path", audit);
+        Assert.True(await ferry.WaitForOutputAsync("export KUBECONFIG=", _wait), ferry.Output);
+        var url = new Uri(ListeningLine().Match(ferry.Output).Groups["url"].Value);
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        using var http = new HttpClient(handler) { BaseAddress = url };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("audit-test/1");
+
+        using var response = await http.GetAsync(new Uri("/version", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.True(response.IsSuccessStatusCode);
+        // The Event is appended once the response is complete: wait for it, bounded.
+        var deadline = DateTime.UtcNow + _wait;
+        var lines = Array.Empty<string>();
+        while (!lines.Any(l => l.Contains("\"requestURI\":\"/version\"", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            lines = File.Exists(audit) ? await File.ReadAllLinesAsync(audit, TestContext.Current.CancellationToken) : [];
+        }
+
+        var line = Assert.Single(lines, l => l.Contains("\"requestURI\":\"/version\"", StringComparison.Ordinal));
+        Assert.Contains("\"apiVersion\":\"audit.k8s.io/v1\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"userAgent\":\"audit-test/1\"", line, StringComparison.Ordinal);
+        await ferry.StopAsync();
+        Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
+    }
 }

@@ -19,9 +19,11 @@ internal sealed partial class ApiRequestHandler
     private readonly ApiRouter _router;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly AuditLog? _audit;
 
-    public ApiRequestHandler(ResourceRegistry registry, WatchEndpoint watch, BearerAuthentication authentication, RequestAuthorizer authorizer, long maxBodyBytes, TimeProvider time, ILogger logger, KubernetesVersion version)
+    public ApiRequestHandler(ResourceRegistry registry, WatchEndpoint watch, BearerAuthentication authentication, RequestAuthorizer authorizer, long maxBodyBytes, TimeProvider time, ILogger logger, KubernetesVersion version, AuditLog? audit = null)
     {
+        _audit = audit;
         var body = new RequestBodyReader(maxBodyBytes);
         _authentication = authentication;
         var reviews = new AccessReviewEndpoint(authorizer, body);
@@ -36,9 +38,10 @@ internal sealed partial class ApiRequestHandler
         ctx.Response.Headers.CacheControl = "no-cache, private";
         var path = ctx.Request.Path.Value ?? "/";
         var started = _time.GetTimestamp();
+        var received = _audit is null ? default : _time.GetUtcNow();
+        UserIdentity? user = null;
         try
         {
-            UserIdentity? user = null;
             if (!BearerAuthentication.IsPublic(path))
             {
                 user = _authentication.Authenticate(ctx) ?? throw ApiErrors.Unauthorized();
@@ -69,6 +72,7 @@ internal sealed partial class ApiRequestHandler
         }
         finally
         {
+            _audit?.Write(ctx, ctx.Features.Get<RequestAttributes>(), user, received);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 var target = path + ctx.Request.QueryString;

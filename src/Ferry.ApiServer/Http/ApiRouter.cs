@@ -46,7 +46,7 @@ internal sealed class ApiRouter
         var method = ctx.Request.Method;
         if (user is not null && !IsResourcePath(segments))
         {
-            Authorize(user, RequestAttributes.ForPath(method is "HEAD" ? "get" : method.ToLowerInvariant(), path));
+            Authorize(ctx, user, RequestAttributes.ForPath(method is "HEAD" ? "get" : method.ToLowerInvariant(), path));
         }
 
         if (segments.Length == 0)
@@ -116,8 +116,10 @@ internal sealed class ApiRouter
     /// <summary>Whether the path names resources (<c>/api/v1/…</c>, <c>/apis/g/v/…</c>) rather than discovery or another non-resource path.</summary>
     private static bool IsResourcePath(string[] segments) => segments is ["api", _, _, ..] or ["apis", _, _, _, ..];
 
-    private void Authorize(UserIdentity user, RequestAttributes request)
+    /// <summary>Authorizes the request; its attributes stay on <paramref name="ctx"/>'s features for the <see cref="AuditLog"/>.</summary>
+    private void Authorize(HttpContext ctx, UserIdentity user, RequestAttributes request)
     {
+        ctx.Features.Set(request);
         if (!_authorizer.IsAllowed(user, request))
         {
             throw ApiErrors.Refused(request, user.Name);
@@ -145,7 +147,7 @@ internal sealed class ApiRouter
         var options = new RequestOptions(ctx.Request.Query);
         if (user is not null)
         {
-            Authorize(user, target is null ? UnknownResource(ctx.Request.Method, group, rest[1..]) : Attributes(ctx.Request.Method, target, options));
+            Authorize(ctx, user, target is null ? UnknownResource(ctx.Request.Method, group, rest[1..]) : Attributes(ctx.Request.Method, target, options));
         }
 
         await DispatchAsync(ctx, target ?? throw ApiErrors.PathNotFound(), options, user ?? UserIdentity.Admin);

@@ -30,6 +30,10 @@ internal static partial class ApiCommand
         {
             Description = "What those users may do, as kube-apiserver's ABAC policy file: one Policy JSON object per line (docs/local-mode.md).",
         };
+        var auditLog = new Option<FileInfo>("--audit-log-path")
+        {
+            Description = "Append every request to this file as kube-apiserver's audit log at level Metadata: one audit.k8s.io/v1 Event JSON line each (verb, user, source address, User-Agent, object, status).",
+        };
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("api", "Run the embedded Kubernetes-compatible API server alone; kubectl uses DIR/kubeconfig.")
         {
@@ -37,6 +41,7 @@ internal static partial class ApiCommand
             listen,
             tokenAuthFile,
             policyFile,
+            auditLog,
             logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
@@ -44,13 +49,14 @@ internal static partial class ApiCommand
             parseResult.GetRequiredValue(listen),
             parseResult.GetValue(tokenAuthFile)?.FullName,
             parseResult.GetValue(policyFile)?.FullName,
+            parseResult.GetValue(auditLog)?.FullName,
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDirectory, string listen, string? tokenAuthFile, string? policyFile, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dataDirectory, string listen, string? tokenAuthFile, string? policyFile, string? auditLogPath, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
     {
         using var loggerFactory = ConsoleLogging.Create(level);
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Api");
@@ -58,7 +64,7 @@ internal static partial class ApiCommand
         ApiFerryOptions options;
         try
         {
-            options = new ApiFerryOptions { DataDirectory = dataDirectory, Listen = ListenAddress.Parse(listen), TokenAuthFile = tokenAuthFile, AuthorizationPolicyFile = policyFile };
+            options = new ApiFerryOptions { DataDirectory = dataDirectory, Listen = ListenAddress.Parse(listen), TokenAuthFile = tokenAuthFile, AuthorizationPolicyFile = policyFile, AuditLogPath = auditLogPath };
         }
         catch (FormatException e)
         {

@@ -130,7 +130,7 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>Starts <c>ferry api</c> (again, after <see cref="StopApiAsync"/>: same data, same address) and waits until it serves.</summary>
     public async Task StartApiAsync(CancellationToken cancellationToken = default)
     {
-        var api = _lab.StartProcess(_lab.Api, "dotnet", [_options.FerryDll, "api", "--data-dir", Path.Combine(Directory, "data"), "--listen", $"{_lab.Api.IPv4}:{ApiPort}"]);
+        var api = _lab.StartProcess(_lab.Api, "dotnet", [_options.FerryDll, "api", "--data-dir", Path.Combine(Directory, "data"), "--listen", $"{_lab.Api.IPv4}:{ApiPort}", .. _options.ApiArguments]);
         Api = api;
         if (!await api.WaitForOutputAsync("export KUBECONFIG=", _options.StartTimeout, cancellationToken))
         {

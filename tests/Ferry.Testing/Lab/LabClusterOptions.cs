@@ -12,6 +12,9 @@ public sealed record LabClusterOptions
     /// </summary>
     public IReadOnlyList<string> RunArguments { get; init; } = ["--lease-duration", "4", "--renew-deadline", "3", "--retry-period", "0.5"];
 
+    /// <summary>Flags <c>ferry api</c> gets after the lab's own (<c>--data-dir</c>, <c>--listen</c>), e.g. <c>--audit-log-path FILE</c>.</summary>
+    public IReadOnlyList<string> ApiArguments { get; init; } = [];
+
     /// <summary>The <c>ferry</c> entry assembly, run with <c>dotnet</c>; by default <c>ferry.dll</c> next to the tests (reference src/Ferry.Cli).</summary>
     public string FerryDll { get; init; } = Path.Combine(AppContext.BaseDirectory, "ferry.dll");
 
