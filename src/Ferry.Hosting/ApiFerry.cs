@@ -34,6 +34,7 @@ public sealed class ApiFerry : IAsyncDisposable
                 Listen = options.Listen,
                 TokenAuthFile = options.TokenAuthFile,
                 AuthorizationPolicyFile = options.AuthorizationPolicyFile,
+                ServiceAllocation = options.ServiceAllocation,
             },
             loggerFactory,
             timeProvider ?? TimeProvider.System,

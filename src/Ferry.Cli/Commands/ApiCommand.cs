@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Ferry.Cli.Commands;
 
 /// <summary>
-/// <c>ferry api --data-dir DIR [--listen 127.0.0.1:6443]</c>: the embedded Kubernetes-compatible API
+/// <c>ferry api --data-dir DIR [--listen 127.0.0.1:6443] [--service-cluster-ip-range 10.96.0.0/12[,IPV6-CIDR]]</c>: the embedded Kubernetes-compatible API
 /// server alone (docs/local-mode.md). It writes <c>DIR/kubeconfig</c> for kubectl.
 /// </summary>
 internal static partial class ApiCommand
@@ -30,6 +30,11 @@ internal static partial class ApiCommand
         {
             Description = "What those users may do, as kube-apiserver's ABAC policy file: one Policy JSON object per line (docs/local-mode.md).",
         };
+        var serviceRange = new Option<string>("--service-cluster-ip-range")
+        {
+            Description = "Cluster IPs of Services, as kube-apiserver's flag: an IPv4 CIDR, optionally followed by ',' and an IPv6 CIDR (/108 to /126) that admits single-stack IPv6 Services.",
+            DefaultValueFactory = _ => "10.96.0.0/12",
+        };
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("api", "Run the embedded Kubernetes-compatible API server alone; kubectl uses DIR/kubeconfig.")
         {
@@ -37,6 +42,7 @@ internal static partial class ApiCommand
             listen,
             tokenAuthFile,
             policyFile,
+            serviceRange,
             logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
@@ -44,13 +50,14 @@ internal static partial class ApiCommand
             parseResult.GetRequiredValue(listen),
             parseResult.GetValue(tokenAuthFile)?.FullName,
             parseResult.GetValue(policyFile)?.FullName,
+            parseResult.GetRequiredValue(serviceRange),
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDirectory, string listen, string? tokenAuthFile, string? policyFile, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dataDirectory, string listen, string? tokenAuthFile, string? policyFile, string serviceRange, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
     {
         using var loggerFactory = ConsoleLogging.Create(level);
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Api");
@@ -63,6 +70,14 @@ internal static partial class ApiCommand
         catch (FormatException e)
         {
             await console.Error.WriteLineAsync($"--listen: {e.Message}");
+            return 2;
+        }
+
+        var ranges = serviceRange.Split(',', StringSplitOptions.TrimEntries);
+        options = options with { ServiceAllocation = new() { ServiceCidr = ranges[0], ServiceCidrIPv6 = ranges.Length > 1 ? ranges[1] : null } };
+        if (ranges.Length > 2 || options.ServiceAllocation.Validate() is [_, ..])
+        {
+            await console.Error.WriteLineAsync($"--service-cluster-ip-range: {serviceRange} is not an IPv4 CIDR (/8 to /30) optionally followed by ',' and an IPv6 CIDR (/108 to /126)");
             return 2;
         }
 
