@@ -1,17 +1,21 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using static Ferry.Lab.Tests.AnnouncementLab;
 
 namespace Ferry.Lab.Tests;
 
 /// <summary>
 /// Issue 8 in the lab, the scenarios around ownership: <c>externalTrafficPolicy: Local</c> following its
-/// endpoints, one address shared by a TCP and a UDP Service, and a replica restarted after <c>kill -9</c>
-/// removing what it left on <c>ferry0</c>.
+/// endpoints, one address shared by a TCP and a UDP Service, IPv6 with unsolicited neighbour
+/// advertisements, and a replica restarted after <c>kill -9</c> removing what it left on <c>ferry0</c>.
 /// </summary>
 [Collection(OneLabAtATime.Name)]
 public sealed class AnnouncementScenariosInLabTests
 {
+    /// <summary>One IPv6 pool announced on layer 2.</summary>
+    private const string IPv6Pools = "pools:\n  - name: lab6\n    addresses: [2001:db8::100-2001:db8::149]\n    announce: l2\n";
+
     private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -84,6 +88,50 @@ public sealed class AnnouncementScenariosInLabTests
         Assert.Contains(answer, lab.Nodes.Select(n => n.Role + ":query-1"));
 
         static Dictionary<string, string> Shared() => new() { ["ferry.dev/allow-shared-ip"] = "lab-dns" };
+    }
+
+    [Fact]
+    public async Task IPv6_OneOwnerAnswersSolicitations_AndTheClientsEntryFollowsTheUnsolicitedAdvertisement()
+    {
+        LabRequirement.Tool(InstalledTools.HasNdisc6, InstalledTools.NoNdisc6);
+        await using var lab = await NetnsLab.CreateAsync(cancellationToken: Ct);
+        foreach (var node in lab.Nodes)
+        {
+            lab.Track(NetnsLab.Run(node, () => new TcpTestBackend(new IPEndPoint(node.IPv6, BackendPort), greeting: node.Role)));
+        }
+
+        await using var cluster = await StartAsync(lab, IPv6Pools);
+        await cluster.CreateServiceAsync("web6", 80, BackendPort, lab.Nodes, family: AddressFamily.InterNetworkV6, cancellationToken: Ct);
+        var vip = await cluster.WaitForIngressAsync("web6", Ct);
+        Assert.Equal(AddressFamily.InterNetworkV6, vip.AddressFamily);
+        await using var probe = ConnectProbe.Start(lab.Client, new IPEndPoint(vip, 80));
+        Assert.NotNull(await probe.WaitForSuccessAsync(TimeSpan.FromSeconds(60), Ct));
+
+        var owner = await NdiscOwnerAsync(lab, vip);
+        Assert.Equal([owner], await HoldersAsync(lab, vip));
+        Assert.Equal(owner.Mac, (await WaitForNeighbourAsync(lab, vip, owner, TimeSpan.FromSeconds(10)))?.Mac);
+
+        // kill -9 of the owner while the client keeps connecting, measured as the IPv4 case.
+        var killed = TimeProvider.System.GetUtcNow();
+        await cluster.Replicas[owner.Role].KillAsync(LabSignal.Kill, cancellationToken: Ct);
+        var outage = await probe.WaitForRecoveryAsync(killed, TimeSpan.FromSeconds(30), cancellationToken: Ct);
+        Assert.NotNull(outage);
+        Report($"IPv6 kill -9: connections succeed again {outage!.Value.TotalMilliseconds:F0} ms after the fault");
+        var second = await NdiscOwnerAsync(lab, vip);
+        Assert.NotEqual(owner.Role, second.Role);
+        Assert.Equal(second.Mac, (await WaitForNeighbourAsync(lab, vip, second, TimeSpan.FromSeconds(10)))?.Mac);
+
+        // Again with the client silent: it solicits nothing, so only the new owner's unsolicited
+        // advertisement can move its entry (the table is only read here).
+        await probe.StopAsync();
+        var third = Assert.Single(lab.Nodes, n => n != owner && n != second);
+        var clock = Stopwatch.StartNew();
+        await cluster.Replicas[second.Role].KillAsync(LabSignal.Kill, cancellationToken: Ct);
+        var entry = await WaitForNeighbourAsync(lab, vip, third, TimeSpan.FromSeconds(30));
+        Assert.True(third.Mac.Equals(entry?.Mac), $"the client's entry is {entry}, not {third.MacText}");
+        Report($"IPv6 kill -9, client silent: its neighbour entry names the new owner {clock.Elapsed.TotalMilliseconds:F0} ms after the fault");
+        Assert.Equal(third.Role, (await NdiscOwnerAsync(lab, vip)).Role);
+        await WaitServedAsync(lab, vip);
     }
 
     [Fact]

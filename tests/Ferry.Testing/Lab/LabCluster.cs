@@ -35,6 +35,9 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>Each replica's admin endpoint port on its node's address (<c>--admin-listen</c>).</summary>
     public const int AdminPort = 9102;
 
+    /// <summary>The cluster IPs <c>ferry api</c> hands out: kubeadm's IPv4 default and an IPv6 range.</summary>
+    public const string ServiceClusterIPRange = "10.96.0.0/12,fd00:10:96::/112";
+
     /// <summary>The Lease the replicas compete for (namespace default).</summary>
     public const string LeaseName = "ferry-controller";
 
@@ -130,7 +133,11 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>Starts <c>ferry api</c> (again, after <see cref="StopApiAsync"/>: same data, same address) and waits until it serves.</summary>
     public async Task StartApiAsync(CancellationToken cancellationToken = default)
     {
-        var api = _lab.StartProcess(_lab.Api, "dotnet", [_options.FerryDll, "api", "--data-dir", Path.Combine(Directory, "data"), "--listen", $"{_lab.Api.IPv4}:{ApiPort}"]);
+        // The lab's LAN has both families, so the cluster admits single-stack IPv6 Services too.
+        var api = _lab.StartProcess(
+            _lab.Api,
+            "dotnet",
+            [_options.FerryDll, "api", "--data-dir", Path.Combine(Directory, "data"), "--listen", $"{_lab.Api.IPv4}:{ApiPort}", "--service-cluster-ip-range", ServiceClusterIPRange]);
         Api = api;
         if (!await api.WaitForOutputAsync("export KUBECONFIG=", _options.StartTimeout, cancellationToken))
         {
