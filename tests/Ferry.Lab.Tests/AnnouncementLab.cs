@@ -104,13 +104,14 @@ internal static class AnnouncementLab
         return Assert.Single(lab.Nodes, n => n.Mac.Equals(reply.Mac));
     }
 
-    /// <summary>The nodes whose <c>ferry0</c> holds <paramref name="vip"/> now.</summary>
+    /// <summary>The nodes whose <c>ferry0</c> holds <paramref name="vip"/> now (a node whose replica has not made ferry0 yet holds nothing).</summary>
     public static async Task<IReadOnlyList<LabNamespace>> HoldersAsync(NetnsLab lab, IPAddress vip)
     {
         var holders = new List<LabNamespace>();
         foreach (var node in lab.Nodes)
         {
-            if ((await lab.AddressesAsync(node, "ferry0", Ct)).Any(a => a.Address.Equals(vip)))
+            var device = await lab.ExecAsync(node, TimeSpan.FromSeconds(30), ["ip", "link", "show", "dev", "ferry0"], Ct);
+            if (device.Succeeded && (await lab.AddressesAsync(node, "ferry0", Ct)).Any(a => a.Address.Equals(vip)))
             {
                 holders.Add(node);
             }
