@@ -120,6 +120,39 @@ internal static class AnnouncementLab
         return holders;
     }
 
+    /// <summary>
+    /// The node that answers ARP (neighbour solicitations for IPv6) for <paramref name="vip"/> and is the only one holding it on ferry0, once both agree
+    /// (within 30 s: right after a start or a change ownership may still move). A disagreement seen on the way is
+    /// reported with the replicas' log lines about the address; none in time fails with them.
+    /// </summary>
+    public static async Task<LabNamespace> OwnerHoldingAsync(NetnsLab lab, LabCluster cluster, IPAddress vip)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var seen = new List<string>();
+        while (true)
+        {
+            var owner = vip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? await NdiscOwnerAsync(lab, vip) : await OwnerAsync(lab, vip);
+            var holders = await HoldersAsync(lab, vip);
+            if (holders.Count == 1 && holders[0].Equals(owner))
+            {
+                if (seen.Count > 0)
+                {
+                    Report($"{vip}: ARP and ferry0 disagreed before settling on {owner.Role}: {string.Join("; ", seen)}\n{ReplicaLines(cluster, vip)}");
+                }
+
+                return owner;
+            }
+
+            seen.Add($"answering {owner.Role}, ferry0 [{string.Join(", ", holders.Select(h => h.Role))}]");
+            Assert.True(DateTime.UtcNow < deadline, $"{vip}: the node answering ARP never was the only one holding it: {string.Join("; ", seen)}\n{ReplicaLines(cluster, vip)}");
+            await Task.Delay(200, Ct);
+        }
+    }
+
+    /// <summary>Every replica's log lines that name <paramref name="vip"/>, for failure messages.</summary>
+    public static string ReplicaLines(LabCluster cluster, IPAddress vip) =>
+        string.Join('\n', cluster.Replicas.SelectMany(r => r.Value.Lines.Where(l => l.Contains(vip.ToString(), StringComparison.Ordinal)).Select(l => r.Key + ": " + l)));
+
     /// <summary>Waits (bounded by <paramref name="timeout"/>, polling <c>ip addr</c>) until exactly <paramref name="expected"/> hold <paramref name="vip"/> on ferry0; returns how long that took, null if not in time.</summary>
     public static async Task<TimeSpan?> WaitForHoldersAsync(NetnsLab lab, IPAddress vip, IReadOnlyCollection<LabNamespace> expected, TimeSpan timeout)
     {

@@ -77,8 +77,7 @@ public sealed class AnnouncementScenariosInLabTests
         Assert.Equal(vip, await cluster.WaitForIngressAsync("dns", Ct));
 
         await WaitServedAsync(lab, vip);
-        var owner = await OwnerAsync(lab, vip);
-        Assert.Equal([owner], await HoldersAsync(lab, vip));
+        var owner = await OwnerHoldingAsync(lab, cluster, vip);
         var attempt = await ConnectProbe.AttemptAsync(lab.Client, new IPEndPoint(vip, 80), cancellationToken: Ct);
         Assert.True(attempt.Succeeded, attempt.ToString());
         Assert.Contains(attempt.Backend, lab.Nodes.Select(n => n.Role));
@@ -107,8 +106,7 @@ public sealed class AnnouncementScenariosInLabTests
         await using var probe = ConnectProbe.Start(lab.Client, new IPEndPoint(vip, 80));
         Assert.NotNull(await probe.WaitForSuccessAsync(TimeSpan.FromSeconds(60), Ct));
 
-        var owner = await NdiscOwnerAsync(lab, vip);
-        Assert.Equal([owner], await HoldersAsync(lab, vip));
+        var owner = await OwnerHoldingAsync(lab, cluster, vip);
         Assert.Equal(owner.Mac, (await WaitForNeighbourAsync(lab, vip, owner, TimeSpan.FromSeconds(10)))?.Mac);
 
         // kill -9 of the owner while the client keeps connecting, measured as the IPv4 case.
@@ -151,11 +149,11 @@ public sealed class AnnouncementScenariosInLabTests
             vips.Add(await WaitServedAsync(lab, await cluster.WaitForIngressAsync($"web{i}", Ct)));
         }
 
-        var victim = await OwnerAsync(lab, vips[0]);
+        var victim = await OwnerHoldingAsync(lab, cluster, vips[0]);
         var victimVips = new List<IPAddress>();
         foreach (var vip in vips)
         {
-            if ((await OwnerAsync(lab, vip)).Equals(victim))
+            if ((await OwnerHoldingAsync(lab, cluster, vip)).Equals(victim))
             {
                 victimVips.Add(vip);
             }
@@ -201,7 +199,7 @@ public sealed class AnnouncementScenariosInLabTests
         foreach (var vip in vips)
         {
             var holder = Assert.Single(await HoldersAsync(lab, vip));
-            Assert.Equal(holder.Role, (await OwnerAsync(lab, vip)).Role);
+            Assert.Equal(holder.Role, (await OwnerHoldingAsync(lab, cluster, vip)).Role);
             await WaitServedAsync(lab, vip);
         }
     }
