@@ -35,6 +35,7 @@ public sealed class ApiFerry : IAsyncDisposable
                 TokenAuthFile = options.TokenAuthFile,
                 AuthorizationPolicyFile = options.AuthorizationPolicyFile,
                 AuditLogPath = options.AuditLogPath,
+                ServiceAllocation = options.ServiceAllocation,
             },
             loggerFactory,
             timeProvider ?? TimeProvider.System,

@@ -20,7 +20,16 @@ public sealed record ApiFerryOptions
     /// <summary>Optional audit log: kube-apiserver's <c>--audit-log-path</c> (see <see cref="ApiServer.ApiServerOptions.AuditLogPath"/>).</summary>
     public string? AuditLogPath { get; init; }
 
+    /// <summary>
+    /// The IPv4 service CIDR and, optionally, an IPv6 one (kube-apiserver's <c>--service-cluster-ip-range</c>); see
+    /// <see cref="ApiServer.Admission.ServiceAllocatorOptions"/>. The IPv6 one admits single-stack IPv6 Services.
+    /// </summary>
+    public ApiServer.Admission.ServiceAllocatorOptions ServiceAllocation { get; init; } = new();
+
     /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
     public IReadOnlyList<string> Validate() =>
-        string.IsNullOrWhiteSpace(DataDirectory) ? [$"{nameof(DataDirectory)}: must not be empty"] : [];
+        [
+            .. string.IsNullOrWhiteSpace(DataDirectory) ? [$"{nameof(DataDirectory)}: must not be empty"] : Array.Empty<string>(),
+            .. ServiceAllocation.Validate().Select(p => $"{nameof(ServiceAllocation)}.{p}"),
+        ];
 }

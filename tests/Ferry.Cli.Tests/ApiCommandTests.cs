@@ -119,4 +119,15 @@ public sealed partial class ApiCommandTests : IDisposable
         await ferry.StopAsync();
         Assert.Equal(0, await ferry.WaitForExitAsync(_wait));
     }
+
+    [Theory]
+    [InlineData("fd00:10:96::/112")]
+    [InlineData("10.96.0.0/12,fd00::/64")]
+    [InlineData("10.96.0.0/12,fd00:10:96::/112,10.0.0.0/16")]
+    public async Task Api_BadServiceClusterIPRange_ExitsTwo(string range)
+    {
+        await using var ferry = FerryProcess.Start("api", "--data-dir", Path.Combine(_directory, "data"), "--listen", "127.0.0.1:0", "--service-cluster-ip-range", range);
+        Assert.Equal(2, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains($"--service-cluster-ip-range: {range} is not an IPv4 CIDR", ferry.Output, StringComparison.Ordinal);
+    }
 }

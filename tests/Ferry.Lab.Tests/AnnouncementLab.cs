@@ -84,6 +84,110 @@ internal static class AnnouncementLab
         return Assert.Single(lab.Nodes, n => n.Mac.Equals(reply.Mac));
     }
 
+    /// <summary>The node whose MAC answers neighbour solicitations for the IPv6 address (ndisc6); fails unless exactly one does (within 30 s).</summary>
+    public static async Task<LabNamespace> NdiscOwnerAsync(NetnsLab lab, IPAddress vip)
+    {
+        IReadOnlyList<ArpReply> replies = [];
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            replies = await lab.NdiscAsync(lab.Client, vip, attempts: 2, cancellationToken: Ct);
+            if (replies.Count == 1)
+            {
+                break;
+            }
+
+            await Task.Delay(200, Ct);
+        }
+
+        var reply = Assert.Single(replies);
+        return Assert.Single(lab.Nodes, n => n.Mac.Equals(reply.Mac));
+    }
+
+    /// <summary>The nodes whose <c>ferry0</c> holds <paramref name="vip"/> now (a node whose replica has not made ferry0 yet holds nothing).</summary>
+    public static async Task<IReadOnlyList<LabNamespace>> HoldersAsync(NetnsLab lab, IPAddress vip)
+    {
+        var holders = new List<LabNamespace>();
+        foreach (var node in lab.Nodes)
+        {
+            var device = await lab.ExecAsync(node, TimeSpan.FromSeconds(30), ["ip", "link", "show", "dev", "ferry0"], Ct);
+            if (device.Succeeded && (await lab.AddressesAsync(node, "ferry0", Ct)).Any(a => a.Address.Equals(vip)))
+            {
+                holders.Add(node);
+            }
+        }
+
+        return holders;
+    }
+
+    /// <summary>
+    /// The node that answers ARP (neighbour solicitations for IPv6) for <paramref name="vip"/> and is the only one holding it on ferry0, once both agree
+    /// (within 30 s: right after a start or a change ownership may still move). A disagreement seen on the way is
+    /// reported with the replicas' log lines about the address; none in time fails with them.
+    /// </summary>
+    public static async Task<LabNamespace> OwnerHoldingAsync(NetnsLab lab, LabCluster cluster, IPAddress vip)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var seen = new List<string>();
+        while (true)
+        {
+            var owner = vip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? await NdiscOwnerAsync(lab, vip) : await OwnerAsync(lab, vip);
+            var holders = await HoldersAsync(lab, vip);
+            if (holders.Count == 1 && holders[0].Equals(owner))
+            {
+                if (seen.Count > 0)
+                {
+                    Report($"{vip}: ARP and ferry0 disagreed before settling on {owner.Role}: {string.Join("; ", seen)}\n{ReplicaLines(cluster, vip)}");
+                }
+
+                return owner;
+            }
+
+            seen.Add($"answering {owner.Role}, ferry0 [{string.Join(", ", holders.Select(h => h.Role))}]");
+            Assert.True(DateTime.UtcNow < deadline, $"{vip}: the node answering ARP never was the only one holding it: {string.Join("; ", seen)}\n{ReplicaLines(cluster, vip)}");
+            await Task.Delay(200, Ct);
+        }
+    }
+
+    /// <summary>Every replica's log lines that name <paramref name="vip"/>, for failure messages.</summary>
+    public static string ReplicaLines(LabCluster cluster, IPAddress vip) =>
+        string.Join('\n', cluster.Replicas.SelectMany(r => r.Value.Lines.Where(l => l.Contains(vip.ToString(), StringComparison.Ordinal)).Select(l => r.Key + ": " + l)));
+
+    /// <summary>Waits (bounded by <paramref name="timeout"/>, polling <c>ip addr</c>) until exactly <paramref name="expected"/> hold <paramref name="vip"/> on ferry0; returns how long that took, null if not in time.</summary>
+    public static async Task<TimeSpan?> WaitForHoldersAsync(NetnsLab lab, IPAddress vip, IReadOnlyCollection<LabNamespace> expected, TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var holders = await HoldersAsync(lab, vip);
+            if (holders.Count == expected.Count && holders.All(expected.Contains))
+            {
+                return clock.Elapsed;
+            }
+
+            if (clock.Elapsed >= timeout)
+            {
+                return null;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    /// <summary>Waits (bounded by <paramref name="timeout"/>, reading the table only) until the client's neighbour entry for <paramref name="address"/> has <paramref name="node"/>'s MAC; the last entry seen.</summary>
+    public static async Task<NeighbourEntry?> WaitForNeighbourAsync(NetnsLab lab, IPAddress address, LabNamespace node, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var entry = await lab.NeighbourAsync(lab.Client, address, Ct);
+        while (!node.Mac.Equals(entry?.Mac) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+            entry = await lab.NeighbourAsync(lab.Client, address, Ct);
+        }
+
+        return entry;
+    }
+
     /// <summary>Waits (bounded, 30 s) for an Event on Service <paramref name="service"/> that matches; null if none came.</summary>
     public static async Task<Corev1Event?> WaitForEventAsync(LabCluster cluster, string service, Func<Corev1Event, bool> match)
     {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -14,8 +15,9 @@ namespace Ferry.ApiServer.Admission;
 /// <remarks>
 /// <para>State is in memory; call <see cref="Rebuild"/> with every stored Service at start-up. Thread-safe: every
 /// operation takes an internal lock. Randomness is injected so tests are deterministic.</para>
-/// <para>Simplifications: single-stack IPv4 service CIDR only (IPv6 families and dual-stack policies are
-/// rejected as "not configured on this cluster", as upstream does on an IPv4-only cluster).</para>
+/// <para>Simplifications: an IPv4 service CIDR and, optionally (<see cref="ServiceAllocatorOptions.ServiceCidrIPv6"/>),
+/// an IPv6 one for single-stack IPv6 Services. Dual-stack Services, and IPv6 ones without the IPv6 CIDR, are
+/// rejected as "not configured on this cluster", as upstream does on a single-stack cluster.</para>
 /// </remarks>
 public sealed partial class ServiceAllocator
 {
@@ -25,6 +27,12 @@ public sealed partial class ServiceAllocator
     private readonly RangeAllocator _ips;
     private readonly RangeAllocator _ports;
     private readonly long _reservedOffset = -1;
+    private readonly UInt128 _network6;
+    private readonly int _prefix6;
+    private readonly RangeAllocator? _ips6;
+
+    /// <summary>IPv6 offsets are kept from here on in <see cref="ServiceAllocation"/> (IPv4 ones stay below 2^24).</summary>
+    private const long IPv6OffsetBase = 1L << 40;
 
     public ServiceAllocator(ServiceAllocatorOptions? options = null, Random? random = null)
     {
@@ -44,6 +52,14 @@ public sealed partial class ServiceAllocator
         _ips = new RangeAllocator(ipCount, Math.Min(Math.Max(16, ipCount / 16), 256), random);
         var portCount = Options.NodePortMax - Options.NodePortMin + 1L;
         _ports = new RangeAllocator(portCount, Math.Min(Math.Max(16, portCount / 32), 128), random);
+        if (Options.ServiceCidrIPv6 is not null && ServiceAllocatorOptions.TryParseServiceCidrIPv6(Options.ServiceCidrIPv6, out var address6, out _prefix6))
+        {
+            _network6 = ToUInt128(address6) & (UInt128.MaxValue << (128 - _prefix6));
+            ServiceCidrIPv6 = ToAddress(_network6) + "/" + _prefix6.ToString(CultureInfo.InvariantCulture);
+            var count6 = (1L << (128 - _prefix6)) - 1; // no broadcast in IPv6; the subnet-router anycast address (offset -1) is skipped
+            _ips6 = new RangeAllocator(count6, Math.Min(Math.Max(16, count6 / 16), 256), random);
+        }
+
         if (Options.ReserveFirstAddress)
         {
             _reservedOffset = 0;
@@ -55,6 +71,9 @@ public sealed partial class ServiceAllocator
 
     /// <summary>The normalised service CIDR, e.g. <c>10.96.0.0/12</c>.</summary>
     public string ServiceCidr { get; }
+
+    /// <summary>The normalised IPv6 service CIDR, e.g. <c>fd00:10:96::/112</c>; null when IPv6 is not configured.</summary>
+    public string? ServiceCidrIPv6 { get; }
 
     /// <summary>The node-port range as upstream prints it, e.g. <c>30000-32767</c>.</summary>
     public string NodePortRange => Options.NodePortMin.ToString(CultureInfo.InvariantCulture) + "-" + Options.NodePortMax.ToString(CultureInfo.InvariantCulture);
@@ -78,7 +97,7 @@ public sealed partial class ServiceAllocator
         {
             lock (_lock)
             {
-                return _ips.Count;
+                return _ips.Count + (_ips6?.Count ?? 0);
             }
         }
     }
@@ -95,7 +114,7 @@ public sealed partial class ServiceAllocator
     {
         lock (_lock)
         {
-            return IpOffset(ip) is { } offset && _ips.IsUsed(offset);
+            return IpOffset(ip) is { } offset && RangeOf(offset).IsUsed(Local(offset));
         }
     }
 
@@ -107,6 +126,7 @@ public sealed partial class ServiceAllocator
         lock (_lock)
         {
             _ips.Clear();
+            _ips6?.Clear();
             _ports.Clear();
             if (_reservedOffset >= 0)
             {
@@ -119,7 +139,7 @@ public sealed partial class ServiceAllocator
                 {
                     if (IpOffset(ip) is { } offset)
                     {
-                        _ips.TryAllocate(offset);
+                        RangeOf(offset).TryAllocate(Local(offset));
                     }
                 }
 
@@ -160,7 +180,7 @@ public sealed partial class ServiceAllocator
             {
                 if (IpOffset(ip) is { } offset && offset != _reservedOffset)
                 {
-                    _ips.Release(offset);
+                    RangeOf(offset).Release(Local(offset));
                 }
             }
 
@@ -278,7 +298,7 @@ public sealed partial class ServiceAllocator
             {
                 foreach (var offset in allocation.ReleasedIps)
                 {
-                    _ips.Release(offset);
+                    RangeOf(offset).Release(Local(offset));
                 }
 
                 foreach (var port in allocation.ReleasedPorts)
@@ -351,7 +371,8 @@ public sealed partial class ServiceAllocator
         var families = ServiceFields.StringList(spec, "ipFamilies");
         for (var i = 0; i < families.Count; i++)
         {
-            if (families[i] == "IPv6")
+            // With an IPv6 range a single-stack IPv6 Service is served; a second family is dual-stack, not configured.
+            if (families[i] == "IPv6" && (_ips6 is null || i > 0))
             {
                 errors.Add(FieldErrors.Invalid($"spec.ipFamilies[{i.ToString(CultureInfo.InvariantCulture)}]", "IPv6", "not configured on this cluster"));
             }
@@ -363,9 +384,10 @@ public sealed partial class ServiceAllocator
         }
 
         var requested = ServiceFields.ClusterIPs(service);
+        var ipv6 = families is ["IPv6", ..];
         if (requested.Count == 0)
         {
-            if (_ips.AllocateNext() is not { } offset)
+            if ((ipv6 ? _ips6!.AllocateNext() + IPv6OffsetBase : _ips.AllocateNext()) is not { } offset)
             {
                 errors.Add(FieldErrors.Internal("failed to allocate a serviceIP: range is full"));
                 return;
@@ -379,7 +401,7 @@ public sealed partial class ServiceAllocator
         }
 
         var first = requested[0];
-        if (!NetworkText.TryParseAddress(first, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
+        if (!NetworkText.TryParseAddress(first, out var address) || address.AddressFamily != (ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork))
         {
             // Left to validation (invalid IP, or family mismatch).
             return;
@@ -394,9 +416,9 @@ public sealed partial class ServiceAllocator
 
         if (IpOffset(first) is not { } wanted)
         {
-            problem = $"the provided IP ({first}) is not in the valid range. The range of valid IPs is {ServiceCidr}";
+            problem = $"the provided IP ({first}) is not in the valid range. The range of valid IPs is {(ipv6 ? ServiceCidrIPv6 : ServiceCidr)}";
         }
-        else if (!_ips.TryAllocate(wanted))
+        else if (!RangeOf(wanted).TryAllocate(Local(wanted)))
         {
             problem = "provided IP is already allocated";
         }
@@ -424,7 +446,7 @@ public sealed partial class ServiceAllocator
     {
         foreach (var offset in allocation.AllocatedIps)
         {
-            _ips.Release(offset);
+            RangeOf(offset).Release(Local(offset));
         }
 
         foreach (var port in allocation.AllocatedPorts)
@@ -454,11 +476,34 @@ public sealed partial class ServiceAllocator
     private long? PortOffset(int port) =>
         port >= Options.NodePortMin && port <= Options.NodePortMax ? port - Options.NodePortMin : null;
 
+    /// <summary>The allocator an offset (as kept in <see cref="ServiceAllocation"/>) belongs to.</summary>
+    private RangeAllocator RangeOf(long offset) => offset >= IPv6OffsetBase ? _ips6! : _ips;
+
+    /// <summary>The offset within <see cref="RangeOf"/>.</summary>
+    private static long Local(long offset) => offset >= IPv6OffsetBase ? offset - IPv6OffsetBase : offset;
+
     private long? IpOffset(string ip)
     {
-        if (!NetworkText.TryParseAddress(ip, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
+        if (!NetworkText.TryParseAddress(ip, out var address))
         {
             return null;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            if (_ips6 is null || address.IsIPv4MappedToIPv6)
+            {
+                return null;
+            }
+
+            var value6 = ToUInt128(address);
+            if ((value6 & (UInt128.MaxValue << (128 - _prefix6))) != _network6)
+            {
+                return null;
+            }
+
+            var offset6 = (long)(value6 - _network6) - 1;
+            return offset6 >= 0 && offset6 < _ips6.Size ? offset6 + IPv6OffsetBase : null;
         }
 
         var value = ToUInt(address);
@@ -472,7 +517,17 @@ public sealed partial class ServiceAllocator
         return offset >= 0 && offset < _ips.Size ? offset : null;
     }
 
-    private string OffsetToIp(long offset) => ToAddress((uint)(_network + 1 + offset));
+    private string OffsetToIp(long offset) =>
+        offset >= IPv6OffsetBase ? ToAddress(_network6 + 1 + (UInt128)(offset - IPv6OffsetBase)) : ToAddress((uint)(_network + 1 + offset));
+
+    private static UInt128 ToUInt128(IPAddress address) => BinaryPrimitives.ReadUInt128BigEndian(address.GetAddressBytes());
+
+    private static string ToAddress(UInt128 value)
+    {
+        var bytes = new byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, value);
+        return new IPAddress(bytes).ToString();
+    }
 
     private static uint ToUInt(IPAddress address)
     {

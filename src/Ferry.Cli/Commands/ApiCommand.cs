@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Ferry.Cli.Commands;
 
 /// <summary>
-/// <c>ferry api --data-dir DIR [--listen 127.0.0.1:6443]</c>: the embedded Kubernetes-compatible API
+/// <c>ferry api --data-dir DIR [--listen 127.0.0.1:6443] [--service-cluster-ip-range 10.96.0.0/12[,IPV6-CIDR]]</c>: the embedded Kubernetes-compatible API
 /// server alone (docs/local-mode.md). It writes <c>DIR/kubeconfig</c> for kubectl.
 /// </summary>
 internal static partial class ApiCommand
@@ -34,6 +34,11 @@ internal static partial class ApiCommand
         {
             Description = "Append every request to this file as kube-apiserver's audit log at level Metadata: one audit.k8s.io/v1 Event JSON line each (verb, user, source address, User-Agent, object, status).",
         };
+        var serviceRange = new Option<string>("--service-cluster-ip-range")
+        {
+            Description = "Cluster IPs of Services, as kube-apiserver's flag: an IPv4 CIDR, optionally followed by ',' and an IPv6 CIDR (/108 to /126) that admits single-stack IPv6 Services.",
+            DefaultValueFactory = _ => "10.96.0.0/12",
+        };
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("api", "Run the embedded Kubernetes-compatible API server alone; kubectl uses DIR/kubeconfig.")
         {
@@ -42,6 +47,7 @@ internal static partial class ApiCommand
             tokenAuthFile,
             policyFile,
             auditLog,
+            serviceRange,
             logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
@@ -50,13 +56,14 @@ internal static partial class ApiCommand
             parseResult.GetValue(tokenAuthFile)?.FullName,
             parseResult.GetValue(policyFile)?.FullName,
             parseResult.GetValue(auditLog)?.FullName,
+            parseResult.GetRequiredValue(serviceRange),
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDirectory, string listen, string? tokenAuthFile, string? policyFile, string? auditLogPath, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dataDirectory, string listen, string? tokenAuthFile, string? policyFile, string? auditLogPath, string serviceRange, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
     {
         using var loggerFactory = ConsoleLogging.Create(level);
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Api");
@@ -69,6 +76,14 @@ internal static partial class ApiCommand
         catch (FormatException e)
         {
             await console.Error.WriteLineAsync($"--listen: {e.Message}");
+            return 2;
+        }
+
+        var ranges = serviceRange.Split(',', StringSplitOptions.TrimEntries);
+        options = options with { ServiceAllocation = new() { ServiceCidr = ranges[0], ServiceCidrIPv6 = ranges.Length > 1 ? ranges[1] : null } };
+        if (ranges.Length > 2 || options.ServiceAllocation.Validate() is [_, ..])
+        {
+            await console.Error.WriteLineAsync($"--service-cluster-ip-range: {serviceRange} is not an IPv4 CIDR (/8 to /30) optionally followed by ',' and an IPv6 CIDR (/108 to /126)");
             return 2;
         }
 

@@ -213,6 +213,64 @@ public class ServiceAllocatorTests
     }
 
     [Fact]
+    public void AllocateForCreate_IPv6Range_SingleStackIPv6GetsAnIPv6ClusterIP_DualStackStillNotConfigured()
+    {
+        var allocator = new ServiceAllocator(new ServiceAllocatorOptions { ServiceCidrIPv6 = "fd00:10:96::1/112" }, new Random(1));
+        Assert.Equal("fd00:10:96::/112", allocator.ServiceCidrIPv6);
+        var v6 = Lb(""","ipFamilies":["IPv6"]""");
+        Assert.Empty(allocator.AllocateForCreate(v6));
+        var ip = System.Net.IPAddress.Parse((string)v6["spec"]!["clusterIP"]!);
+        Assert.True(System.Net.IPNetwork.Parse("fd00:10:96::/112").Contains(ip), ip.ToString());
+        Assert.NotEqual(System.Net.IPAddress.Parse("fd00:10:96::"), ip);
+        Assert.Equal([ip.ToString()], v6["spec"]!["clusterIPs"]!.AsArray().Select(n => (string)n!));
+        Assert.True(allocator.IsClusterIPAllocated(ip.ToString()));
+        Assert.Equal(2, allocator.AllocatedClusterIPCount); // with the reserved 10.96.0.1
+
+        var v4 = Lb();
+        v4["metadata"]!["name"] = "v4";
+        Assert.Empty(allocator.AllocateForCreate(v4));
+        Assert.StartsWith("10.", (string)v4["spec"]!["clusterIP"]!, StringComparison.Ordinal);
+
+        var dual = Lb(""","ipFamilies":["IPv4","IPv6"]""");
+        Assert.Equal(["spec.ipFamilies[1]: Invalid value: \"IPv6\": not configured on this cluster"], allocator.AllocateForCreate(dual).Select(e => e.ToString()));
+
+        allocator.Release(v6);
+        Assert.False(allocator.IsClusterIPAllocated(ip.ToString()));
+        var rebuilt = new ServiceAllocator(allocator.Options, new Random(7));
+        rebuilt.Rebuild([v4, v6]);
+        Assert.True(rebuilt.IsClusterIPAllocated(ip.ToString()));
+        Assert.Equal(3, rebuilt.AllocatedClusterIPCount);
+    }
+
+    [Theory]
+    [InlineData("fd00:10:96::99", null)]
+    [InlineData("fd00:10:97::1", "spec.clusterIPs: Invalid value: [\"fd00:10:97::1\"]: failed to allocate IP fd00:10:97::1: the provided IP (fd00:10:97::1) is not in the valid range. The range of valid IPs is fd00:10:96::/112")]
+    public void AllocateForCreate_IPv6Range_RequestedClusterIP(string ip, string? expected)
+    {
+        var allocator = new ServiceAllocator(new ServiceAllocatorOptions { ServiceCidrIPv6 = "fd00:10:96::/112" }, new Random(1));
+        var service = Lb(""","ipFamilies":["IPv6"]""");
+        service["spec"]!["clusterIP"] = ip;
+        service["spec"]!["clusterIPs"] = new JsonArray(ip);
+        var errors = allocator.AllocateForCreate(service).Select(e => e.ToString()).ToList();
+        Assert.Equal(expected is null ? [] : [expected], errors);
+        Assert.Equal(expected is null, allocator.IsClusterIPAllocated(ip));
+        if (expected is null)
+        {
+            var again = Lb(""","ipFamilies":["IPv6"]""");
+            again["spec"]!["clusterIP"] = ip;
+            again["spec"]!["clusterIPs"] = new JsonArray(ip);
+            Assert.Equal([$"spec.clusterIPs: Invalid value: [\"{ip}\"]: failed to allocate IP {ip}: provided IP is already allocated"], allocator.AllocateForCreate(again).Select(e => e.ToString()));
+        }
+    }
+
+    [Theory]
+    [InlineData("10.0.0.0/16")]
+    [InlineData("fd00::/64")]
+    [InlineData("fd00::/127")]
+    public void Options_IPv6Range_MustBeAnIPv6CidrOfUpstreamSize(string cidr) =>
+        Assert.Equal([$"ServiceCidrIPv6: service CIDR {cidr} must be an IPv6 CIDR between /108 and /126"], new ServiceAllocatorOptions { ServiceCidrIPv6 = cidr }.Validate());
+
+    [Fact]
     public void AllocateForUpdate_LoadBalancerToClusterIP_ReleasesNodePortsAndHealthCheck()
     {
         var allocator = new ServiceAllocator(random: new Random(5));

@@ -35,6 +35,9 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>Each replica's admin endpoint port on its node's address (<c>--admin-listen</c>).</summary>
     public const int AdminPort = 9102;
 
+    /// <summary>The cluster IPs <c>ferry api</c> hands out: kubeadm's IPv4 default and an IPv6 range.</summary>
+    public const string ServiceClusterIPRange = "10.96.0.0/12,fd00:10:96::/112";
+
     /// <summary>The Lease the replicas compete for (namespace default).</summary>
     public const string LeaseName = "ferry-controller";
 
@@ -130,7 +133,11 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>Starts <c>ferry api</c> (again, after <see cref="StopApiAsync"/>: same data, same address) and waits until it serves.</summary>
     public async Task StartApiAsync(CancellationToken cancellationToken = default)
     {
-        var api = _lab.StartProcess(_lab.Api, "dotnet", [_options.FerryDll, "api", "--data-dir", Path.Combine(Directory, "data"), "--listen", $"{_lab.Api.IPv4}:{ApiPort}", .. _options.ApiArguments]);
+        // The lab's LAN has both families, so the cluster admits single-stack IPv6 Services too.
+        var api = _lab.StartProcess(
+            _lab.Api,
+            "dotnet",
+            [_options.FerryDll, "api", "--data-dir", Path.Combine(Directory, "data"), "--listen", $"{_lab.Api.IPv4}:{ApiPort}", "--service-cluster-ip-range", ServiceClusterIPRange, .. _options.ApiArguments]);
         Api = api;
         if (!await api.WaitForOutputAsync("export KUBECONFIG=", _options.StartTimeout, cancellationToken))
         {
@@ -203,7 +210,8 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>
     /// Creates a Service of type LoadBalancer (namespace default, one port) and an EndpointSlice with one ready
     /// endpoint per node in <paramref name="endpoints"/> (its LAN address and <paramref name="targetPort"/>, <c>nodeName</c> set);
-    /// single-stack <paramref name="family"/> (the endpoints then use the nodes' IPv6 addresses for IPv6).
+    /// single-stack <paramref name="family"/> (the endpoints then use the nodes' IPv6 addresses for IPv6);
+    /// <paramref name="loadBalancerIP"/>, when given, goes to <c>spec.loadBalancerIP</c>.
     /// </summary>
     public async Task<V1Service> CreateServiceAsync(
         string name,
@@ -214,6 +222,7 @@ public sealed class LabCluster : IAsyncDisposable
         string externalTrafficPolicy = "Cluster",
         IDictionary<string, string>? annotations = null,
         AddressFamily family = AddressFamily.InterNetwork,
+        string? loadBalancerIP = null,
         CancellationToken cancellationToken = default)
     {
         var ipv6 = family == AddressFamily.InterNetworkV6;
@@ -229,6 +238,7 @@ public sealed class LabCluster : IAsyncDisposable
                     ExternalTrafficPolicy = externalTrafficPolicy,
                     Ports = [new V1ServicePort { Port = port, TargetPort = targetPort, Protocol = protocol }],
                     IpFamilies = [ipv6 ? "IPv6" : "IPv4"],
+                    LoadBalancerIP = loadBalancerIP,
                 },
             },
             "default",
@@ -244,6 +254,23 @@ public sealed class LabCluster : IAsyncDisposable
             "default",
             cancellationToken: cancellationToken);
         return service;
+    }
+
+    /// <summary>
+    /// Replaces the endpoints of the EndpointSlice <see cref="CreateServiceAsync"/> made for Service <paramref name="name"/>:
+    /// one per node in <paramref name="ready"/> (ready) and in <paramref name="notReady"/> (ready: false), each the
+    /// node's address of the slice's family; its ports stay.
+    /// </summary>
+    public async Task ReplaceEndpointsAsync(string name, IEnumerable<LabNamespace> ready, IEnumerable<LabNamespace>? notReady = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(ready);
+        var slice = await Client.DiscoveryV1.ReadNamespacedEndpointSliceAsync(name + "-lab", "default", cancellationToken: cancellationToken);
+        var ipv6 = slice.AddressType == "IPv6";
+        V1Endpoint Endpoint(LabNamespace node, bool isReady) =>
+            new() { Addresses = [(ipv6 ? node.IPv6 : node.IPv4).ToString()], NodeName = node.Role, Conditions = new V1EndpointConditions { Ready = isReady } };
+        slice.Endpoints = [.. ready.Select(n => Endpoint(n, true)), .. (notReady ?? []).Select(n => Endpoint(n, false))];
+        await Client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, slice.Metadata.Name, "default", cancellationToken: cancellationToken);
     }
 
     /// <summary>Waits (polling, bounded) until Service <paramref name="name"/> has an address in status.loadBalancer.ingress; returns the first.</summary>
