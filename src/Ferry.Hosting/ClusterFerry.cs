@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Ferry.Controller;
 using Ferry.Controller.LeaderElection;
 using Ferry.Hosting.Admin;
+using Ferry.Hosting.Status;
 using Ferry.Hosting.Serving;
 using k8s;
 using Microsoft.Extensions.Logging;
@@ -106,6 +107,17 @@ public sealed class ClusterFerry : IAsyncDisposable
             $"{readiness.Message}; node {_options.Serving!.NodeName} announces {(owned.Count == 0 ? "no address" : string.Join(", ", owned))} ({_serving.Live.Count} replicas alive)"));
     }
 
+    /// <summary>
+    /// For <c>/status</c> and <c>ferry status</c>: the load balancers this replica serves (as owner of their
+    /// addresses, or as the leader) and, on the leader, the pools.
+    /// </summary>
+    public StatusDocument GetStatus() => StatusDocuments.Build(
+        "run",
+        _options.Serving?.NodeName ?? _options.Identity,
+        _dataPlane.Provider.GetStats(),
+        _current?.Allocator,
+        "Pools: the leader allocates addresses; ask its admin endpoint.");
+
     private AdminReadiness GetLeaderReadiness() => (_election.Problem, _current) switch
     {
         ({ } problem, _) => AdminReadiness.NotReady(problem),
@@ -144,7 +156,7 @@ public sealed class ClusterFerry : IAsyncDisposable
             await ferry.StartServingAsync(cancellationToken);
         }
 
-        ferry.Admin = await AdminEndpoint.StartForAsync(ferry, options.Admin, meters, ferry.GetReadiness, loggerFactory, cancellationToken);
+        ferry.Admin = await AdminEndpoint.StartForAsync(ferry, options.Admin, meters, ferry.GetReadiness, loggerFactory, cancellationToken, ferry.GetStatus);
         return ferry;
     }
 

@@ -3,6 +3,7 @@ using Ferry.ApiServer;
 using Ferry.Controller;
 using Ferry.Controller.Translation;
 using Ferry.Hosting.Admin;
+using Ferry.Hosting.Status;
 using k8s;
 using Microsoft.Extensions.Logging;
 
@@ -56,6 +57,9 @@ public sealed partial class LocalFerry : IAsyncDisposable
         ? AdminReadiness.Ready()
         : AdminReadiness.NotReady("controller: caches not synced or allocations not rebuilt yet");
 
+    /// <summary>For <c>/status</c> and <c>ferry status</c>: every load balancer and every pool.</summary>
+    public StatusDocument GetStatus() => StatusDocuments.Build("up", null, Host.DataPlane.GetStats(), Host.Allocator);
+
     /// <summary>Starts the API server, the controller and, if asked for, the admin endpoint.</summary>
     /// <param name="meterFactory">Where Ferry's meters come from; when null and an admin endpoint is asked for, one of Ferry's own.</param>
     /// <param name="timeProvider">The clock of every part; the system clock when null.</param>
@@ -103,7 +107,7 @@ public sealed partial class LocalFerry : IAsyncDisposable
             throw;
         }
 
-        ferry.Admin = await AdminEndpoint.StartForAsync(ferry, options.Admin, meters, ferry.GetReadiness, loggerFactory, cancellationToken);
+        ferry.Admin = await AdminEndpoint.StartForAsync(ferry, options.Admin, meters, ferry.GetReadiness, loggerFactory, cancellationToken, ferry.GetStatus);
         return ferry;
     }
 

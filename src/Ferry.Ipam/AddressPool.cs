@@ -26,6 +26,27 @@ public sealed record AddressPool(
 
     public bool HasFamily(AddressFamily family) => Ranges.Any(r => r.Family == family);
 
+    /// <summary>How many addresses the pool can hand out (its ranges' sizes, less the network and broadcast addresses of IPv4 CIDRs unless included); saturates at <see cref="UInt128.MaxValue"/>.</summary>
+    public UInt128 Capacity
+    {
+        get
+        {
+            UInt128 total = 0;
+            foreach (var range in Ranges)
+            {
+                var size = range.Size;
+                if (!IncludeNetworkAndBroadcast && range.IsCidr && range.Family == AddressFamily.InterNetwork && size > 2)
+                {
+                    size -= 2;
+                }
+
+                total = UInt128.MaxValue - total < size ? UInt128.MaxValue : total + size;
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>True when the address is in the pool and may be handed out.</summary>
     public bool CanAssign(IPAddress address) => Ranges.Any(r => r.Contains(address) && IsAssignable(r, AddressMath.ToNumber(address)));
 

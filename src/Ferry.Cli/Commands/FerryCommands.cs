@@ -11,6 +11,7 @@ internal static class FerryCommands
             ApiCommand.Create(),
             ProxyCommand.Create(),
             RunCommand.Create(),
+            StatusCommand.Create(),
             UpCommand.Create(),
             VersionCommand.Create(),
         };

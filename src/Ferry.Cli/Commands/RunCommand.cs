@@ -81,7 +81,7 @@ internal static partial class RunCommand
         var retryPeriod = new Option<double>("--retry-period") { Description = "Seconds between attempts to acquire or renew.", DefaultValueFactory = _ => 2 };
         var adminListen = new Option<string>("--admin-listen")
         {
-            Description = $"The admin endpoint (/healthz, /readyz, /metrics over plain HTTP): address and port, default {AdminEndpointOptions.DefaultListen}; port 0 picks a free one.",
+            Description = $"The admin endpoint (/healthz, /readyz, /metrics, /status over plain HTTP): address and port, default {AdminEndpointOptions.DefaultListen}; port 0 picks a free one.",
             HelpName = "address:port",
         };
         var nodeName = new Option<string>("--node-name") { Description = "The node this replica runs on, its name among the replicas that announce addresses (default: $NODE_NAME, else the host name)." };
@@ -272,7 +272,7 @@ internal static partial class RunCommand
         {
             if (ferry.Admin is { } adminEndpoint)
             {
-                await console.Output.WriteLineAsync($"Ferry admin endpoint on {adminEndpoint.Url} (/healthz, /readyz, /metrics)");
+                await console.Output.WriteLineAsync($"Ferry admin endpoint on {adminEndpoint.Url} (/healthz, /readyz, /metrics, /status)");
             }
 
             Log.Starting(

@@ -32,7 +32,7 @@ internal static partial class UpCommand
         };
         var adminListen = new Option<string>("--admin-listen")
         {
-            Description = $"The admin endpoint (/healthz, /readyz, /metrics over plain HTTP): address and port, default {AdminEndpointOptions.DefaultListen}; port 0 picks a free one.",
+            Description = $"The admin endpoint (/healthz, /readyz, /metrics, /status over plain HTTP): address and port, default {AdminEndpointOptions.DefaultListen}; port 0 picks a free one.",
             HelpName = "address:port",
         };
         var logLevel = ConsoleLogging.CreateLevelOption();
@@ -112,7 +112,7 @@ internal static partial class UpCommand
             await console.Output.WriteLineAsync($"Ferry API listening on {ferry.ApiUrl} — export KUBECONFIG={ferry.KubeconfigPath}");
             if (ferry.Admin is { } adminEndpoint)
             {
-                await console.Output.WriteLineAsync($"Ferry admin endpoint on {adminEndpoint.Url} (/healthz, /readyz, /metrics)");
+                await console.Output.WriteLineAsync($"Ferry admin endpoint on {adminEndpoint.Url} (/healthz, /readyz, /metrics, /status)");
             }
 
             await stop.WaitAsync();

@@ -1,8 +1,10 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Text.Json;
 using Ferry.Controller;
 using Ferry.DataPlane;
 using Ferry.DataPlane.Health;
+using Ferry.Hosting.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -63,7 +65,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
     /// Starts the endpoint <paramref name="options"/> asks for on behalf of <paramref name="host"/>
     /// (none when null); when it cannot start, the host is disposed and the error rethrown.
     /// </summary>
-    internal static async Task<AdminEndpoint?> StartForAsync(IAsyncDisposable host, AdminEndpointOptions? options, IMeterFactory? meterFactory, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    internal static async Task<AdminEndpoint?> StartForAsync(IAsyncDisposable host, AdminEndpointOptions? options, IMeterFactory? meterFactory, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, CancellationToken cancellationToken, Func<StatusDocument>? status = null)
     {
         if (options is null)
         {
@@ -72,7 +74,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
 
         try
         {
-            return await StartAsync(options, meterFactory!, readiness, loggerFactory, cancellationToken);
+            return await StartAsync(options, meterFactory!, readiness, loggerFactory, cancellationToken, status);
         }
         catch
         {
@@ -81,7 +83,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
         }
     }
 
-    internal static async Task<AdminEndpoint?> StartAsync(AdminEndpointOptions options, IMeterFactory meterFactory, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    internal static async Task<AdminEndpoint?> StartAsync(AdminEndpointOptions options, IMeterFactory meterFactory, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, CancellationToken cancellationToken, Func<StatusDocument>? status = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meterFactory);
@@ -94,7 +96,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
         var logger = loggerFactory.CreateLogger<AdminEndpoint>();
         try
         {
-            return await ServeAsync(options.Listen, meterFactory, readiness, loggerFactory, logger, cancellationToken);
+            return await ServeAsync(options.Listen, meterFactory, readiness, status, loggerFactory, logger, cancellationToken);
         }
         catch (IOException e) when (options.Optional)
         {
@@ -103,7 +105,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
         }
     }
 
-    private static async Task<AdminEndpoint> ServeAsync(IPEndPoint listen, IMeterFactory scope, Func<AdminReadiness> readiness, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<AdminEndpoint> ServeAsync(IPEndPoint listen, IMeterFactory scope, Func<AdminReadiness> readiness, Func<StatusDocument>? status, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken)
     {
         var exporter = new PrometheusExporter(meter => ReferenceEquals(meter.Scope, scope) && MeterNames.Contains(meter.Name));
         WebApplication? app = null;
@@ -122,7 +124,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
                 k.Listen(listen);
             });
             app = builder.Build();
-            app.Run(context => HandleAsync(context, exporter, readiness));
+            app.Run(context => HandleAsync(context, exporter, readiness, status));
             await app.StartAsync(cancellationToken);
 
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
@@ -151,7 +153,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
         _exporter.Dispose();
     }
 
-    private static async Task HandleAsync(HttpContext context, PrometheusExporter exporter, Func<AdminReadiness> readiness)
+    private static async Task HandleAsync(HttpContext context, PrometheusExporter exporter, Func<AdminReadiness> readiness, Func<StatusDocument>? status)
     {
         var response = context.Response;
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
@@ -175,8 +177,13 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
                 response.ContentType = PrometheusContentType;
                 await response.WriteAsync(exporter.Export(), context.RequestAborted);
                 break;
+            case "/status" when status is not null:
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = "application/json; charset=utf-8";
+                await JsonSerializer.SerializeAsync(response.Body, status(), StatusJson.Options, context.RequestAborted);
+                break;
             default:
-                await WriteTextAsync(response, StatusCodes.Status404NotFound, "not found: try /healthz, /readyz or /metrics", context.RequestAborted);
+                await WriteTextAsync(response, StatusCodes.Status404NotFound, status is null ? "not found: try /healthz, /readyz or /metrics" : "not found: try /healthz, /readyz, /metrics or /status", context.RequestAborted);
                 break;
         }
     }
@@ -190,7 +197,7 @@ public sealed partial class AdminEndpoint : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(5100, LogLevel.Information, "Admin endpoint on {Url} (/healthz, /readyz, /metrics)")]
+        [LoggerMessage(5100, LogLevel.Information, "Admin endpoint on {Url} (/healthz, /readyz, /metrics, /status)")]
         public static partial void Listening(ILogger logger, Uri url);
 
         [LoggerMessage(5101, LogLevel.Warning, "No admin endpoint: the default address {Address} is taken ({Reason}); give --admin-listen to choose another")]
