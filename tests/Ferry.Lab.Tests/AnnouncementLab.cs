@@ -84,6 +84,26 @@ internal static class AnnouncementLab
         return Assert.Single(lab.Nodes, n => n.Mac.Equals(reply.Mac));
     }
 
+    /// <summary>Waits (bounded, 60 s) until nobody answers ARP for the address; false if someone still does then.</summary>
+    public static async Task<bool> WaitUnansweredAsync(NetnsLab lab, IPAddress vip)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if ((await lab.ArpingAsync(lab.Client, vip, requests: 2, cancellationToken: Ct)).Count == 0)
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(200, Ct);
+        }
+    }
+
     /// <summary>Waits (bounded, 30 s) for an Event on Service <paramref name="service"/> that matches; null if none came.</summary>
     public static async Task<Corev1Event?> WaitForEventAsync(LabCluster cluster, string service, Func<Corev1Event, bool> match)
     {
