@@ -25,6 +25,7 @@ public sealed class AnnouncementFaultsInLabTests
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(cancellationToken: ct);
         await using var cluster = await StartAsync(lab);
+        await WaitForMeshAsync(lab, cluster);
         await cluster.CreateServiceAsync("web", 80, BackendPort, lab.Nodes, cancellationToken: ct);
         var vip = await cluster.WaitForIngressAsync("web", ct);
         await using var probe = ConnectProbe.Start(lab.Client, new IPEndPoint(vip, 80));
@@ -39,7 +40,7 @@ public sealed class AnnouncementFaultsInLabTests
 
         var outage = await probe.WaitForRecoveryAsync(fault, TimeSpan.FromSeconds(30), cancellationToken: ct);
         Assert.True(outage is not null, "connections did not succeed again within 30 s of losing the node:\n" + Describe(probe, fault));
-        Report($"node lost (kill -9 and link down): connections succeed again {outage!.Value.TotalMilliseconds:F0} ms after the fault");
+        Report($"node lost (kill -9 and link down): connections succeed again {outage!.Value.TotalMilliseconds:F0} ms after the fault ({Failed(probe, fault)})");
         var second = await OwnerAsync(lab, vip);
         Assert.NotEqual(owner.Role, second.Role);
     }
@@ -51,6 +52,7 @@ public sealed class AnnouncementFaultsInLabTests
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(cancellationToken: ct);
         await using var cluster = await StartAsync(lab);
+        await WaitForMeshAsync(lab, cluster);
         await cluster.CreateServiceAsync("web", 80, BackendPort, lab.Nodes, cancellationToken: ct);
         var vip = await cluster.WaitForIngressAsync("web", ct);
         await WaitServedAsync(lab, vip);
@@ -71,8 +73,8 @@ public sealed class AnnouncementFaultsInLabTests
         var fault = TimeProvider.System.GetUtcNow();
         await cluster.Replicas[otherOwner.Role].KillAsync(LabSignal.Kill, cancellationToken: ct);
         var takeover = await otherProbe.WaitForRecoveryAsync(fault, TimeSpan.FromSeconds(30), cancellationToken: ct);
-        Assert.True(takeover is not null, $"{otherVip} was not served again within 30 s of kill -9 with the API away:\n" + Describe(otherProbe, fault));
-        Report($"API away, kill -9 of an owner: connections succeed again {takeover!.Value.TotalMilliseconds:F0} ms after the fault");
+        Assert.True(takeover is not null, $"{otherVip} was not served again within 30 s of kill -9 with the API away:\n" + Describe(otherProbe, fault) + Logs(cluster));
+        Report($"API away, kill -9 of an owner: connections succeed again {takeover!.Value.TotalMilliseconds:F0} ms after the fault ({Failed(otherProbe, fault)})");
         var successor = await OwnerAsync(lab, otherVip);
         Assert.NotEqual(otherOwner.Role, successor.Role);
         Assert.True(cluster.Api.HasExited, "the API server should still be away");
@@ -80,7 +82,7 @@ public sealed class AnnouncementFaultsInLabTests
         // The first address is served throughout: not a single connection fails while the API is away.
         while (away.Elapsed < _apiOutage)
         {
-            Assert.True(probe.FailuresSince(before) == 0, $"{vip} failed with the API away:\n" + Describe(probe, before));
+            Assert.True(probe.FailuresSince(before) == 0, $"{vip} (owner {owner.Role}) failed with the API away:\n" + Describe(probe, before) + Logs(cluster));
             await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }
 
@@ -108,7 +110,7 @@ public sealed class AnnouncementFaultsInLabTests
         Report($"API back: a deleted Service's address stops being announced {deleting.Elapsed.TotalMilliseconds:F0} ms after the delete");
 
         // And the first address went on serving across the restart too.
-        Assert.True(probe.FailuresSince(before) == 0, $"{vip} failed after the API returned:\n" + Describe(probe, before));
+        Assert.True(probe.FailuresSince(before) == 0, $"{vip} failed after the API returned:\n" + Describe(probe, before) + Logs(cluster));
     }
 
     /// <summary>Creates Services (at most 8) until one's address is owned by another node than <paramref name="owner"/>.</summary>
@@ -129,6 +131,17 @@ public sealed class AnnouncementFaultsInLabTests
 
         throw new InvalidOperationException($"8 Services in a row were owned by {owner.Role}: the addresses do not spread");
     }
+
+    /// <summary>How many attempts failed since <paramref name="since"/>, and why: "2 failed: timed out, ConnectionRefused".</summary>
+    private static string Failed(ConnectProbe probe, DateTimeOffset since)
+    {
+        var failed = probe.Attempts.Where(a => a.Started >= since && !a.Succeeded).ToList();
+        return $"{failed.Count} failed: {string.Join(", ", failed.Select(a => a.Error).Distinct())}";
+    }
+
+    /// <summary>The replicas' last lines, for a failure message.</summary>
+    private static string Logs(LabCluster cluster) =>
+        string.Concat(cluster.Replicas.Select(r => $"\n--- {r.Key}:\n" + string.Join("\n", r.Value.Lines.TakeLast(80))));
 
     /// <summary>The attempts that failed since <paramref name="since"/> (at most 20), for a failure message.</summary>
     private static string Describe(ConnectProbe probe, DateTimeOffset since) =>

@@ -47,6 +47,25 @@ internal static class AnnouncementLab
         return cluster;
     }
 
+    /// <summary>
+    /// Waits (bounded, 30 s per pair) until every replica has heard every other one alive. Before that the
+    /// replicas are still finding each other (a replica's Lease is listed every 10 s) and addresses move
+    /// as they do, so an owner seen by ARP then may not be the owner a moment later.
+    /// </summary>
+    public static async Task WaitForMeshAsync(NetnsLab lab, LabCluster cluster)
+    {
+        foreach (var (role, replica) in cluster.Replicas)
+        {
+            foreach (var peer in lab.Nodes.Where(n => n.Role != role))
+            {
+                if (!await replica.WaitForOutputAsync($"Peer {peer.Role} ({peer.IPv4}:7947) is alive", TimeSpan.FromSeconds(30), Ct))
+                {
+                    throw new TimeoutException($"{role} did not hear {peer.Role} within 30 s:\n{replica.Output}");
+                }
+            }
+        }
+    }
+
     /// <summary>Waits (bounded, 60 s) until a connection to <paramref name="vip"/>:80 from the client succeeds.</summary>
     public static async Task<IPAddress> WaitServedAsync(NetnsLab lab, IPAddress vip, int port = 80)
     {
