@@ -208,4 +208,43 @@ internal static class AnnouncementLab
             await Task.Delay(200, Ct);
         }
     }
+
+    /// <summary>
+    /// Waits (bounded, 30 s per pair) until every replica has heard every other one alive. Before that the
+    /// replicas are still finding each other (a replica's Lease is listed every 10 s) and addresses move
+    /// as they do, so an owner seen by ARP then may not be the owner a moment later.
+    /// </summary>
+    public static async Task WaitForMeshAsync(NetnsLab lab, LabCluster cluster)
+    {
+        foreach (var (role, replica) in cluster.Replicas)
+        {
+            foreach (var peer in lab.Nodes.Where(n => n.Role != role))
+            {
+                if (!await replica.WaitForOutputAsync($"Peer {peer.Role} ({peer.IPv4}:7947) is alive", TimeSpan.FromSeconds(30), Ct))
+                {
+                    throw new TimeoutException($"{role} did not hear {peer.Role} within 30 s:\n{replica.Output}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits (bounded, 60 s) until nobody answers ARP for the address; false if someone still does then.</summary>
+    public static async Task<bool> WaitUnansweredAsync(NetnsLab lab, IPAddress vip)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if ((await lab.ArpingAsync(lab.Client, vip, requests: 2, cancellationToken: Ct)).Count == 0)
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(200, Ct);
+        }
+    }
 }
