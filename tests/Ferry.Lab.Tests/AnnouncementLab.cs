@@ -65,33 +65,20 @@ internal static class AnnouncementLab
     }
 
     /// <summary>The node whose MAC answers ARP for the address; fails unless exactly one does (within 30 s).</summary>
-    public static async Task<LabNamespace> OwnerAsync(NetnsLab lab, IPAddress vip)
-    {
-        IReadOnlyList<ArpReply> replies = [];
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            replies = await lab.ArpingAsync(lab.Client, vip, requests: 2, cancellationToken: Ct);
-            if (replies.Count == 1)
-            {
-                break;
-            }
-
-            await Task.Delay(200, Ct);
-        }
-
-        var reply = Assert.Single(replies);
-        return Assert.Single(lab.Nodes, n => n.Mac.Equals(reply.Mac));
-    }
+    public static Task<LabNamespace> OwnerAsync(NetnsLab lab, IPAddress vip) =>
+        SingleAnswererAsync(lab, () => lab.ArpingAsync(lab.Client, vip, requests: 2, cancellationToken: Ct));
 
     /// <summary>The node whose MAC answers neighbour solicitations for the IPv6 address (ndisc6); fails unless exactly one does (within 30 s).</summary>
-    public static async Task<LabNamespace> NdiscOwnerAsync(NetnsLab lab, IPAddress vip)
+    public static Task<LabNamespace> NdiscOwnerAsync(NetnsLab lab, IPAddress vip) =>
+        SingleAnswererAsync(lab, () => lab.NdiscAsync(lab.Client, vip, attempts: 2, cancellationToken: Ct));
+
+    private static async Task<LabNamespace> SingleAnswererAsync(NetnsLab lab, Func<Task<IReadOnlyList<ArpReply>>> ask)
     {
         IReadOnlyList<ArpReply> replies = [];
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            replies = await lab.NdiscAsync(lab.Client, vip, attempts: 2, cancellationToken: Ct);
+            replies = await ask();
             if (replies.Count == 1)
             {
                 break;

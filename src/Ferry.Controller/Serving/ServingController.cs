@@ -255,68 +255,6 @@ public sealed partial class ServingController
 
     private void Signal() => _signal.Writer.TryWrite(true);
 
-    /// <summary>Until the next resync: sooner while the membership settles or a drain is due.</summary>
-    private TimeSpan NextWake()
-    {
-        if (!_membership.IsSettled)
-        {
-            return _settlePoll;
-        }
-
-        if (_draining.Count == 0)
-        {
-            return _options.ResyncInterval;
-        }
-
-        var due = _draining.Values.Min() - _time.GetUtcNow();
-        return due <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : due < _options.ResyncInterval ? due : _options.ResyncInterval;
-    }
-
-    /// <summary>
-    /// Answers for and announces the addresses claimed silently, now that their listeners are bound: a client
-    /// that moves here on the announcement finds them ready. A failure is retried on the next sync.
-    /// </summary>
-    private async Task AnnounceAsync(Dictionary<IPAddress, AddressAssignment> mine, CancellationToken cancellationToken)
-    {
-        foreach (var address in _unannounced.ToList())
-        {
-            if (!_claimed.TryGetValue(address, out var interfaces))
-            {
-                _unannounced.Remove(address);
-                continue;
-            }
-
-            var result = await _claims.ClaimAsync(address, interfaces, probe: false, silent: false, cancellationToken);
-            if (result.Outcome == AddressClaimOutcome.Claimed)
-            {
-                _unannounced.Remove(address);
-            }
-            else if (mine.TryGetValue(address, out var assignment))
-            {
-                Log.ClaimFailed(_logger, address.ToString(), result.Detail ?? "unknown error");
-                RecordFor(assignment, "Warning", ServingEvents.AnnounceFailed, ServingEvents.FailedMessage(address.ToString(), _membership.Self, result.Detail ?? "unknown error"));
-            }
-        }
-    }
-
-    /// <summary>Stops answering for an address another replica now owns; it stays served here for the drain.</summary>
-    private async Task DrainAsync(IPAddress address, string successor, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _claims.StopAnsweringAsync(address, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.ReleaseFailed(_logger, address.ToString(), ex.Message);
-        }
-
-        _claimed.Remove(address);
-        _unannounced.Remove(address);
-        _draining[address] = _time.GetUtcNow() + _options.HandoverDrain;
-        Log.Draining(_logger, address, successor, _options.HandoverDrain.TotalMilliseconds);
-    }
-
     /// <summary>
     /// The replicas that may own the Service's addresses: with <c>externalTrafficPolicy: Local</c> only
     /// those on nodes with a ready endpoint of it (no second hop, the client address kept); else any.
@@ -527,38 +465,5 @@ public sealed partial class ServingController
                 _events.Record(service, type, reason, message);
             }
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 2620, Level = LogLevel.Information, Message = "Announcing {Address} on {Interfaces} (Services {Services})")]
-        public static partial void Claimed(ILogger logger, IPAddress address, IEnumerable<string> interfaces, ImmutableArray<ServiceKey> services);
-
-        [LoggerMessage(EventId = 2621, Level = LogLevel.Information, Message = "No longer announcing {Address}: its owner now is {Owner}")]
-        public static partial void Released(ILogger logger, IPAddress address, string owner);
-
-        [LoggerMessage(EventId = 2622, Level = LogLevel.Warning, Message = "Not announcing {Address}: {HardwareAddress} already answers for it on the LAN {Detail}")]
-        public static partial void Conflict(ILogger logger, string address, string hardwareAddress, string detail);
-
-        [LoggerMessage(EventId = 2623, Level = LogLevel.Warning, Message = "Cannot announce {Address}: {Error}")]
-        public static partial void ClaimFailed(ILogger logger, string address, string error);
-
-        [LoggerMessage(EventId = 2624, Level = LogLevel.Warning, Message = "Could not stop announcing {Address}: {Error}")]
-        public static partial void ReleaseFailed(ILogger logger, string address, string error);
-
-        [LoggerMessage(EventId = 2625, Level = LogLevel.Warning, Message = "Load balancer {Service} on this replica: {Error}")]
-        public static partial void EnsureFailed(ILogger logger, string service, string error);
-
-        [LoggerMessage(EventId = 2626, Level = LogLevel.Warning, Message = "Load balancer {Service} on this replica is not fully serving: {Failures}")]
-        public static partial void NotFullyServing(ILogger logger, ServiceKey service, IEnumerable<string> failures);
-
-        [LoggerMessage(EventId = 2628, Level = LogLevel.Information, Message = "Handing {Address} over to {Owner}: no longer answering for it, still serving it for {DrainMs} ms while clients move")]
-        public static partial void Draining(ILogger logger, IPAddress address, string owner, double drainMs);
-
-        [LoggerMessage(EventId = 2629, Level = LogLevel.Warning, Message = "Stopping: still answering for some addresses after {TimeoutMs} ms; leaving anyway")]
-        public static partial void NotSilentInTime(ILogger logger, double timeoutMs);
-
-        [LoggerMessage(EventId = 2627, Level = LogLevel.Debug, Message = "Service {Service} not served here: {Errors}")]
-        public static partial void NotTranslated(ILogger logger, ServiceKey service, IEnumerable<string> errors);
     }
 }
