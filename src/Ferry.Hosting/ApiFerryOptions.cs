@@ -21,15 +21,28 @@ public sealed record ApiFerryOptions
     public string? AuditLogPath { get; init; }
 
     /// <summary>
-    /// The IPv4 service CIDR and, optionally, an IPv6 one (kube-apiserver's <c>--service-cluster-ip-range</c>); see
-    /// <see cref="ApiServer.Admission.ServiceAllocatorOptions"/>. The IPv6 one admits single-stack IPv6 Services.
+    /// The IPv4 service CIDR and, optionally after a comma, an IPv6 one (kube-apiserver's
+    /// <c>--service-cluster-ip-range</c>); see <see cref="ApiServer.Admission.ServiceAllocatorOptions"/>.
+    /// The IPv6 one admits single-stack IPv6 Services.
     /// </summary>
-    public ApiServer.Admission.ServiceAllocatorOptions ServiceAllocation { get; init; } = new();
+    public string ServiceClusterIPRange { get; init; } = "10.96.0.0/12";
+
+    /// <summary>The allocator's options from <see cref="ServiceClusterIPRange"/>.</summary>
+    internal ApiServer.Admission.ServiceAllocatorOptions ServiceAllocation
+    {
+        get
+        {
+            var ranges = ServiceClusterIPRange.Split(',', StringSplitOptions.TrimEntries);
+            return new() { ServiceCidr = ranges[0], ServiceCidrIPv6 = ranges.Length > 1 ? ranges[1] : null };
+        }
+    }
 
     /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
     public IReadOnlyList<string> Validate() =>
         [
             .. string.IsNullOrWhiteSpace(DataDirectory) ? [$"{nameof(DataDirectory)}: must not be empty"] : Array.Empty<string>(),
-            .. ServiceAllocation.Validate().Select(p => $"{nameof(ServiceAllocation)}.{p}"),
+            .. ServiceClusterIPRange.Split(',').Length > 2
+                ? [$"{nameof(ServiceClusterIPRange)}: at most one IPv4 and one IPv6 CIDR"]
+                : ServiceAllocation.Validate().Select(p => $"{nameof(ServiceClusterIPRange)}: {p}"),
         ];
 }

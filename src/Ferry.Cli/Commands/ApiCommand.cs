@@ -79,9 +79,8 @@ internal static partial class ApiCommand
             return 2;
         }
 
-        var ranges = serviceRange.Split(',', StringSplitOptions.TrimEntries);
-        options = options with { ServiceAllocation = new() { ServiceCidr = ranges[0], ServiceCidrIPv6 = ranges.Length > 1 ? ranges[1] : null } };
-        if (ranges.Length > 2 || options.ServiceAllocation.Validate() is [_, ..])
+        options = options with { ServiceClusterIPRange = serviceRange };
+        if (options.Validate().Any(p => p.StartsWith(nameof(ApiFerryOptions.ServiceClusterIPRange), StringComparison.Ordinal)))
         {
             await console.Error.WriteLineAsync($"--service-cluster-ip-range: {serviceRange} is not an IPv4 CIDR (/8 to /30) optionally followed by ',' and an IPv6 CIDR (/108 to /126)");
             return 2;
