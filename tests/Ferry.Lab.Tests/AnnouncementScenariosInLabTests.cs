@@ -196,10 +196,11 @@ public sealed class AnnouncementScenariosInLabTests
         }
 
         Report($"restart after kill -9: every address on exactly one ferry0 {clock.Elapsed.TotalMilliseconds:F0} ms after the restart ({victimVips.Count} stale removed)");
+        // An address moving back to the restarted replica is held by the old owner too while it drains (2 s),
+        // so each one is checked once its ARP owner is the only node holding it (bounded).
         foreach (var vip in vips)
         {
-            var holder = Assert.Single(await HoldersAsync(lab, vip));
-            Assert.Equal(holder.Role, (await OwnerHoldingAsync(lab, cluster, vip)).Role);
+            await OwnerHoldingAsync(lab, cluster, vip);
             await WaitServedAsync(lab, vip);
         }
     }
