@@ -44,4 +44,7 @@ internal static partial class AnnouncerLog
 
     [LoggerMessage(8512, LogLevel.Debug, "Added {Address}, not answered for until it is announced")]
     public static partial void ClaimedSilently(ILogger logger, IPAddress address);
+
+    [LoggerMessage(8513, LogLevel.Information, "Announcing {Address} again: a replica that may have announced it too has joined")]
+    public static partial void AnnouncedAgain(ILogger logger, IPAddress address);
 }

@@ -7,12 +7,13 @@ public sealed record AnnouncerOptions
     public string DeviceName { get; init; } = "ferry0";
 
     /// <summary>How many gratuitous ARP / unsolicited NA rounds a claim sends (the first at once).</summary>
-    public int GratuitousCount { get; init; } = 3;
+    public int GratuitousCount { get; init; } = 5;
 
     /// <summary>
-    /// The time between gratuitous rounds. 500 ms spreads three rounds over one second, so at least one lands
-    /// after Linux's neighbour <c>locktime</c> (1 s by default): a host ignores a gratuitous ARP for an entry
-    /// updated less than <c>locktime</c> ago, which is what happens right after a failover.
+    /// The time between gratuitous rounds. 500 ms spreads five rounds over two seconds, so some land after
+    /// Linux's neighbour <c>locktime</c> (1 s by default) even when another host announced the address a moment
+    /// after the first round: a host ignores a gratuitous ARP for an entry updated less than <c>locktime</c> ago,
+    /// which is what happens right after a failover (docs/design/0003-l2-announcement.md).
     /// </summary>
     public TimeSpan GratuitousInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 

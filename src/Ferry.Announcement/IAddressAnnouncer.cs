@@ -29,6 +29,14 @@ public interface IAddressAnnouncer : IAsyncDisposable
     /// </summary>
     Task StopAnsweringAsync(IPAddress address, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sends the gratuitous rounds of a claim again (all of them, the first at once) for an address claimed and
+    /// answered for; does nothing for an unclaimed or silent one. For when another host may have announced the
+    /// address since: a replica that had not heard its peers yet and claimed it too. Neighbours ignore an
+    /// announcement within <c>locktime</c> of their entry's last update, so only a later round is sure to land.
+    /// </summary>
+    Task AnnounceAgainAsync(IPAddress address, CancellationToken cancellationToken);
+
     /// <summary>Stops answering for the address and removes it from the device; releasing an unclaimed address does nothing.</summary>
     Task ReleaseAsync(IPAddress address, CancellationToken cancellationToken);
 

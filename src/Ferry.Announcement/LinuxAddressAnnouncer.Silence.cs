@@ -25,6 +25,32 @@ public sealed partial class LinuxAddressAnnouncer
         }
     }
 
+    /// <inheritdoc />
+    public async Task AnnounceAgainAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_claims.TryGetValue(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, out var active) && !active.Silent)
+            {
+                await active.Gratuitous.CancelAsync();
+#pragma warning disable VSTHRD003 // the repeats task is this announcer's own, started by ClaimAsync
+                await active.Repeats;
+#pragma warning restore VSTHRD003
+                active.Gratuitous.Dispose();
+                active.Gratuitous = new CancellationTokenSource();
+                await AnnounceAsync(active, cancellationToken);
+                active.Repeats = RepeatAnnouncementsAsync(active);
+                AnnouncerLog.AnnouncedAgain(_logger, active.Address);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Ends the gratuitous rounds and the answering; the address stays on the device.</summary>
     private async Task SilenceAsync(ActiveClaim active)
     {

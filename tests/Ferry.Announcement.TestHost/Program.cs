@@ -53,6 +53,10 @@ while (await Console.In.ReadLineAsync() is { } line)
                 await announcer.StopAnsweringAsync(IPAddress.Parse(words[1]), CancellationToken.None);
                 reply = new { ok = true };
                 break;
+            case "announce-again":
+                await announcer.AnnounceAgainAsync(IPAddress.Parse(words[1]), CancellationToken.None);
+                reply = new { ok = true };
+                break;
             case "claimed":
                 reply = new { ok = true, claimed = announcer.Claimed.Select(a => a.ToString()) };
                 break;

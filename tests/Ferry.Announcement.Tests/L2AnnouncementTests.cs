@@ -165,6 +165,32 @@ public class L2AnnouncementTests
     }
 
     [Fact]
+    public async Task AnnounceAgain_AfterTheRoundsEnded_UpdatesAnEntryAnotherHostTook_ButNotForASilentAddress()
+    {
+        await using var lab = await LabAsync();
+        var (announcer, peer) = await TwoHostsAsync(lab);
+        var mac = Probes.Format(await NetworkLab.MacAsync(announcer));
+        await using var host = AnnouncerHost.Start(announcer);
+        await host.SendAsync("start");
+        await host.SendAsync($"claim {Vip}");
+        // Past the claim's last gratuitous round (5 rounds, 500 ms apart): nothing more is sent by itself.
+        await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
+        const string other = "02:00:00:00:00:01";
+        await NetworkLab.IpAsync(peer, "neigh", "replace", Vip, "lladdr", other, "dev", "eth0", "nud", "stale");
+
+        Assert.True((await host.SendAsync($"announce-again {Vip}")).GetProperty("ok").GetBoolean());
+
+        Assert.Contains(mac, await Probes.WaitForNeighbourAsync(peer, Vip, mac), StringComparison.Ordinal);
+
+        // A silent address is not announced.
+        await host.SendAsync($"stop-answering {Vip}");
+        await NetworkLab.IpAsync(peer, "neigh", "replace", Vip, "lladdr", other, "dev", "eth0", "nud", "stale");
+        await host.SendAsync($"announce-again {Vip}");
+        await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
+        Assert.Contains(other, await NetworkLab.IpAsync(peer, "neigh", "show", Vip, "dev", "eth0"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kill9_NobodyAnswersThoughTheAddressStaysLocal_AndARestartRemovesIt()
     {
         await using var lab = await LabAsync();

@@ -29,7 +29,7 @@ public class LinuxAddressAnnouncerTests
         var options = new AnnouncerOptions();
 
         Assert.Equal("ferry0", options.DeviceName);
-        Assert.Equal(3, options.GratuitousCount);
+        Assert.Equal(5, options.GratuitousCount);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.GratuitousInterval);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.ProbeWait);
     }

@@ -23,6 +23,12 @@ public interface IAddressClaims
     /// </summary>
     Task StopAnsweringAsync(IPAddress address, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Announces an address claimed and answered for again (gratuitous ARP / unsolicited NA, every round), so
+    /// neighbours that took another replica's announcement for it since come back; does nothing otherwise.
+    /// </summary>
+    Task AnnounceAgainAsync(IPAddress address, CancellationToken cancellationToken);
+
     /// <summary>Stops answering for the address and removes it; succeeds when it was not claimed.</summary>
     Task ReleaseAsync(IPAddress address, CancellationToken cancellationToken);
 }

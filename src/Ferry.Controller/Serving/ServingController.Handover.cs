@@ -49,6 +49,35 @@ public sealed partial class ServingController
         }
     }
 
+    /// <summary>
+    /// When a replica joins, announces the addresses this one kept again. Until the two heard each other the
+    /// joiner may have owned them too in its own view (a replica settles on the peers it knows of, and finds
+    /// the others only as their Leases are listed), answered and announced them; clients that took its
+    /// announcement last would stay with it after it drains. This replica's rounds start when it hears the
+    /// joiner, about when the joiner falls silent, so their later rounds land after the clients' <c>locktime</c>.
+    /// </summary>
+    private async Task AnnounceAgainIfJoinedAsync(IReadOnlyCollection<string> live, IEnumerable<IPAddress> kept, CancellationToken cancellationToken)
+    {
+        var joined = _lastLive is { } last && live.Any(r => !last.Contains(r));
+        _lastLive = live.ToHashSet(StringComparer.Ordinal);
+        if (!joined)
+        {
+            return;
+        }
+
+        foreach (var address in kept.Where(a => !_unannounced.Contains(a)).ToList())
+        {
+            try
+            {
+                await _claims.AnnounceAgainAsync(address, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.AnnounceAgainFailed(_logger, address.ToString(), ex.Message);
+            }
+        }
+    }
+
     /// <summary>Stops answering for an address another replica now owns; it stays served here for the drain.</summary>
     private async Task DrainAsync(IPAddress address, string successor, CancellationToken cancellationToken)
     {

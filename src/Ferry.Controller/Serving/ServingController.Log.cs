@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ferry.Controller.Serving;
 
-/// <summary>The serving controller's log lines (event ids 2620–2629).</summary>
+/// <summary>The serving controller's log lines (event ids 2620–2630).</summary>
 public sealed partial class ServingController
 {
     private static partial class Log
@@ -36,6 +36,9 @@ public sealed partial class ServingController
 
         [LoggerMessage(EventId = 2629, Level = LogLevel.Warning, Message = "Stopping: still answering for some addresses after {TimeoutMs} ms; leaving anyway")]
         public static partial void NotSilentInTime(ILogger logger, double timeoutMs);
+
+        [LoggerMessage(EventId = 2630, Level = LogLevel.Warning, Message = "Could not announce {Address} again after a replica joined: {Error}")]
+        public static partial void AnnounceAgainFailed(ILogger logger, string address, string error);
 
         [LoggerMessage(EventId = 2627, Level = LogLevel.Debug, Message = "Service {Service} not served here: {Errors}")]
         public static partial void NotTranslated(ILogger logger, ServiceKey service, IEnumerable<string> errors);

@@ -63,6 +63,7 @@ public sealed partial class ServingController
     private readonly TaskCompletionSource _silent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _leaving;
     private IPAddress[] _owned = [];
+    private HashSet<string>? _lastLive;
     private volatile ImmutableHashSet<LoadBalancerKey> _servedKeys = [];
     private ServingPlan _plan = ServingPlan.Empty;
 
@@ -223,6 +224,7 @@ public sealed partial class ServingController
         var serving = keep.Concat(_draining.Keys.Except(drained)).ToHashSet();
         await ProgramAsync(services, serving, eligibleNodes, cancellationToken);
         await AnnounceAsync(mine, cancellationToken);
+        await AnnounceAgainIfJoinedAsync(live, keep.Except(newlyClaimed), cancellationToken);
         foreach (var address in releaseNow)
         {
             await ReleaseAsync(address, plan.OwnerOf(address), cancellationToken);

@@ -44,6 +44,9 @@ internal sealed class AnnouncerPort : IAddressClaims
     public Task StopAnsweringAsync(IPAddress address, CancellationToken cancellationToken) =>
         _unavailable is not null ? Task.CompletedTask : _announcer.StopAnsweringAsync(address, cancellationToken);
 
+    public Task AnnounceAgainAsync(IPAddress address, CancellationToken cancellationToken) =>
+        _unavailable is not null ? Task.CompletedTask : _announcer.AnnounceAgainAsync(address, cancellationToken);
+
     public Task ReleaseAsync(IPAddress address, CancellationToken cancellationToken) =>
         _unavailable is not null ? Task.CompletedTask : _announcer.ReleaseAsync(address, cancellationToken);
 

@@ -15,7 +15,7 @@ internal sealed class RecordingClaims : IAddressClaims
     /// <summary>An answer for a claim of this address with probe = true (a conflict, a failure); else claimed.</summary>
     public ConcurrentDictionary<IPAddress, AddressClaimResult> ProbeAnswers { get; } = new();
 
-    /// <summary>Every call in order: <c>claim 127.1.2.3 probe silent</c>, <c>claim 127.1.2.3</c>, <c>stop-answering 127.1.2.3</c>, <c>release 127.1.2.3</c>.</summary>
+    /// <summary>Every call in order: <c>claim 127.1.2.3 probe silent</c>, <c>claim 127.1.2.3</c>, <c>stop-answering 127.1.2.3</c>, <c>announce-again 127.1.2.3</c>, <c>release 127.1.2.3</c>.</summary>
     public IReadOnlyList<string> Calls => [.. _log];
 
     /// <summary>Called with each call as it happens (to look at the data plane at that moment).</summary>
@@ -30,6 +30,12 @@ internal sealed class RecordingClaims : IAddressClaims
     public Task StopAnsweringAsync(IPAddress address, CancellationToken cancellationToken)
     {
         Record($"stop-answering {address}");
+        return Task.CompletedTask;
+    }
+
+    public Task AnnounceAgainAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        Record($"announce-again {address}");
         return Task.CompletedTask;
     }
 

@@ -145,6 +145,26 @@ public sealed class ServingControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReplicaJoins_AddressesKeptHere_AreAnnouncedAgain_ALeavingOneChangesNothing()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "19");
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        Assert.DoesNotContain($"announce-again {vip.Address}", _claims.Calls);
+
+        // "third" may have announced the address in its own view before it heard this replica; "me" keeps it.
+        _membership.Set("me", "third");
+
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"announce-again {vip.Address}")), "the kept address is announced again");
+        Assert.Equal([vip.Address], _serving.Owned);
+        var syncs = _serving.Syncs;
+        _membership.Set("me");
+        await WaitUntilAsync(() => Task.FromResult(_serving.Syncs > syncs), "a sync after the replica left");
+        Assert.Single(_claims.Calls, c => c == $"announce-again {vip.Address}");
+        Assert.Equal("pod-1", await GreetingBackend.ReadAsync(vip, Ct));
+    }
+
+    [Fact]
     public async Task AddressUsedByAnotherHost_NotClaimedNorServed_WarningEventSaysWhy()
     {
         await using var backend = new GreetingBackend("pod-1");
