@@ -18,6 +18,15 @@ public static class FerryAnnotations
     /// <summary>Services with the same value may share an external IP when their ports do not collide.</summary>
     public const string AllowSharedIp = "ferry.dev/allow-shared-ip";
 
+    /// <summary>MetalLB's spellings of <see cref="LoadBalancerIps"/>, read with the same meaning (docs/migrating-from-metallb.md).</summary>
+    public static readonly IReadOnlyList<string> MetalLbLoadBalancerIps = ["metallb.io/loadBalancerIPs", "metallb.universe.tf/loadBalancerIPs"];
+
+    /// <summary>MetalLB's spellings of <see cref="AddressPool"/>.</summary>
+    public static readonly IReadOnlyList<string> MetalLbAddressPool = ["metallb.io/address-pool", "metallb.universe.tf/address-pool"];
+
+    /// <summary>MetalLB's spellings of <see cref="AllowSharedIp"/>.</summary>
+    public static readonly IReadOnlyList<string> MetalLbAllowSharedIp = ["metallb.io/allow-shared-ip", "metallb.universe.tf/allow-shared-ip"];
+
     /// <summary>Balancing algorithm: roundRobin, leastConnections, random, powerOfTwo or clientIpHash (<see cref="Contracts.BalancingAlgorithmNames"/>).</summary>
     public const string Algorithm = "ferry.dev/algorithm";
 

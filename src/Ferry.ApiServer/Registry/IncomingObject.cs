@@ -41,7 +41,11 @@ internal static class IncomingObject
         }
 
         var warnings = new List<string>();
-        var unknown = ModelSchema.UnknownFields(body, type.ModelType);
+        // A custom resource is pruned to its schema as it is read (apiextensions' decoder); a built-in kind
+        // keeps every field in storage and is checked against its model type.
+        var unknown = type.Custom is { } custom
+            ? [.. ModelSchema.UnknownFields(meta, typeof(k8s.Models.V1ObjectMeta)).Select(p => "metadata." + p), .. CustomResources.Schema.SchemaPruning.Prune(body, custom.Schema)]
+            : ModelSchema.UnknownFields(body, type.ModelType);
         if (unknown.Count > 0)
         {
             var texts = unknown.Select(u => "unknown field \"" + u + "\"").ToList();
@@ -59,7 +63,7 @@ internal static class IncomingObject
             }
         }
 
-        if (ModelSchema.DecodeError(body, type.ModelType) is { } decodeError)
+        if (type.Custom is null && ModelSchema.DecodeError(body, type.ModelType) is { } decodeError)
         {
             var message = type.Kind + " in version \"" + type.Version + "\" cannot be handled as a " + type.Kind + ": " + decodeError;
             throw isPatch ? new ApiException(422, "Invalid", message) : ApiErrors.BadRequest(message);

@@ -54,7 +54,7 @@ internal sealed class NamespaceLifecycle(ObjectStore store, ResourceCatalog cata
     /// <summary>Deletes a terminating namespace's content (finalizers honoured), then the namespace once empty.</summary>
     private async Task DrainAsync(string ns)
     {
-        foreach (var type in _catalog.All.Where(t => t.Namespaced))
+        foreach (var type in _catalog.All.Where(t => t.Namespaced).DistinctBy(t => t.Key))
         {
             foreach (var item in _store.List(type.Key, ns).Items)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Ferry.ApiServer.CustomResources;
 using Ferry.ApiServer.Errors;
 using Ferry.ApiServer.Objects;
 using Ferry.ApiServer.Patching;
@@ -21,6 +22,7 @@ internal sealed class ResourceRegistry
     private readonly TimeProvider _time;
     private readonly Finalization _finalization;
     private readonly NamespaceLifecycle _namespaces;
+    private readonly DefinitionLifecycle _definitions;
 
     public ResourceRegistry(ObjectStore store, ResourceCatalog catalog, TimeProvider time)
     {
@@ -29,6 +31,7 @@ internal sealed class ResourceRegistry
         _time = time;
         _finalization = new Finalization(time);
         _namespaces = new NamespaceLifecycle(store, catalog, _finalization);
+        _definitions = new DefinitionLifecycle(store, catalog, _finalization, time);
     }
 
     public ResourceCatalog Catalog => _catalog;
@@ -87,6 +90,7 @@ internal sealed class ResourceRegistry
         var warnings = IncomingObject.Prepare(type, ns, body, options, isPatch: false);
         var meta = ObjectMetadata.Of(body);
         var name = JsonRead.Str(meta["name"]);
+        DefinitionLifecycle.CheckCanCreate(type, name);
         var generateName = JsonRead.Str(meta["generateName"]);
         if (name.Length == 0 && generateName.Length == 0)
         {
@@ -150,6 +154,7 @@ internal sealed class ResourceRegistry
             return Commit(tx, type, current, body, status, options, warnings, options.UpdateManager);
         });
         await _namespaces.AfterWriteAsync(type, ns, result);
+        await _definitions.AfterWriteAsync(type, result);
         return Presented(type, result);
     }
 
@@ -159,6 +164,13 @@ internal sealed class ResourceRegistry
         if (mediaType == PatchTypes.Apply && string.IsNullOrEmpty(options.FieldManager))
         {
             throw new ApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+        }
+
+        if (type.Custom is not null && mediaType == PatchTypes.StrategicMergePatch)
+        {
+            // As apiextensions-apiserver: custom resources have no strategic merge metadata.
+            throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "
+                + PatchTypes.JsonPatch + ", " + PatchTypes.MergePatch + ", " + PatchTypes.Apply);
         }
 
         if (force && mediaType != PatchTypes.Apply)
@@ -185,6 +197,7 @@ internal sealed class ResourceRegistry
             return Commit(tx, type, current, type.Store(patched), status, options, warnings, mediaType == PatchTypes.Apply ? string.Empty : options.UpdateManager);
         });
         await _namespaces.AfterWriteAsync(type, ns, result);
+        await _definitions.AfterWriteAsync(type, result);
         return Presented(type, result);
     }
 
@@ -200,6 +213,7 @@ internal sealed class ResourceRegistry
         if (!dryRun)
         {
             await _namespaces.AfterDeleteAsync(type, ns, name, result);
+            await _definitions.AfterDeleteAsync(type, name, result);
         }
 
         return Presented(type, result);
@@ -275,7 +289,7 @@ internal sealed class ResourceRegistry
         if (type.TracksGeneration)
         {
             var generation = Math.Max(1, JsonRead.Long(oldMeta["generation"]));
-            if (!status && (!JsonNode.DeepEquals(updated["spec"], old["spec"]) || !JsonNode.DeepEquals(meta["annotations"], oldMeta["annotations"])))
+            if (!status && type.Strategy.BumpsGeneration(updated, old))
             {
                 generation++;
             }

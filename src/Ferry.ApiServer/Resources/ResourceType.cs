@@ -64,9 +64,18 @@ internal sealed record ResourceType(
     /// <summary>An incoming object in storage form.</summary>
     public JsonObject Store(JsonObject incoming) => ToStorage is null ? incoming : ToStorage(incoming);
 
+    /// <summary>Set for a version of a custom resource: its definition, schema and printer columns (null for built-in kinds).</summary>
+    public CustomResources.CustomResourceVersion? Custom { get; init; }
+
     /// <summary>The apiVersion written in objects.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : Group + "/" + Version;
 
-    /// <summary>The kind of list responses.</summary>
-    public string ListKind => Kind + "List";
+    /// <summary>The kind of list responses (<c>KindList</c> unless a custom resource's definition names another).</summary>
+    public string ListKind
+    {
+        get => _listKind ?? Kind + "List";
+        init => _listKind = value;
+    }
+
+    private readonly string? _listKind;
 }

@@ -23,4 +23,10 @@ internal enum TableLayout
 
     /// <summary>kube-apiserver's EndpointSlice columns.</summary>
     EndpointSlice,
+
+    /// <summary>NAME and CREATED AT (an RFC 3339 time): the default columns upstream gives CustomResourceDefinitions.</summary>
+    NameCreatedAt,
+
+    /// <summary>A custom resource's <c>additionalPrinterColumns</c> (<see cref="ResourceType.Custom"/>).</summary>
+    Custom,
 }

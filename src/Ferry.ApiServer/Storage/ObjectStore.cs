@@ -20,6 +20,7 @@ internal sealed class ObjectStore : IDisposable
     private readonly Dictionary<string, SortedDictionary<string, SortedDictionary<string, StoredObject>>> _objects = [];
     private readonly Dictionary<(string Key, string Namespace, string Name), PendingWrite> _pending = [];
     private readonly Queue<WatchEvent> _history = new();
+    private readonly Dictionary<string, Action<PendingWrite>> _observers = new(StringComparer.Ordinal);
     private readonly List<StoreWatcher> _watchers = [];
     private readonly int _historyCapacity;
     private readonly int _watcherCapacity;
@@ -115,6 +116,10 @@ internal sealed class ObjectStore : IDisposable
             {
                 _batch.Add(w);
                 _pending[(w.Key, w.Namespace, w.Name)] = w;
+                if (_observers.TryGetValue(w.Key, out var observer))
+                {
+                    observer(w);
+                }
             }
 
             _nextVersion += tx.Writes.Count;
@@ -125,6 +130,20 @@ internal sealed class ObjectStore : IDisposable
 
         await durable.Task;
         return result;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="observer"/> with every write to <paramref name="key"/>, under the store lock, as the
+    /// write is accepted (visible to readers; durable before its writer hears back). For what must change in
+    /// step with the stored objects (the served custom resources follow their definitions); it must be quick
+    /// and must not call back into the store.
+    /// </summary>
+    public void Observe(string key, Action<PendingWrite> observer)
+    {
+        lock (_gate)
+        {
+            _observers[key] = observer;
+        }
     }
 
     /// <summary>

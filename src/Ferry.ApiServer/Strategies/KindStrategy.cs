@@ -40,6 +40,14 @@ internal class KindStrategy
     /// </summary>
     public virtual IReadOnlyList<string> Warnings(JsonObject obj, bool status) => [];
 
+    /// <summary>
+    /// Whether an update (not a status write) of <paramref name="old"/> into <paramref name="updated"/> increments
+    /// <c>metadata.generation</c> (kinds with <c>TracksGeneration</c>): by default a change of spec or annotations, as
+    /// the workload strategies do.
+    /// </summary>
+    public virtual bool BumpsGeneration(JsonObject updated, JsonObject old) =>
+        !JsonNode.DeepEquals(updated["spec"], old["spec"]) || !JsonNode.DeepEquals(updated["metadata"]?["annotations"], old["metadata"]?["annotations"]);
+
     /// <summary>Releases what the object held, once it is really gone from storage.</summary>
     public virtual void Released(JsonObject obj)
     {

@@ -17,6 +17,11 @@ internal static class TableBuilder
     /// <summary>Builds a Table of <paramref name="objects"/>; <paramref name="includeObject"/> is None, Metadata (default) or Object.</summary>
     public static JsonObject Build(ResourceType type, IEnumerable<JsonObject> objects, string? resourceVersion, DateTimeOffset now, string includeObject, bool withHeaders)
     {
+        if (type.Custom is { } custom)
+        {
+            return CustomResources.Printing.CustomResourceTable.Build(custom.PrinterColumns, objects, resourceVersion, now, includeObject, withHeaders);
+        }
+
         var rows = new JsonArray();
         foreach (var o in objects)
         {
@@ -95,6 +100,11 @@ internal static class TableBuilder
                 columns.Add(Column("Endpoints", string.Empty, "endpoints is a list of unique endpoints in this slice.", 0));
                 columns.Add(Column("Age", string.Empty, AgeDescription, 0));
                 break;
+            case TableLayout.NameCreatedAt:
+                var createdAt = Column("Created At", string.Empty, AgeDescription, 0);
+                createdAt["type"] = "date";
+                columns.Add(createdAt);
+                break;
             default:
                 columns.Add(Column("Age", string.Empty, AgeDescription, 0));
                 break;
@@ -131,6 +141,7 @@ internal static class TableBuilder
             TableLayout.Node => NodeCells(o, name, age),
             TableLayout.Deployment => DeploymentCells(o, name, age),
             TableLayout.EndpointSlice => EndpointSliceCells(o, name, age),
+            TableLayout.NameCreatedAt => new JsonArray(name, Str(o["metadata"]?["creationTimestamp"])),
             _ => new JsonArray(name, age),
         };
         var row = new JsonObject { ["cells"] = cells };

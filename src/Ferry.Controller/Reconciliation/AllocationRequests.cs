@@ -20,14 +20,22 @@ public static class AllocationRequests
             .Distinct()
             .ToImmutableArray();
 
+        var (ipsKey, ipsText, ipsError) = Annotation(annotations, FerryAnnotations.LoadBalancerIps, FerryAnnotations.MetalLbLoadBalancerIps);
+        var (_, pool, poolError) = Annotation(annotations, FerryAnnotations.AddressPool, FerryAnnotations.MetalLbAddressPool);
+        var (_, sharingKey, sharingError) = Annotation(annotations, FerryAnnotations.AllowSharedIp, FerryAnnotations.MetalLbAllowSharedIp);
+        if ((ipsError ?? poolError ?? sharingError) is { } disagreement)
+        {
+            return (null, disagreement);
+        }
+
         var requested = ImmutableArray.CreateBuilder<IPAddress>();
-        if (annotations.TryGetValue(FerryAnnotations.LoadBalancerIps, out var ipsText) && !string.IsNullOrWhiteSpace(ipsText))
+        if (!string.IsNullOrWhiteSpace(ipsText))
         {
             foreach (var part in ipsText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 if (!NetworkText.TryParseAddress(part, out var ip))
                 {
-                    return (null, $"annotation {FerryAnnotations.LoadBalancerIps}: invalid IP address \"{part}\"");
+                    return (null, $"annotation {ipsKey}: invalid IP address \"{part}\"");
                 }
 
                 requested.Add(ip);
@@ -55,8 +63,6 @@ public static class AllocationRequests
             .Distinct()
             .ToImmutableArray();
 
-        annotations.TryGetValue(FerryAnnotations.AddressPool, out var pool);
-        annotations.TryGetValue(FerryAnnotations.AllowSharedIp, out var sharingKey);
         var request = new AllocationRequest(
             ServiceKeys.Of(service),
             families,
@@ -65,6 +71,29 @@ public static class AllocationRequests
             string.IsNullOrWhiteSpace(pool) ? null : pool.Trim(),
             string.IsNullOrWhiteSpace(sharingKey) ? null : sharingKey.Trim());
         return (request, null);
+    }
+
+    /// <summary>
+    /// One setting that Ferry's annotation or MetalLB's (either spelling) may carry: the key it came from and its
+    /// value (null when none is set), or an error when two of them are set to different values.
+    /// </summary>
+    private static (string Key, string? Value, string? Error) Annotation(IDictionary<string, string> annotations, string ferryKey, IReadOnlyList<string> metalLbKeys)
+    {
+        var set = metalLbKeys.Prepend(ferryKey)
+            .Where(k => annotations.TryGetValue(k, out var v) && !string.IsNullOrWhiteSpace(v))
+            .Select(k => (Key: k, Value: annotations[k].Trim()))
+            .ToList();
+        if (set.Count == 0)
+        {
+            return (ferryKey, null, null);
+        }
+
+        if (set.Skip(1).FirstOrDefault(s => s.Value != set[0].Value) is { Key: not null } other)
+        {
+            return (set[0].Key, null, $"annotations {set[0].Key} (\"{set[0].Value}\") and {other.Key} (\"{other.Value}\") disagree; set one of them");
+        }
+
+        return (set[0].Key, set[0].Value, null);
     }
 
     /// <summary>The IPs in a Service's status, to replay into the allocator after a restart.</summary>

@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+
+namespace Ferry.ApiServer.Tests.CustomResources;
+
+/// <summary>CustomResourceDefinitions through the real kubectl: discovery appears and goes, the resources behave as on a cluster.</summary>
+public class CustomResourceKubectlTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ApplyDefinition_ResourcesAppearInDiscovery_AndWorkThroughKubectl_ThenGoWithTheDefinition()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+
+        var before = await kubectl.RunAsync("get widgets");
+        Assert.NotEqual(0, before.ExitCode);
+        Assert.Contains("the server doesn't have a resource type \"widgets\"", before.StdErr, StringComparison.Ordinal);
+
+        var apply = await kubectl.RunAsync("apply -f -", WidgetDefinition.Yaml());
+        Assert.True(apply.ExitCode == 0, apply.StdErr);
+        Assert.Contains("customresourcedefinition.apiextensions.k8s.io/widgets.example.com created", apply.StdOut, StringComparison.Ordinal);
+        var wait = await kubectl.RunAsync("wait --for condition=established --timeout=30s crd/widgets.example.com");
+        Assert.True(wait.ExitCode == 0, wait.StdErr);
+        var crds = await kubectl.RunAsync("get crd");
+        Assert.Matches(@"(?m)^NAME\s+CREATED AT$", crds.StdOut);
+        Assert.Matches(@"(?m)^widgets\.example\.com\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", crds.StdOut);
+
+        var resources = await kubectl.RunAsync("api-resources --api-group=example.com");
+        Assert.True(resources.ExitCode == 0, resources.StdErr);
+        Assert.Matches(@"(?m)^widgets\s+wd\s+example\.com/v1\s+true\s+Widget$", resources.StdOut);
+        var versions = await kubectl.RunAsync("api-versions");
+        Assert.Contains("example.com/v1\n", versions.StdOut, StringComparison.Ordinal);
+        Assert.Contains("example.com/v1beta1\n", versions.StdOut, StringComparison.Ordinal);
+
+        var created = await kubectl.RunAsync("apply -f -", WidgetDefinition.Widget("w1", 3));
+        Assert.True(created.ExitCode == 0, created.StdErr);
+        Assert.Contains("widget.example.com/w1 created", created.StdOut, StringComparison.Ordinal);
+        var byShortName = await kubectl.RunAsync("get wd w1 -o jsonpath={.spec.size}");
+        Assert.Equal("3", byShortName.StdOut);
+        // The same object through the other served version: only apiVersion differs.
+        var beta = JsonNode.Parse((await kubectl.RunAsync("get widgets.v1beta1.example.com w1 -o json")).StdOut)!;
+        Assert.Equal("example.com/v1beta1", (string?)beta["apiVersion"]);
+        Assert.Equal(3, (int?)beta["spec"]?["size"]);
+
+        var merge = await kubectl.RunAsync("patch widget w1 --type=merge -p '{\"spec\":{\"size\":4}}'");
+        Assert.True(merge.ExitCode == 0, merge.StdErr);
+        var json = await kubectl.RunAsync("patch widget w1 --type=json -p '[{\"op\":\"replace\",\"path\":\"/spec/size\",\"value\":5}]'");
+        Assert.True(json.ExitCode == 0, json.StdErr);
+        Assert.Equal("5", (await kubectl.RunAsync("get widget w1 -o jsonpath={.spec.size}")).StdOut);
+        var strategic = await kubectl.RunAsync("patch widget w1 -p '{\"spec\":{\"size\":6}}'");
+        Assert.NotEqual(0, strategic.ExitCode);
+        Assert.Contains("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml", strategic.StdErr, StringComparison.Ordinal);
+        var ssa = await kubectl.RunAsync("apply --server-side -f -", WidgetDefinition.Widget("w2", 2));
+        Assert.True(ssa.ExitCode == 0, ssa.StdErr);
+        Assert.Contains("widget.example.com/w2 serverside-applied", ssa.StdOut, StringComparison.Ordinal);
+        var generation = await kubectl.RunAsync("get widget w1 -o jsonpath={.metadata.generation}");
+        Assert.Equal("3", generation.StdOut);
+
+        var delete = await kubectl.RunAsync("delete crd widgets.example.com");
+        Assert.True(delete.ExitCode == 0, delete.StdErr);
+        // A kubectl with a fresh discovery cache (the first one's cache still names widgets, as it would on a cluster).
+        using var fresh = new Kubectl(server.Handle.KubeconfigPath);
+        var after = await fresh.RunAsync("get widgets");
+        Assert.NotEqual(0, after.ExitCode);
+        Assert.Contains("the server doesn't have a resource type \"widgets\"", after.StdErr, StringComparison.Ordinal);
+        var versionsAfter = await fresh.RunAsync("api-versions");
+        Assert.DoesNotContain("example.com/", versionsAfter.StdOut, StringComparison.Ordinal);
+
+        // Defined again: the old objects went with the old definition.
+        Assert.Equal(0, (await kubectl.RunAsync("apply -f -", WidgetDefinition.Yaml())).ExitCode);
+        var empty = await kubectl.RunAsync("get widgets");
+        Assert.True(empty.ExitCode == 0, empty.StdErr);
+        Assert.Contains("No resources found in default namespace.", empty.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClusterScopedDefinition_ObjectsHaveNoNamespace_AndSurviveARestart()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        var dir = TestApiServer.NewDataDirectory();
+        try
+        {
+            await using (var server = await TestApiServer.StartAsync(dir))
+            {
+                using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+                Assert.Equal(0, (await kubectl.RunAsync("apply -f -", WidgetDefinition.Yaml("Cluster"))).ExitCode);
+                var created = await kubectl.RunAsync("apply -f -", WidgetDefinition.Widget("w1", 3));
+                Assert.True(created.ExitCode == 0, created.StdErr);
+                var resources = await kubectl.RunAsync("api-resources --api-group=example.com --namespaced=false -o name");
+                Assert.Equal("widgets.example.com", resources.StdOut.Trim());
+            }
+
+            await using var restarted = await TestApiServer.StartAsync(dir);
+            using var again = new Kubectl(restarted.Handle.KubeconfigPath);
+            var get = await again.RunAsync("get widget w1 -o json");
+            Assert.True(get.ExitCode == 0, get.StdErr);
+            var widget = JsonNode.Parse(get.StdOut)!;
+            Assert.Null(widget["metadata"]?["namespace"]);
+            Assert.Equal(3, (int?)widget["spec"]?["size"]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
