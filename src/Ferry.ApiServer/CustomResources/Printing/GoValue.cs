@@ -68,7 +68,9 @@ internal readonly record struct GoValue(GoKind Kind, JsonNode? Node, string Text
                     return new GoValue(GoKind.Int64, null, string.Empty, l, 0, false);
                 }
 
-                return Float(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+                // Out of float64 range upstream fails to decode the object at all; here it is no value.
+                var number = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+                return double.IsFinite(number) ? Float(number) : new GoValue(GoKind.Nil, null, string.Empty, 0, 0, false);
             default:
                 return new GoValue(GoKind.Nil, null, string.Empty, 0, 0, false);
         }
