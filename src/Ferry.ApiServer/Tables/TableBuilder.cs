@@ -11,8 +11,10 @@ namespace Ferry.ApiServer.Tables;
 /// </summary>
 internal static class TableBuilder
 {
-    private const string NameDescription = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
-    private const string AgeDescription = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+    /// <summary>ObjectMeta's swagger doc of <c>name</c>: the Name column's description.</summary>
+    internal const string NameDescription = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+    /// <summary>ObjectMeta's swagger doc of <c>creationTimestamp</c>: the Age column's description.</summary>
+    internal const string AgeDescription = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
     /// <summary>Builds a Table of <paramref name="objects"/>; <paramref name="includeObject"/> is None, Metadata (default) or Object.</summary>
     public static JsonObject Build(ResourceType type, IEnumerable<JsonObject> objects, string? resourceVersion, DateTimeOffset now, string includeObject, bool withHeaders)
@@ -145,6 +147,13 @@ internal static class TableBuilder
             _ => new JsonArray(name, age),
         };
         var row = new JsonObject { ["cells"] = cells };
+        AttachObject(row, o, includeObject);
+        return row;
+    }
+
+    /// <summary>Sets a row's <c>object</c> as <paramref name="includeObject"/> asks: the object, its PartialObjectMetadata (default), or none.</summary>
+    internal static void AttachObject(JsonObject row, JsonObject o, string includeObject)
+    {
         if (string.Equals(includeObject, "Object", StringComparison.OrdinalIgnoreCase))
         {
             row["object"] = o.DeepClone();
@@ -158,8 +167,6 @@ internal static class TableBuilder
                 ["metadata"] = o["metadata"]?.DeepClone(),
             };
         }
-
-        return row;
     }
 
     private static JsonArray ServiceCells(JsonObject svc, string name, string age)
