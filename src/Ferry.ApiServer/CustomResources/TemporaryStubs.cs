@@ -2,45 +2,31 @@
 using System.Text.Json.Nodes;
 using Ferry.ApiServer.Admission;
 
-namespace Ferry.ApiServer.CustomResources.Schema
+namespace Ferry.ApiServer.CustomResources.Schema;
+
+internal sealed class StructuralSchema
 {
-    internal sealed class StructuralSchema
-    {
-        public static StructuralSchema Parse(JsonObject openApiV3Schema) => new();
-    }
+    public static StructuralSchema Parse(JsonObject openApiV3Schema) => new();
+}
 
-    internal static class SchemaValidation
-    {
-        public static List<FieldError> Validate(JsonObject obj, StructuralSchema schema) => [];
-    }
+internal static class SchemaValidation
+{
+    public static List<FieldError> Validate(JsonObject obj, StructuralSchema schema) => [];
+}
 
-    internal static class SchemaDefaulting
+internal static class SchemaDefaulting
+{
+    public static void Apply(JsonObject obj, StructuralSchema schema)
     {
-        public static void Apply(JsonObject obj, StructuralSchema schema)
-        {
-        }
-    }
-
-    internal static class SchemaPruning
-    {
-        public static List<string> Prune(JsonObject obj, StructuralSchema schema) => [];
-    }
-
-    internal static class StructuralSchemaCheck
-    {
-        public static List<FieldError> Validate(JsonObject openApiV3Schema, string fieldPath) => [];
     }
 }
 
-namespace Ferry.ApiServer.CustomResources.Printing
+internal static class SchemaPruning
 {
-    internal sealed record PrinterColumn(string Name, string Type, string Format, string Description, int Priority, string JsonPath)
-    {
-        public static IReadOnlyList<PrinterColumn> FromVersion(JsonObject crdVersion) => [];
-    }
+    public static List<string> Prune(JsonObject obj, StructuralSchema schema) => [];
+}
 
-    internal static class CustomResourceTable
-    {
-        public static JsonObject Build(IReadOnlyList<PrinterColumn> columns, IEnumerable<JsonObject> objects, string? resourceVersion, DateTimeOffset now, string includeObject, bool withHeaders) => [];
-    }
+internal static class StructuralSchemaCheck
+{
+    public static List<FieldError> Validate(JsonObject openApiV3Schema, string fieldPath) => [];
 }

@@ -37,6 +37,16 @@ public class CustomResourceKubectlTests
         var created = await kubectl.RunAsync("apply -f -", WidgetDefinition.Widget("w1", 3));
         Assert.True(created.ExitCode == 0, created.StdErr);
         Assert.Contains("widget.example.com/w1 created", created.StdOut, StringComparison.Ordinal);
+        var table = await kubectl.RunAsync("get widgets");
+        Assert.True(table.ExitCode == 0, table.StdErr);
+        Assert.Matches(@"(?m)^NAME\s+SIZE\s+AGE$", table.StdOut);
+        Assert.Matches(@"(?m)^w1\s+3\s+\d+s$", table.StdOut);
+        var all = await kubectl.RunAsync("get all");
+        Assert.Matches(@"(?m)^widget\.example\.com/w1\s+3\s+\d+s$", all.StdOut);
+        var describe = await kubectl.RunAsync("describe widget w1");
+        Assert.True(describe.ExitCode == 0, describe.StdErr);
+        Assert.Matches(@"(?m)^Kind:\s+Widget$", describe.StdOut);
+        Assert.Matches(@"(?m)^\s+Size:\s+3$", describe.StdOut);
         var byShortName = await kubectl.RunAsync("get wd w1 -o jsonpath={.spec.size}");
         Assert.Equal("3", byShortName.StdOut);
         // The same object through the other served version: only apiVersion differs.
