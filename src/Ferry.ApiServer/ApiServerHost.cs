@@ -75,7 +75,7 @@ public static partial class ApiServerHost
             _ = KubernetesVersion.TryParse(options.EmulatedVersion, out var version); // validated above; null is the default
             var services = new ServiceKindStrategy(options.ServiceAllocation, version);
             var registry = new ResourceRegistry(store, new ResourceCatalog(services, time), time);
-            await new ClusterBootstrap(registry, services).RunAsync(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
+            await new ClusterBootstrap(registry, services, options.BootstrapDefinitions).RunAsync(options.Listen.Port == 0 ? 6443 : options.Listen.Port);
             var watch = new WatchEndpoint(registry, time, new Random(), options.BookmarkInterval, shutdown.Token);
             audit = options.AuditLogPath is { } auditPath ? new AuditLog(auditPath, time) : null;
             var handler = new ApiRequestHandler(registry, watch, new BearerAuthentication(token, staticTokens), new RequestAuthorizer(policies), options.MaxRequestBodyBytes, time, logger, version, audit);

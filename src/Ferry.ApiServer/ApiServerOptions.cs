@@ -50,6 +50,13 @@ public sealed record ApiServerOptions
     /// </summary>
     public string? EmulatedVersion { get; init; }
 
+    /// <summary>
+    /// CustomResourceDefinition manifests (YAML or JSON) every start installs: created when missing, and their spec
+    /// replaced when it differs from the stored one (an upgraded Ferry ships new definitions). Ferry's own
+    /// (<c>deploy/crds/</c>) come this way to <c>ferry up</c> and <c>ferry api</c>.
+    /// </summary>
+    public IReadOnlyList<string> BootstrapDefinitions { get; init; } = [];
+
     /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
