@@ -122,6 +122,23 @@ public sealed partial class ServiceController : IDisposable
         }
     }
 
+    /// <summary>
+    /// Queues every LoadBalancer Service for a sync (after the pools changed: a waiting Service may get an
+    /// address now, and one whose address left the pools is told so). Nothing happens before the controller runs.
+    /// </summary>
+    public void ResyncAll()
+    {
+        if (!_isQueueing)
+        {
+            return;
+        }
+
+        foreach (var service in _services.List().Where(s => _predicates.ShouldEnqueueAdded(s)))
+        {
+            _serviceQueue.Add(ServiceKeys.Of(service));
+        }
+    }
+
     public void Dispose()
     {
         _metrics?.Detach(this);

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Ferry.Controller;
 using Ferry.Controller.Informers;
 using Ferry.Controller.KubernetesApi;
+using Ferry.Controller.Pools;
 using Ferry.Controller.Predicates;
 using Ferry.Controller.Reconciliation;
 using Ferry.Controller.Translation;
@@ -28,6 +29,7 @@ public sealed class ControllerHost : IAsyncDisposable
 {
     private readonly KubernetesEventRecorder _events;
     private readonly bool _ownsDataPlane;
+    private readonly ResourceInformer<CustomObject>? _poolInformer;
 
     /// <param name="dataPlane">A data plane the caller owns (not disposed with the host); null builds one the host owns.</param>
     /// <param name="controllerView">What the controller programs instead of the data plane itself (a <see cref="LeaderServedProvider"/> when replicas serve announced addresses); null: the data plane.</param>
@@ -61,6 +63,14 @@ public sealed class ControllerHost : IAsyncDisposable
             loggerFactory.CreateLogger<ServiceReconciler>(),
             timeProvider);
         Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, provider, _events, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics);
+        if (options.PoolObjects)
+        {
+            _poolInformer = new ResourceInformer<CustomObject>(
+                CustomObjectSources.Of(client, AddressPoolController.Group, AddressPoolController.Version, AddressPoolController.Plural, TimeSpan.FromSeconds(30)),
+                controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.AddressPools"));
+            Pools = new AddressPoolController(client, _poolInformer, options.Pools, options.Announcements, Allocator, timeProvider, loggerFactory.CreateLogger<AddressPoolController>());
+            Pools.PoolsChanged += Controller.ResyncAll;
+        }
     }
 
     public DataPlaneProvider DataPlane { get; }
@@ -69,8 +79,32 @@ public sealed class ControllerHost : IAsyncDisposable
 
     public ServiceController Controller { get; }
 
-    /// <summary>Runs the controller until cancelled.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) => Controller.RunAsync(cancellationToken);
+    /// <summary>The AddressPool objects' controller (null when <see cref="ControllerHostOptions.PoolObjects"/> is off).</summary>
+    public AddressPoolController? Pools { get; }
+
+    /// <summary>Runs the controller until cancelled: the pools first (bounded), so restored allocations find theirs.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (Pools is null || _poolInformer is null)
+        {
+            await Controller.RunAsync(cancellationToken);
+            return;
+        }
+
+        var informer = _poolInformer.RunAsync(cancellationToken);
+        try
+        {
+            await Pools.StartAsync(informer, TimeSpan.FromSeconds(10), cancellationToken);
+            await Task.WhenAll(Controller.RunAsync(cancellationToken), Pools.RunAsync(cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await informer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
 
     /// <summary>Flushes pending Events, then closes every listener (of a data plane the host owns; a given one keeps serving).</summary>
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using Ferry.Contracts.Announcement;
 using Ferry.Controller;
 using Ferry.Ipam;
 
@@ -6,8 +7,14 @@ namespace Ferry.Hosting;
 /// <summary>What the controller and its data plane need besides a Kubernetes client.</summary>
 public sealed record ControllerHostOptions
 {
-    /// <summary>The pools external IPs come from.</summary>
+    /// <summary>The seed pools external IPs come from (the pools file or <c>--pool</c>); AddressPool objects add to them and override one of the same name.</summary>
     public required IReadOnlyList<AddressPool> Pools { get; init; }
+
+    /// <summary>How the seed pools are announced (one per pool; a pool without one is not announced).</summary>
+    public IReadOnlyList<PoolAnnouncement> Announcements { get; init; } = [];
+
+    /// <summary>Whether the controller also takes pools from AddressPool objects (ferry.dev/v1alpha1); absent from the cluster, they are looked for again every 30 s.</summary>
+    public bool PoolObjects { get; init; } = true;
 
     public ControllerOptions Controller { get; init; } = new();
 
