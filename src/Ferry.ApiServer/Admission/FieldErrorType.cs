@@ -9,6 +9,10 @@ public static class FieldErrorType
     public const string Duplicate = "FieldValueDuplicate";
     public const string Forbidden = "FieldValueForbidden";
     public const string TooLong = "FieldValueTooLong";
+    public const string TooMany = "FieldValueTooMany";
+
+    /// <summary>The value's JSON type does not match the schema (custom resources); printed as <c>Invalid value</c>.</summary>
+    public const string TypeInvalid = "FieldValueTypeInvalid";
 
     /// <summary>
     /// Not a validation failure but a server-side allocation failure (e.g. <c>range is full</c>); kube-apiserver

@@ -26,6 +26,18 @@ public static class FieldErrors
 
     public static FieldError Duplicate(string field, JsonNode? value) => new(FieldErrorType.Duplicate, field, Format(value), string.Empty);
 
+    /// <summary>apimachinery's <c>field.TooLong</c>: the value is omitted, the limit is in bytes.</summary>
+    public static FieldError TooLong(string field, long maxLength) =>
+        new(FieldErrorType.TooLong, field, null, maxLength >= 0
+            ? $"may not be more than {maxLength.ToString(CultureInfo.InvariantCulture)} {(maxLength == 1 ? "byte" : "bytes")}"
+            : "value is too long");
+
+    /// <summary>apimachinery's <c>field.TooMany</c>: <c>Too many: 3: must have at most 2 items</c>.</summary>
+    public static FieldError TooMany(string field, long actual, long max) =>
+        new(FieldErrorType.TooMany, field, actual >= 0 ? actual.ToString(CultureInfo.InvariantCulture) : null, max >= 0
+            ? $"must have at most {max.ToString(CultureInfo.InvariantCulture)} {(max == 1 ? "item" : "items")}"
+            : "has too many items");
+
     public static FieldError Internal(string message) => new(FieldErrorType.InternalError, string.Empty, null, message);
 
     /// <summary>Go's <c>%q</c> for a string (quotes, backslashes and control characters escaped).</summary>
