@@ -115,4 +115,57 @@ public class CustomResourceKubectlTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Schema_ValidatesWithUpstreamErrors_Defaults_AndPrunesUnknownFields()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+        Assert.Equal(0, (await kubectl.RunAsync("apply -f -", WidgetDefinition.Yaml())).ExitCode);
+
+        var invalid = await kubectl.RunAsync("apply -f -", """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata:
+              name: bad
+            spec:
+              size: 11
+              color: purple
+              tags: [a, b, c]
+            """);
+        Assert.NotEqual(0, invalid.ExitCode);
+        Assert.Contains("The Widget \"bad\" is invalid: ", invalid.StdErr, StringComparison.Ordinal);
+        Assert.Contains("spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10", invalid.StdErr, StringComparison.Ordinal);
+        Assert.Contains("spec.color: Unsupported value: \"purple\": supported values: \"red\", \"green\", \"blue\"", invalid.StdErr, StringComparison.Ordinal);
+        Assert.Contains("spec.tags: Too many: 3: must have at most 2 items", invalid.StdErr, StringComparison.Ordinal);
+
+        var missing = await kubectl.RunAsync("apply -f -", """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata:
+              name: empty
+            spec:
+              color: red
+            """);
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("The Widget \"empty\" is invalid: spec.size: Required value", missing.StdErr, StringComparison.Ordinal);
+
+        var wrongType = await kubectl.RunAsync("apply -f -", WidgetDefinition.Widget("typed", 1).Replace("size: 1", "size: \"one\"", StringComparison.Ordinal));
+        Assert.NotEqual(0, wrongType.ExitCode);
+        Assert.Contains("spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\"", wrongType.StdErr, StringComparison.Ordinal);
+
+        // Unknown fields: kubectl asks for Strict, so they are refused; with --validate=false they are pruned silently.
+        var unknown = WidgetDefinition.Widget("w1", 2) + "  bogus: 1\n";
+        var strict = await kubectl.RunAsync("apply -f -", unknown);
+        Assert.NotEqual(0, strict.ExitCode);
+        Assert.Contains("unknown field \"spec.bogus\"", strict.StdErr, StringComparison.Ordinal);
+        var lenient = await kubectl.RunAsync("apply --validate=false -f -", unknown);
+        Assert.True(lenient.ExitCode == 0, lenient.StdErr);
+        var stored = JsonNode.Parse((await kubectl.RunAsync("get widget w1 -o json")).StdOut)!;
+        Assert.Null(stored["spec"]?["bogus"]);
+        // Defaulted from the schema.
+        Assert.Equal("green", (string?)stored["spec"]?["color"]);
+        Assert.Empty((await kubectl.RunAsync("get widgets -o name")).StdErr);
+    }
 }
