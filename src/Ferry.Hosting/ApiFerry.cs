@@ -36,6 +36,7 @@ public sealed class ApiFerry : IAsyncDisposable
                 AuthorizationPolicyFile = options.AuthorizationPolicyFile,
                 AuditLogPath = options.AuditLogPath,
                 ServiceAllocation = options.ServiceAllocation,
+                BootstrapDefinitions = Controller.Pools.FerryDefinitions.All,
             },
             loggerFactory,
             timeProvider ?? TimeProvider.System,

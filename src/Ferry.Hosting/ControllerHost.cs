@@ -94,7 +94,7 @@ public sealed class ControllerHost : IAsyncDisposable
         var informer = _poolInformer.RunAsync(cancellationToken);
         try
         {
-            await Pools.StartAsync(informer, TimeSpan.FromSeconds(10), cancellationToken);
+            await Pools.StartAsync(TimeSpan.FromSeconds(10), cancellationToken);
             await Task.WhenAll(Controller.RunAsync(cancellationToken), Pools.RunAsync(cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -74,7 +74,7 @@ public sealed partial class LocalFerry : IAsyncDisposable
 
         var time = timeProvider ?? TimeProvider.System;
         var api = await ApiServerHost.StartAsync(
-            new ApiServerOptions { DataDirectory = options.DataDirectory, Listen = options.ApiListen },
+            new ApiServerOptions { DataDirectory = options.DataDirectory, Listen = options.ApiListen, BootstrapDefinitions = Controller.Pools.FerryDefinitions.All },
             loggerFactory,
             time,
             cancellationToken);

@@ -74,9 +74,9 @@ public sealed partial class AddressPoolController
     /// controller from starting) for the objects and gives the allocator their pools; called before the Service
     /// controller starts, so the allocations it restores find their pools.
     /// </summary>
-    public async Task StartAsync(Task informer, TimeSpan syncTimeout, CancellationToken cancellationToken)
+    public async Task StartAsync(TimeSpan syncTimeout, CancellationToken cancellationToken)
     {
-        await Task.WhenAny(_pools.WaitForSyncAsync(cancellationToken), informer, Task.Delay(syncTimeout, _time, cancellationToken));
+        await Task.WhenAny(_pools.WaitForSyncAsync(cancellationToken), Task.Delay(syncTimeout, _time, cancellationToken));
         cancellationToken.ThrowIfCancellationRequested();
         if (!_pools.HasSynced)
         {
@@ -125,8 +125,9 @@ public sealed partial class AddressPoolController
     private bool ApplyPools()
     {
         var objects = _pools.List().Select(o => AddressPoolResource.Parse(o.ToJson())).ToList();
-        var set = PoolSet.Build(_seed, _seedAnnouncements, objects);
         var previous = Current;
+        var incumbents = previous?.Verdicts.Where(v => v.Value.IsReady).Select(v => v.Key).ToHashSet(StringComparer.Ordinal);
+        var set = PoolSet.Build(_seed, _seedAnnouncements, objects, incumbents);
         Current = set;
         foreach (var (name, verdict) in set.Verdicts)
         {
@@ -147,7 +148,8 @@ public sealed partial class AddressPoolController
             Log.KeptOutsidePools(_logger, kept.ToString());
         }
 
-        Log.PoolsApplied(_logger, set.Pools.Length, string.Join(", ", set.Pools.Select(p => p.Name)));
+        IEnumerable<string> names = [.. set.Pools.Select(p => p.Name)];
+        Log.PoolsApplied(_logger, set.Pools.Length, names);
         return true;
     }
 
@@ -211,7 +213,7 @@ public sealed partial class AddressPoolController
     private static partial class Log
     {
         [LoggerMessage(EventId = 2640, Level = LogLevel.Information, Message = "Address pools in use: {Count} ({Names})")]
-        public static partial void PoolsApplied(ILogger logger, int count, string names);
+        public static partial void PoolsApplied(ILogger logger, int count, IEnumerable<string> names);
 
         [LoggerMessage(EventId = 2641, Level = LogLevel.Warning, Message = "AddressPool {Pool} is not ready ({Reason}): {Message}")]
         public static partial void PoolNotReady(ILogger logger, string pool, string reason, string message);

@@ -13,8 +13,9 @@ namespace Ferry.Controller.Pools;
 /// <item>An object replaces the seed pool of its name, whatever its verdict: the seed serves only names no
 /// object uses, so a deleting or invalid object does not bring the seed back until the object is gone.</item>
 /// <item>No address is in two serving pools. A seed pool takes precedence over an object of another name;
-/// of two objects, the older (by <c>creationTimestamp</c>, then name) keeps its addresses and the other is
-/// refused whole with <see cref="PoolVerdict.Overlap"/>. Only serving pools refuse others, so a refused
+/// of two objects, one that serves already (an incumbent) keeps its addresses, else the older (by
+/// <c>creationTimestamp</c>, then name), and the other is refused whole with <see cref="PoolVerdict.Overlap"/>:
+/// a pool created in the same second as one in use, and overlapping it, never takes its place. Only serving pools refuse others, so a refused
 /// pool blocks nothing.</item>
 /// <item>A pool being deleted hands out no new address and claims no range: a replacement with the same
 /// ranges serves at once, and the allocator moves the addresses Services kept over to it.</item>
@@ -44,7 +45,8 @@ public sealed class PoolSet
     /// <param name="seed">The pools of the pools file (may be empty).</param>
     /// <param name="seedAnnouncements">How the seed pools are announced; a seed pool without one is not announced.</param>
     /// <param name="objects">The <c>AddressPool</c> objects, in any order.</param>
-    public static PoolSet Build(IReadOnlyList<AddressPool> seed, IReadOnlyList<PoolAnnouncement> seedAnnouncements, IReadOnlyList<AddressPoolResource> objects)
+    /// <param name="incumbents">The objects that served in the previous set (they keep precedence over newcomers); null for none.</param>
+    public static PoolSet Build(IReadOnlyList<AddressPool> seed, IReadOnlyList<PoolAnnouncement> seedAnnouncements, IReadOnlyList<AddressPoolResource> objects, IReadOnlySet<string>? incumbents = null)
     {
         ArgumentNullException.ThrowIfNull(seed);
         ArgumentNullException.ThrowIfNull(seedAnnouncements);
@@ -57,7 +59,8 @@ public sealed class PoolSet
         }
 
         var ordered = byName.Values
-            .OrderBy(o => o.CreationTimestamp ?? DateTimeOffset.MaxValue)
+            .OrderBy(o => incumbents?.Contains(o.Name) == true ? 0 : 1)
+            .ThenBy(o => o.CreationTimestamp ?? DateTimeOffset.MaxValue)
             .ThenBy(o => o.Name, StringComparer.Ordinal)
             .ToList();
         var seedNames = seed.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
@@ -65,7 +68,7 @@ public sealed class PoolSet
         var verdicts = ImmutableDictionary.CreateBuilder<string, PoolVerdict>(StringComparer.Ordinal);
         foreach (var resource in ordered)
         {
-            var verdict = Judge(resource, serving, seedNames.Contains(resource.Name));
+            var verdict = Judge(resource, serving, seedNames.Contains(resource.Name), incumbents);
             verdicts[resource.Name] = verdict;
             if (verdict.IsReady)
             {
@@ -100,7 +103,7 @@ public sealed class PoolSet
         return new PoolSet(pools.ToImmutable(), announcements.ToImmutable(), verdicts.ToImmutable());
     }
 
-    private static PoolVerdict Judge(AddressPoolResource resource, List<Claim> serving, bool replacesSeed)
+    private static PoolVerdict Judge(AddressPoolResource resource, List<Claim> serving, bool replacesSeed, IReadOnlySet<string>? incumbents)
     {
         if (resource.IsDeleting)
         {
@@ -117,7 +120,7 @@ public sealed class PoolSet
             from claim in serving
             from other in claim.Pool.Ranges
             where range.Overlaps(other)
-            select $"{range} overlaps {other} of {Describe(claim, resource)}").ToList();
+            select $"{range} overlaps {other} of {Describe(claim, resource, incumbents)}").ToList();
         if (overlaps.Count > 0)
         {
             return new PoolVerdict(false, PoolVerdict.Overlap, string.Join("; ", overlaps));
@@ -128,9 +131,11 @@ public sealed class PoolSet
     }
 
     /// <summary>Names the pool that took precedence, and why it did.</summary>
-    private static string Describe(Claim claim, AddressPoolResource refused) => claim.Source switch
+    private static string Describe(Claim claim, AddressPoolResource refused, IReadOnlySet<string>? incumbents) => claim.Source switch
     {
         null => $"address pool \"{claim.Pool.Name}\" of the pools file, which takes precedence",
+        { } first when incumbents?.Contains(first.Name) == true && incumbents?.Contains(refused.Name) != true =>
+            $"address pool \"{first.Name}\", which is in use",
         { } older when older.CreationTimestamp == refused.CreationTimestamp =>
             $"address pool \"{older.Name}\", created at the same time and first by name",
         { } older => $"address pool \"{older.Name}\", which is older",

@@ -49,6 +49,18 @@ public class PoolSetTests
     }
 
     [Fact]
+    public void Build_APoolInUse_KeepsItsAddresses_AgainstAnOverlappingNewcomerOfTheSameSecondFirstByName()
+    {
+        var set = PoolSet.Build([], [], [Resource("zeta", ["192.0.2.0/24"]), Resource("alpha", ["192.0.2.7-192.0.2.9"])], new HashSet<string> { "zeta" });
+
+        Assert.Equal(["zeta"], set.Pools.Select(p => p.Name));
+        Assert.False(set.Verdicts["alpha"].IsReady);
+        Assert.Equal(
+            "192.0.2.7-192.0.2.9 overlaps 192.0.2.0/24 of address pool \"zeta\", which is in use",
+            set.Verdicts["alpha"].Message);
+    }
+
+    [Fact]
     public void Build_ARefusedObject_BlocksNoOneElse()
     {
         var set = PoolSet.Build([], [],
