@@ -30,6 +30,7 @@ public sealed class ControllerHost : IAsyncDisposable
     private readonly KubernetesEventRecorder _events;
     private readonly bool _ownsDataPlane;
     private readonly ResourceInformer<CustomObject>? _poolInformer;
+    private readonly MetalLbInformers? _metalLb;
 
     /// <param name="dataPlane">A data plane the caller owns (not disposed with the host); null builds one the host owns.</param>
     /// <param name="controllerView">What the controller programs instead of the data plane itself (a <see cref="LeaderServedProvider"/> when replicas serve announced addresses); null: the data plane.</param>
@@ -66,9 +67,10 @@ public sealed class ControllerHost : IAsyncDisposable
         if (options.PoolObjects)
         {
             _poolInformer = new ResourceInformer<CustomObject>(
-                CustomObjectSources.Of(client, AddressPoolController.Group, AddressPoolController.Version, AddressPoolController.Plural, TimeSpan.FromSeconds(30)),
+                CustomObjectSources.Of(client, AddressPoolController.Group, AddressPoolController.Version, AddressPoolController.Plural, options.AbsentResourceRetry),
                 controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.AddressPools"));
-            Pools = new AddressPoolController(client, _poolInformer, options.Pools, options.Announcements, Allocator, timeProvider, loggerFactory.CreateLogger<AddressPoolController>());
+            _metalLb = new MetalLbInformers(client, controllerOptions.Informers, options.AbsentResourceRetry, timeProvider, loggerFactory);
+            Pools = new AddressPoolController(client, _poolInformer, options.Pools, options.Announcements, Allocator, timeProvider, loggerFactory.CreateLogger<AddressPoolController>(), metalLb: _metalLb);
             Pools.PoolsChanged += Controller.ResyncAll;
         }
     }
@@ -91,7 +93,7 @@ public sealed class ControllerHost : IAsyncDisposable
             return;
         }
 
-        var informer = _poolInformer.RunAsync(cancellationToken);
+        var informer = Task.WhenAll(_poolInformer.RunAsync(cancellationToken), _metalLb?.RunAsync(cancellationToken) ?? Task.CompletedTask);
         try
         {
             await Pools.StartAsync(TimeSpan.FromSeconds(10), cancellationToken);

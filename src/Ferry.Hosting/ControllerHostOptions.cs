@@ -13,8 +13,11 @@ public sealed record ControllerHostOptions
     /// <summary>How the seed pools are announced (one per pool; a pool without one is not announced).</summary>
     public IReadOnlyList<PoolAnnouncement> Announcements { get; init; } = [];
 
-    /// <summary>Whether the controller also takes pools from AddressPool objects (ferry.dev/v1alpha1); absent from the cluster, they are looked for again every 30 s.</summary>
+    /// <summary>Whether the controller also takes pools from AddressPool objects (ferry.dev/v1alpha1) and MetalLB's IPAddressPools and L2Advertisements.</summary>
     public bool PoolObjects { get; init; } = true;
+
+    /// <summary>How often a pool kind the cluster does not serve (AddressPool, MetalLB's kinds) is looked for again.</summary>
+    public TimeSpan AbsentResourceRetry { get; init; } = TimeSpan.FromSeconds(60);
 
     public ControllerOptions Controller { get; init; } = new();
 

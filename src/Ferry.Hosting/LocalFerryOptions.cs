@@ -22,6 +22,9 @@ public sealed record LocalFerryOptions
     /// <summary>Services synced at once (upstream's <c>--concurrent-service-syncs</c>); <c>ferry up</c> runs one.</summary>
     public int ControllerWorkers { get; init; } = 1;
 
+    /// <summary>How often a pool kind not served yet (MetalLB's, until its definitions are applied) is looked for again.</summary>
+    public TimeSpan AbsentResourceRetry { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -70,6 +70,9 @@ public class DeployManifestsTests
                 "/services:get", "/services:list", "/services:watch",
                 "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:delete", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:list", "coordination.k8s.io/leases:update",
                 "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch",
+                "ferry.dev/addresspools/status:patch", "ferry.dev/addresspools:list", "ferry.dev/addresspools:patch", "ferry.dev/addresspools:watch",
+                "metallb.io/bgpadvertisements:list", "metallb.io/bgpadvertisements:watch", "metallb.io/bgppeers:list", "metallb.io/bgppeers:watch",
+                "metallb.io/ipaddresspools:list", "metallb.io/ipaddresspools:watch", "metallb.io/l2advertisements:list", "metallb.io/l2advertisements:watch",
             ],
             granted);
         var serviceAccount = Assert.Single(objects.OfType<V1ServiceAccount>());
@@ -109,7 +112,8 @@ public class DeployManifestsTests
         static IEnumerable<string> Names(IEnumerable<object> objects) =>
             objects.OfType<IKubernetesObject<V1ObjectMeta>>().Select(o => $"{o.Kind}/{o.Metadata.NamespaceProperty}/{o.Metadata.Name}").Order(StringComparer.Ordinal);
         var built = KubernetesYaml.LoadAllFromString(output);
-        var files = Directory.GetFiles(_deploy, "*.yaml").SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f)));
+        var files = Directory.GetFiles(_deploy, "*.yaml").Concat(Directory.GetFiles(Path.Combine(_deploy, "crds"), "*.yaml"))
+            .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f)));
         Assert.Equal(Names(files), Names(built));
     }
 

@@ -36,4 +36,32 @@ public sealed class AddressPoolCapacityTests
 
         Assert.Equal((UInt128)given, allocator.Pools[0].Capacity);
     }
+
+    [Theory]
+    [InlineData(254, "192.0.2.0/24")]
+    [InlineData(508, "198.51.0.0/23")]
+    [InlineData(264, "192.0.2.250-192.0.4.5")]
+    [InlineData(3, "192.0.2.254-192.0.3.2")]
+    [InlineData(256, "2001:db8::/120")]
+    public void AvoidBuggyIps_NeverHandsOutDotZeroOrDot255_AndCapacityCountsTheRest(long expected, string range)
+    {
+        var pool = new AddressPool("p", [AddressRange.Parse(range)], AvoidBuggyIps: true);
+
+        Assert.Equal((UInt128)expected, pool.Capacity);
+        var allocator = new IpAllocator([pool]);
+        var handed = new List<System.Net.IPAddress>();
+        for (var i = 0; i < expected + 1; i++)
+        {
+            var result = allocator.Assign(new AllocationRequest(new ServiceKey("default", "s" + i), [AddressRange.Parse(range).Family], []));
+            if (!result.Succeeded)
+            {
+                break;
+            }
+
+            handed.AddRange(result.Allocation!.Addresses);
+        }
+
+        Assert.Equal(expected, handed.Count);
+        Assert.DoesNotContain(handed, a => a.AddressFamily == AddressFamily.InterNetwork && a.GetAddressBytes()[3] is 0 or 255);
+    }
 }

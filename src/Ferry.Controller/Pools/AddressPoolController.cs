@@ -38,7 +38,9 @@ public sealed partial class AddressPoolController
     private readonly ILogger _logger;
     private readonly TimeSpan _statusInterval;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly MetalLbInformers? _metalLb;
     private ImmutableArray<AddressPool> _applied;
+    private ImmutableHashSet<string> _reported = [];
 
     /// <param name="statusInterval">How often allocation counts are brought into the status when no pool changed.</param>
     public AddressPoolController(
@@ -49,7 +51,8 @@ public sealed partial class AddressPoolController
         IpAllocator allocator,
         TimeProvider timeProvider,
         ILogger<AddressPoolController> logger,
-        TimeSpan? statusInterval = null)
+        TimeSpan? statusInterval = null,
+        MetalLbInformers? metalLb = null)
     {
         _client = client;
         _pools = pools;
@@ -60,7 +63,12 @@ public sealed partial class AddressPoolController
         _logger = logger;
         _statusInterval = statusInterval ?? TimeSpan.FromSeconds(2);
         _applied = [.. seed];
+        _metalLb = metalLb;
         pools.OnChange(_ => _signal.Writer.TryWrite(true));
+        foreach (var informer in metalLb?.All ?? [])
+        {
+            informer.OnChange(_ => _signal.Writer.TryWrite(true));
+        }
     }
 
     /// <summary>Raised (on the controller's loop) after the allocator got new pools: Services waiting for an address may get one now.</summary>
@@ -76,9 +84,10 @@ public sealed partial class AddressPoolController
     /// </summary>
     public async Task StartAsync(TimeSpan syncTimeout, CancellationToken cancellationToken)
     {
-        await Task.WhenAny(_pools.WaitForSyncAsync(cancellationToken), Task.Delay(syncTimeout, _time, cancellationToken));
+        var informers = (_metalLb?.All ?? []).Prepend(_pools).ToList();
+        await Task.WhenAny(Task.WhenAll(informers.Select(i => i.WaitForSyncAsync(cancellationToken))), Task.Delay(syncTimeout, _time, cancellationToken));
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_pools.HasSynced)
+        if (!informers.TrueForAll(i => i.HasSynced))
         {
             Log.NotSynced(_logger, syncTimeout.TotalSeconds);
         }
@@ -125,9 +134,22 @@ public sealed partial class AddressPoolController
     private bool ApplyPools()
     {
         var objects = _pools.List().Select(o => AddressPoolResource.Parse(o.ToJson())).ToList();
+        var metalLb = _metalLb?.Translate();
+        if (metalLb is not null)
+        {
+            // Ferry's own object wins a name both use (it is listed first).
+            objects.AddRange(metalLb.Pools);
+            foreach (var message in metalLb.Unsupported.Where(m => !_reported.Contains(m)))
+            {
+                Log.MetalLbUnsupported(_logger, message);
+            }
+
+            _reported = [.. metalLb.Unsupported];
+        }
+
         var previous = Current;
         var incumbents = previous?.Verdicts.Where(v => v.Value.IsReady).Select(v => v.Key).ToHashSet(StringComparer.Ordinal);
-        var set = PoolSet.Build(_seed, _seedAnnouncements, objects, incumbents);
+        var set = PoolSet.Build(_seed, _seedAnnouncements, objects, incumbents, metalLb?.Priorities);
         Current = set;
         foreach (var (name, verdict) in set.Verdicts)
         {
@@ -224,8 +246,11 @@ public sealed partial class AddressPoolController
         [LoggerMessage(EventId = 2643, Level = LogLevel.Information, Message = "AddressPool {Pool} was deleted and no Service holds an address from it: letting it go")]
         public static partial void Released(ILogger logger, string pool);
 
-        [LoggerMessage(EventId = 2645, Level = LogLevel.Warning, Message = "AddressPool objects not listed within {Seconds} s; starting with the seed pools, the objects follow when listed")]
+        [LoggerMessage(EventId = 2645, Level = LogLevel.Warning, Message = "AddressPool (or MetalLB) objects not listed within {Seconds} s; starting with what was listed, the rest follows when listed")]
         public static partial void NotSynced(ILogger logger, double seconds);
+
+        [LoggerMessage(EventId = 2646, Level = LogLevel.Warning, Message = "MetalLB configuration: {Message}")]
+        public static partial void MetalLbUnsupported(ILogger logger, string message);
 
         [LoggerMessage(EventId = 2644, Level = LogLevel.Warning, Message = "Could not update an AddressPool: {Error}")]
         public static partial void WriteFailed(ILogger logger, string error);

@@ -40,6 +40,7 @@ public sealed partial class AddressPoolResource
             var namespaces = StringList(spec["namespaces"], "spec.namespaces");
             var autoAssign = Boolean(spec["autoAssign"], "spec.autoAssign") ?? true;
             var includeNetworkAndBroadcast = Boolean(spec["includeNetworkAndBroadcast"], "spec.includeNetworkAndBroadcast") ?? false;
+            var avoidBuggyIps = Boolean(spec["avoidBuggyIPs"], "spec.avoidBuggyIPs") ?? false;
             var mode = ReadMode(spec["announce"]);
             var interfaces = ReadInterfaces(spec["interfaces"]);
             if (mode == AnnouncementMode.None && interfaces.Length > 0)
@@ -49,7 +50,7 @@ public sealed partial class AddressPoolResource
 
             if (errors.Count == before)
             {
-                Pool = new AddressPool(name, Ranges, namespaces, autoAssign, includeNetworkAndBroadcast);
+                Pool = new AddressPool(name, Ranges, namespaces, autoAssign, includeNetworkAndBroadcast, avoidBuggyIps);
                 Announcement = new PoolAnnouncement(name, mode, new EquatableArray<string>(interfaces));
             }
         }

@@ -46,7 +46,16 @@ public sealed class PoolSet
     /// <param name="seedAnnouncements">How the seed pools are announced; a seed pool without one is not announced.</param>
     /// <param name="objects">The <c>AddressPool</c> objects, in any order.</param>
     /// <param name="incumbents">The objects that served in the previous set (they keep precedence over newcomers); null for none.</param>
-    public static PoolSet Build(IReadOnlyList<AddressPool> seed, IReadOnlyList<PoolAnnouncement> seedAnnouncements, IReadOnlyList<AddressPoolResource> objects, IReadOnlySet<string>? incumbents = null)
+    /// <param name="priorities">
+    /// MetalLB's <c>serviceAllocation.priority</c> by pool name: the allocator tries pools with a lower number first,
+    /// pools without one last, each group in the order above.
+    /// </param>
+    public static PoolSet Build(
+        IReadOnlyList<AddressPool> seed,
+        IReadOnlyList<PoolAnnouncement> seedAnnouncements,
+        IReadOnlyList<AddressPoolResource> objects,
+        IReadOnlySet<string>? incumbents = null,
+        IReadOnlyDictionary<string, int>? priorities = null)
     {
         ArgumentNullException.ThrowIfNull(seed);
         ArgumentNullException.ThrowIfNull(seedAnnouncements);
@@ -98,6 +107,17 @@ public sealed class PoolSet
         {
             pools.Add(claim.Pool);
             announcements.Add(claim.Source!.Announcement!);
+        }
+
+        if (priorities is { Count: > 0 })
+        {
+            // A stable sort: pools of equal priority keep their order.
+            var byPriority = pools.Zip(announcements)
+                .Select((pair, index) => (pair.First, pair.Second, index))
+                .OrderBy(p => priorities.TryGetValue(p.First.Name, out var priority) ? priority : int.MaxValue)
+                .ThenBy(p => p.index)
+                .ToList();
+            return new PoolSet([.. byPriority.Select(p => p.First)], [.. byPriority.Select(p => p.Second)], verdicts.ToImmutable());
         }
 
         return new PoolSet(pools.ToImmutable(), announcements.ToImmutable(), verdicts.ToImmutable());
