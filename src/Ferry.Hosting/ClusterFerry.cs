@@ -58,7 +58,7 @@ public sealed class ClusterFerry : IAsyncDisposable
             : new NoLeaderElection());
         _controllerMetrics = meterFactory is null ? null : new ControllerMetrics(meterFactory, () => _election.IsLeader);
         var provider = DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory);
-        if (options.Serving is { } serving && serving.Announcements.Any(a => a.IsAnnounced))
+        if (options.Serving is { } serving)
         {
             _serving = new ReplicaServing(client, serving, options.Pools, options.Controller, provider, loggerFactory, timeProvider, meterFactory);
         }
@@ -77,7 +77,7 @@ public sealed class ClusterFerry : IAsyncDisposable
     /// <summary>How many times this replica has become the leader.</summary>
     public int Terms => Volatile.Read(ref _terms);
 
-    /// <summary>The announcing part every replica runs (null when no pool is announced).</summary>
+    /// <summary>The announcing part every replica runs (null without <see cref="ClusterFerryOptions.Serving"/>: no pool of the pools file announced and no <c>--peer-listen</c>).</summary>
     public ReplicaServing? Serving => _serving;
 
     /// <summary>The replica's data plane: what it serves, in and between terms.</summary>
@@ -227,13 +227,14 @@ public sealed class ClusterFerry : IAsyncDisposable
         await _dataPlane.BeginTermAsync();
         var host = new ControllerHost(
             _client,
-            new ControllerHostOptions { Pools = _options.Pools, Controller = _options.Controller, Identity = _options.Identity },
+            new ControllerHostOptions { Pools = _options.Pools, Announcements = _options.Serving?.Announcements ?? [], Controller = _options.Controller, Identity = _options.Identity },
             _loggerFactory,
             _timeProvider,
             _meterFactory,
             _controllerMetrics,
             _dataPlane.Provider,
-            _serving is null ? null : new LeaderServedProvider(_dataPlane.Provider, _serving.IsAnnouncedService, _serving.Serves));
+            _serving is null ? null : new LeaderServedProvider(_dataPlane.Provider, _serving.IsAnnouncedService, _serving.Serves),
+            _serving?.PoolObjects);
         try
         {
             await using (host)

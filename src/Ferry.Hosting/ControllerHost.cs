@@ -29,13 +29,13 @@ public sealed class ControllerHost : IAsyncDisposable
 {
     private readonly KubernetesEventRecorder _events;
     private readonly bool _ownsDataPlane;
-    private readonly ResourceInformer<CustomObject>? _poolInformer;
-    private readonly MetalLbInformers? _metalLb;
+    private readonly PoolObjects? _ownedPoolObjects;
 
     /// <param name="dataPlane">A data plane the caller owns (not disposed with the host); null builds one the host owns.</param>
+    /// <param name="poolObjects">The pool informers when the caller runs them (a replica announces by them too); null: the host runs its own.</param>
     /// <param name="controllerView">What the controller programs instead of the data plane itself (a <see cref="LeaderServedProvider"/> when replicas serve announced addresses); null: the data plane.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null, DataPlaneProvider? dataPlane = null, ILoadBalancerProvider? controllerView = null)
+    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null, DataPlaneProvider? dataPlane = null, ILoadBalancerProvider? controllerView = null, PoolObjects? poolObjects = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is [_, ..] problems)
@@ -66,11 +66,11 @@ public sealed class ControllerHost : IAsyncDisposable
         Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, provider, _events, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics);
         if (options.PoolObjects)
         {
-            _poolInformer = new ResourceInformer<CustomObject>(
-                CustomObjectSources.Of(client, AddressPoolController.Group, AddressPoolController.Version, AddressPoolController.Plural, options.AbsentResourceRetry),
-                controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.AddressPools"));
-            _metalLb = new MetalLbInformers(client, controllerOptions.Informers, options.AbsentResourceRetry, timeProvider, loggerFactory);
-            Pools = new AddressPoolController(client, _poolInformer, options.Pools, options.Announcements, Allocator, timeProvider, loggerFactory.CreateLogger<AddressPoolController>(), metalLb: _metalLb);
+            // A process that runs the pool informers for its replicas too gives them; else the host runs its own.
+            _ownedPoolObjects = poolObjects is null
+                ? new PoolObjects(client, options.Pools, options.Announcements, controllerOptions.Informers, options.AbsentResourceRetry, timeProvider, loggerFactory)
+                : null;
+            Pools = new AddressPoolController(client, poolObjects ?? _ownedPoolObjects!, options.Pools, Allocator, timeProvider, loggerFactory.CreateLogger<AddressPoolController>());
             Pools.PoolsChanged += Controller.ResyncAll;
         }
     }
@@ -87,13 +87,13 @@ public sealed class ControllerHost : IAsyncDisposable
     /// <summary>Runs the controller until cancelled: the pools first (bounded), so restored allocations find theirs.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (Pools is null || _poolInformer is null)
+        if (Pools is null)
         {
             await Controller.RunAsync(cancellationToken);
             return;
         }
 
-        var informer = Task.WhenAll(_poolInformer.RunAsync(cancellationToken), _metalLb?.RunAsync(cancellationToken) ?? Task.CompletedTask);
+        var informer = _ownedPoolObjects?.RunAsync(cancellationToken) ?? Task.CompletedTask;
         try
         {
             await Pools.StartAsync(TimeSpan.FromSeconds(10), cancellationToken);

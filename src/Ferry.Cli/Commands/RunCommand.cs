@@ -87,7 +87,7 @@ internal static partial class RunCommand
         var nodeName = new Option<string>("--node-name") { Description = "The node this replica runs on, its name among the replicas that announce addresses (default: $NODE_NAME, else the host name)." };
         var peerListen = new Option<string>("--peer-listen")
         {
-            Description = $"Where this replica hears the other replicas' heartbeats (pools with announce: l2): an address they reach and a port (default: $POD_IP, else the node's InternalIP, port {DefaultPeerPort}).",
+            Description = $"Where this replica hears the other replicas' heartbeats (pools with announce: l2): an address they reach and a port (default: $POD_IP, else the node's InternalIP, port {DefaultPeerPort}). Given, the replica also announces the pools AddressPool objects and MetalLB L2Advertisements announce.",
             HelpName = "address:port",
         };
         var peerKeyFile = new Option<FileInfo>("--peer-key-file") { Description = "A file with a secret every replica shares; heartbeats are signed with it (HMAC-SHA256) and unsigned ones dropped." };
@@ -236,7 +236,9 @@ internal static partial class RunCommand
         }
 
         ReplicaServingOptions? serving = null;
-        if (parsed.Announcements.Any(a => a.IsAnnounced))
+        // A replica given --peer-listen takes part in announcing even when the pools file announces nothing:
+        // AddressPool objects and MetalLB's L2Advertisements can announce pools while it runs.
+        if (parsed.Announcements.Any(a => a.IsAnnounced) || settings.Peers.Listen is not null)
         {
             serving = await ServingOptionsAsync(settings.Peers, parsed, election, connection, client, console, stop.Token);
             if (serving is null)

@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Ferry.Contracts.Announcement;
-using Ferry.Controller.Informers;
 using Ferry.Ipam;
 using k8s;
 using k8s.Models;
@@ -30,52 +28,40 @@ public sealed partial class AddressPoolController
     public const string Plural = "addresspools";
 
     private readonly IKubernetes _client;
-    private readonly ResourceInformer<CustomObject> _pools;
-    private readonly IReadOnlyList<AddressPool> _seed;
-    private readonly IReadOnlyList<PoolAnnouncement> _seedAnnouncements;
+    private readonly PoolObjects _objects;
     private readonly IpAllocator _allocator;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _statusInterval;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly MetalLbInformers? _metalLb;
     private ImmutableArray<AddressPool> _applied;
-    private ImmutableHashSet<string> _reported = [];
 
+    /// <param name="seed">The pools the allocator starts with (the same seed <paramref name="objects"/> has).</param>
     /// <param name="statusInterval">How often allocation counts are brought into the status when no pool changed.</param>
     public AddressPoolController(
         IKubernetes client,
-        ResourceInformer<CustomObject> pools,
+        PoolObjects objects,
         IReadOnlyList<AddressPool> seed,
-        IReadOnlyList<PoolAnnouncement> seedAnnouncements,
         IpAllocator allocator,
         TimeProvider timeProvider,
         ILogger<AddressPoolController> logger,
-        TimeSpan? statusInterval = null,
-        MetalLbInformers? metalLb = null)
+        TimeSpan? statusInterval = null)
     {
         _client = client;
-        _pools = pools;
-        _seed = seed;
-        _seedAnnouncements = seedAnnouncements;
+        _objects = objects;
         _allocator = allocator;
         _time = timeProvider;
         _logger = logger;
         _statusInterval = statusInterval ?? TimeSpan.FromSeconds(2);
         _applied = [.. seed];
-        _metalLb = metalLb;
-        pools.OnChange(_ => _signal.Writer.TryWrite(true));
-        foreach (var informer in metalLb?.All ?? [])
-        {
-            informer.OnChange(_ => _signal.Writer.TryWrite(true));
-        }
+        objects.Changed += () => _signal.Writer.TryWrite(true);
     }
 
     /// <summary>Raised (on the controller's loop) after the allocator got new pools: Services waiting for an address may get one now.</summary>
     public event Action? PoolsChanged;
 
     /// <summary>The pools in effect and each object's verdict, as last computed.</summary>
-    public PoolSet? Current { get; private set; }
+    public PoolSet? Current => _objects.Current;
 
     /// <summary>
     /// Waits (bounded by <paramref name="syncTimeout"/>: a cluster that refuses the list must not keep the Service
@@ -84,14 +70,7 @@ public sealed partial class AddressPoolController
     /// </summary>
     public async Task StartAsync(TimeSpan syncTimeout, CancellationToken cancellationToken)
     {
-        var informers = (_metalLb?.All ?? []).Prepend(_pools).ToList();
-        await Task.WhenAny(Task.WhenAll(informers.Select(i => i.WaitForSyncAsync(cancellationToken))), Task.Delay(syncTimeout, _time, cancellationToken));
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!informers.TrueForAll(i => i.HasSynced))
-        {
-            Log.NotSynced(_logger, syncTimeout.TotalSeconds);
-        }
-
+        await _objects.WaitForSyncAsync(syncTimeout, cancellationToken);
         ApplyPools();
     }
 
@@ -130,35 +109,10 @@ public sealed partial class AddressPoolController
         }
     }
 
-    /// <summary>Computes the pool set from the cache; gives the allocator its pools when they changed.</summary>
+    /// <summary>Computes the pool set from the caches; gives the allocator its pools when they changed.</summary>
     private bool ApplyPools()
     {
-        var objects = _pools.List().Select(o => AddressPoolResource.Parse(o.ToJson())).ToList();
-        var metalLb = _metalLb?.Translate();
-        if (metalLb is not null)
-        {
-            // Ferry's own object wins a name both use (it is listed first).
-            objects.AddRange(metalLb.Pools);
-            foreach (var message in metalLb.Unsupported.Where(m => !_reported.Contains(m)))
-            {
-                Log.MetalLbUnsupported(_logger, message);
-            }
-
-            _reported = [.. metalLb.Unsupported];
-        }
-
-        var previous = Current;
-        var incumbents = previous?.Verdicts.Where(v => v.Value.IsReady).Select(v => v.Key).ToHashSet(StringComparer.Ordinal);
-        var set = PoolSet.Build(_seed, _seedAnnouncements, objects, incumbents, metalLb?.Priorities);
-        Current = set;
-        foreach (var (name, verdict) in set.Verdicts)
-        {
-            if (previous?.Verdicts.GetValueOrDefault(name) != verdict && !verdict.IsReady)
-            {
-                Log.PoolNotReady(_logger, name, verdict.Reason, verdict.Message);
-            }
-        }
-
+        var set = _objects.Build();
         if (set.Pools.SequenceEqual(_applied))
         {
             return false;
@@ -183,7 +137,7 @@ public sealed partial class AddressPoolController
         }
 
         var allocations = _allocator.Snapshot();
-        foreach (var cached in _pools.List())
+        foreach (var cached in _objects.AddressPools.List())
         {
             var json = cached.ToJson();
             var pool = AddressPoolResource.Parse(json);
@@ -237,20 +191,11 @@ public sealed partial class AddressPoolController
         [LoggerMessage(EventId = 2640, Level = LogLevel.Information, Message = "Address pools in use: {Count} ({Names})")]
         public static partial void PoolsApplied(ILogger logger, int count, IEnumerable<string> names);
 
-        [LoggerMessage(EventId = 2641, Level = LogLevel.Warning, Message = "AddressPool {Pool} is not ready ({Reason}): {Message}")]
-        public static partial void PoolNotReady(ILogger logger, string pool, string reason, string message);
-
         [LoggerMessage(EventId = 2642, Level = LogLevel.Warning, Message = "Service {Service} keeps addresses no pool holds any more (its pool shrank or was deleted)")]
         public static partial void KeptOutsidePools(ILogger logger, string service);
 
         [LoggerMessage(EventId = 2643, Level = LogLevel.Information, Message = "AddressPool {Pool} was deleted and no Service holds an address from it: letting it go")]
         public static partial void Released(ILogger logger, string pool);
-
-        [LoggerMessage(EventId = 2645, Level = LogLevel.Warning, Message = "AddressPool (or MetalLB) objects not listed within {Seconds} s; starting with what was listed, the rest follows when listed")]
-        public static partial void NotSynced(ILogger logger, double seconds);
-
-        [LoggerMessage(EventId = 2646, Level = LogLevel.Warning, Message = "MetalLB configuration: {Message}")]
-        public static partial void MetalLbUnsupported(ILogger logger, string message);
 
         [LoggerMessage(EventId = 2644, Level = LogLevel.Warning, Message = "Could not update an AddressPool: {Error}")]
         public static partial void WriteFailed(ILogger logger, string error);

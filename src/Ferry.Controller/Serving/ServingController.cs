@@ -255,6 +255,9 @@ public sealed partial class ServingController
         }
     }
 
+    /// <summary>Plans again soon (the announced pools changed).</summary>
+    public void Resync() => Signal();
+
     private void Signal() => _signal.Writer.TryWrite(true);
 
     /// <summary>

@@ -10,6 +10,7 @@ using Ferry.Contracts.Announcement;
 using Ferry.Controller;
 using Ferry.Controller.Informers;
 using Ferry.Controller.KubernetesApi;
+using Ferry.Controller.Pools;
 using Ferry.Controller.Serving;
 using Ferry.Ipam;
 using Ferry.Membership;
@@ -48,6 +49,8 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     private ServingController? _serving;
     private readonly HashSet<string> _reportedDigests = new(StringComparer.Ordinal);
     private int _left;
+    private readonly System.Threading.Channels.Channel<bool> _poolsChanged = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
 
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public ReplicaServing(IKubernetes client, ReplicaServingOptions options, IReadOnlyList<AddressPool> pools, ControllerOptions controller, ILoadBalancerProvider provider, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null)
@@ -95,7 +98,15 @@ public sealed partial class ReplicaServing : IAsyncDisposable
         _services = new ResourceInformer<V1Service>(ResourceSources.Services(client), informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Serving.Services"));
         _nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Serving.Nodes"));
         _slices = new ResourceInformer<V1EndpointSlice>(ResourceSources.EndpointSlices(client), informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Serving.EndpointSlices"));
+        PoolObjects = new PoolObjects(client, pools, options.Announcements, informers, options.AbsentResourceRetry, timeProvider, loggerFactory);
+        PoolObjects.Changed += () => _poolsChanged.Writer.TryWrite(true);
     }
+
+    /// <summary>
+    /// The pool informers (AddressPool objects, MetalLB's kinds): this replica announces by them, and the leader's
+    /// controller allocates from the same caches.
+    /// </summary>
+    public PoolObjects PoolObjects { get; }
 
     /// <summary>A digest of the pools and their announcement: replicas that differ would disagree on owners.</summary>
     public string ConfigDigest { get; }
@@ -161,7 +172,41 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var serving = _serving ?? throw new InvalidOperationException("StartAsync first");
-        await Task.WhenAll(_directory.RunAsync(cancellationToken), serving.RunAsync(cancellationToken));
+        var pools = PoolObjects.RunAsync(cancellationToken);
+        try
+        {
+            // The addresses the objects announce are known before the first plan (bounded: the seed serves meanwhile).
+            await PoolObjects.WaitForSyncAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            ApplyPools();
+            await Task.WhenAll(_directory.RunAsync(cancellationToken), serving.RunAsync(cancellationToken), FollowPoolsAsync(cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await pools.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Announces by the pools as their objects change, until cancelled.</summary>
+    private async Task FollowPoolsAsync(CancellationToken cancellationToken)
+    {
+        while (await _poolsChanged.Reader.WaitToReadAsync(cancellationToken))
+        {
+            _poolsChanged.Reader.TryRead(out _);
+            ApplyPools();
+        }
+    }
+
+    private void ApplyPools()
+    {
+        var set = PoolObjects.Build();
+        if (_announced.Update(set.Pools, set.Announcements))
+        {
+            Log.AnnouncedPoolsChanged(_logger, set.Pools.Zip(set.Announcements).Count(p => p.Second.IsAnnounced));
+            _serving?.Resync();
+        }
     }
 
     /// <summary>
@@ -263,6 +308,9 @@ public sealed partial class ReplicaServing : IAsyncDisposable
 
         [LoggerMessage(5301, LogLevel.Error, "This replica cannot announce addresses (it still serves what the leader programs and heartbeats the others): {Reason}")]
         public static partial void AnnouncerUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(5304, LogLevel.Information, "The announced pools changed: {Count} pools announced")]
+        public static partial void AnnouncedPoolsChanged(ILogger logger, int count);
 
         [LoggerMessage(5302, LogLevel.Warning, "Replica {Peer} publishes an unusable heartbeat endpoint \"{Endpoint}\"; not heartbeating it")]
         public static partial void BadPeerEndpoint(ILogger logger, string peer, string endpoint);

@@ -33,6 +33,9 @@ public sealed record ReplicaServingOptions
     /// <summary>How often a replica renews its Lease (its one steady-state write).</summary>
     public TimeSpan DirectoryRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a pool kind the cluster does not serve (AddressPool, MetalLB's kinds) is looked for again.</summary>
+    public TimeSpan AbsentResourceRetry { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Every problem, each naming its property; empty when the options are valid.</summary>
     public IReadOnlyList<string> Validate()
     {

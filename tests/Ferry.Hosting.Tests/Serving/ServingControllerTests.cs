@@ -32,6 +32,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
     private readonly RecordingClaims _claims = new();
     private readonly CancellationTokenSource _stop = new();
     private ServingController _serving = null!;
+    private AnnouncedAddresses _announced = null!;
     private Task _running = Task.CompletedTask;
 
     public async ValueTask InitializeAsync()
@@ -57,7 +58,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
                 // The test decides the owner: "other" whenever it is alive (hashing is ServingPlannerTests' and the lab's).
                 ChooseOwner = (_, candidates) => candidates.Contains("other") ? "other" : candidates.Order(StringComparer.Ordinal).FirstOrDefault(),
             },
-            new AnnouncedAddresses(pools, [new PoolAnnouncement("lan", AnnouncementMode.Layer2, new EquatableArray<string>([])), PoolAnnouncement.NotAnnounced("routed")]),
+            _announced = new AnnouncedAddresses(pools, [new PoolAnnouncement("lan", AnnouncementMode.Layer2, new EquatableArray<string>([])), PoolAnnouncement.NotAnnounced("routed")]),
             _membership,
             _claims,
             mac => mac == "02:00:00:00:00:0b",
@@ -89,6 +90,8 @@ public sealed class ServingControllerTests : IAsyncLifetime
         var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "10");
 
         await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        // The announcing claim follows the bind within the same sync (loopback answers before it).
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Count >= 2), "the address is announced");
 
         Assert.Equal([$"claim {vip.Address} probe silent", $"claim {vip.Address}"], _claims.Calls);
         Assert.Equal([false, true], boundAtClaim);
@@ -104,7 +107,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
     {
         await using var backend = new GreetingBackend("pod-1");
         var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "11");
-        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        await ServedAndAnnouncedAsync(vip);
         var bound = new List<(string Call, bool Bound)>();
         _claims.OnCall = call => bound.Add((call, _dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null));
 
@@ -112,7 +115,8 @@ public sealed class ServingControllerTests : IAsyncLifetime
 
         // At once: no longer answered for, no longer owned, but still served for clients that have not moved yet.
         await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"stop-answering {vip.Address}")), "the address falls silent");
-        Assert.Empty(_serving.Owned);
+        // Owned is published at the end of the sync that stopped answering.
+        await WaitUntilAsync(() => Task.FromResult(_serving.Owned.Count == 0), "the address is no longer owned");
         Assert.Equal("pod-1", await GreetingBackend.ReadAsync(vip, Ct));
 
         await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"release {vip.Address}")), "the address is released after the drain");
@@ -130,7 +134,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
     {
         await using var backend = new GreetingBackend("pod-1");
         var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "17");
-        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        await ServedAndAnnouncedAsync(vip);
 
         _membership.Set("me", "other");
         await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"stop-answering {vip.Address}")), "the address falls silent");
@@ -149,7 +153,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
     {
         await using var backend = new GreetingBackend("pod-1");
         var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "19");
-        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        await ServedAndAnnouncedAsync(vip);
         Assert.DoesNotContain($"announce-again {vip.Address}", _claims.Calls);
 
         // "third" may have announced the address in its own view before it heard this replica; "me" keeps it.
@@ -189,7 +193,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
         _claims.ProbeAnswers[address] = AddressClaimResult.Conflict("02:00:00:00:00:0b", "on eth0");
         var vip = await ServiceAsync("web", 8080, backend, address.ToString());
 
-        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        await ServedAndAnnouncedAsync(vip);
 
         Assert.Equal([$"claim {address} probe silent", $"claim {address} silent", $"claim {address}"], _claims.Calls);
     }
@@ -212,6 +216,34 @@ public sealed class ServingControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PoolAnnouncedWhileRunning_ItsAddressIsClaimedAndServed_AndGivenUpWhenNoLongerAnnounced()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var vip = await ServiceAsync("routed", 8080, backend, _cluster.PoolPrefix + "201");
+        await WaitUntilAsync(() => Task.FromResult(_serving.Syncs > 1), "a sync with the Service known");
+        Assert.False(_serving.Serves(new LoadBalancerKey("default", "routed")));
+        var pools = new[]
+        {
+            new AddressPool("lan", [AddressRange.Parse(_cluster.PoolPrefix + "0/25")]),
+            new AddressPool("routed", [AddressRange.Parse(_cluster.PoolPrefix + "128/25")]),
+        };
+
+        // An AddressPool object (or an L2Advertisement) now announces "routed".
+        Assert.True(_announced.Update(pools, [PoolAnnouncement.NotAnnounced("lan"), new PoolAnnouncement("routed", AnnouncementMode.Layer2, new EquatableArray<string>([]))]));
+        _serving.Resync();
+
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the newly announced VIP serves");
+        Assert.Contains($"claim {vip.Address}", _claims.Calls);
+        Assert.Equal([vip.Address], _serving.Owned);
+
+        // No longer announced: given up (released at once, nobody else owns it).
+        Assert.True(_announced.Update(pools, [PoolAnnouncement.NotAnnounced("lan"), PoolAnnouncement.NotAnnounced("routed")]));
+        _serving.Resync();
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"release {vip.Address}")), "the address is released");
+        Assert.Empty(_serving.Owned);
+    }
+
+    [Fact]
     public async Task ExternalTrafficPolicyLocal_OnlyTheReplicaOnANodeWithAReadyEndpointAnnounces()
     {
         await using var backend = new GreetingBackend("pod-1");
@@ -226,7 +258,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
         slice.Endpoints[0].NodeName = "me";
         await _cluster.Client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, "local-1", "default", cancellationToken: Ct);
 
-        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        await ServedAndAnnouncedAsync(vip);
         Assert.Equal("me", _serving.Plan.OwnerOf(vip.Address));
     }
 
@@ -235,7 +267,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
     {
         await using var backend = new GreetingBackend("pod-1");
         var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "16");
-        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        await ServedAndAnnouncedAsync(vip);
         var boundAtRelease = new List<bool>();
         _claims.OnCall = call => boundAtRelease.Add(_dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null);
 
@@ -257,7 +289,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
         await using var backend = new GreetingBackend("pod-1");
         _membership.Set("me", "peer");
         var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "18");
-        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        await ServedAndAnnouncedAsync(vip);
         var bound = new List<(string Call, bool Bound)>();
         _claims.OnCall = call => bound.Add((call, _dataPlane.GetStats(new LoadBalancerKey("default", "web")) is not null));
 
@@ -324,6 +356,13 @@ public sealed class ServingControllerTests : IAsyncLifetime
         }
 
         throw new TimeoutException($"no {reason} Event on {service} within {ElectionCluster.Wait}");
+    }
+
+    /// <summary>Waits until the VIP serves and its announcing claim was made (loopback answers as soon as the listener binds, a moment before).</summary>
+    private async Task ServedAndAnnouncedAsync(IPEndPoint vip)
+    {
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "pod-1", "the VIP serves");
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"claim {vip.Address}")), "the address is announced");
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
