@@ -59,11 +59,8 @@ public static class AddressPoolsFile
             return Failure(reader);
         }
 
-        if (poolNodes.Children.Count == 0)
-        {
-            reader.Error("pools", poolNodes, "at least one pool is required");
-        }
-
+        // An empty list is a configuration too: the pools then come from AddressPool objects or MetalLB's
+        // IPAddressPools (docs/running-in-a-cluster.md, "AddressPool objects").
         var pools = new List<AddressPool>();
         var announcements = new List<PoolAnnouncement>();
         var ranges = new List<(string Path, YamlNode Node, AddressRange Range)>();

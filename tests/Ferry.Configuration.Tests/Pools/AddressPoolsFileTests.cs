@@ -97,7 +97,6 @@ public class AddressPoolsFileTests
     [InlineData("interface name too long", "pools:\n  - name: a\n    addresses: [192.0.2.0/24]\n    announce: l2\n    interfaces: [abcdefghijklmnop]\n", "pools[0].interfaces[0]: \"abcdefghijklmnop\" is not an interface name")]
     [InlineData("interface twice", "pools:\n  - name: a\n    addresses: [192.0.2.0/24]\n    announce: l2\n    interfaces: [eth0, eth0]\n", "pools[0].interfaces[1]: interface \"eth0\" is listed twice")]
     [InlineData("unknown root key", "pool:\n  - name: a\n", "pool: unknown key")]
-    [InlineData("no pools", "pools: []\n", "pools: at least one pool is required")]
     [InlineData("pools not a list", "pools: 192.0.2.0/24\n", "pools: must be a list")]
     [InlineData("empty file", "", "the file must be a mapping")]
     [InlineData("invalid YAML", "pools: [\n", "invalid YAML")]
@@ -108,6 +107,15 @@ public class AddressPoolsFileTests
         Assert.False(result.IsValid, description);
         Assert.Empty(result.Pools);
         Assert.Contains(result.Errors, e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_NoPools_IsValid_ThePoolsComeFromObjects()
+    {
+        var result = AddressPoolsFile.Parse("pools: []\n");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Empty(result.Pools);
     }
 
     [Fact]
