@@ -194,7 +194,7 @@ internal static class GoJsonValues
             default:
                 builder.Append('{');
                 var firstKey = true;
-                foreach (var pair in value!.AsObject().OrderBy(p => p.Key, StringComparer.Ordinal))
+                foreach (var pair in value!.AsObject().OrderBy(p => p.Key, Utf8Order.Instance))
                 {
                     builder.Append(firstKey ? string.Empty : ",");
                     firstKey = false;
@@ -336,4 +336,13 @@ internal static class GoJsonValues
         double.NegativeInfinity => "-Inf",
         _ => "NaN",
     };
+
+    /// <summary>Go orders map keys by their UTF-8 bytes (UTF-16 ordinal order differs for characters beyond U+FFFF).</summary>
+    private sealed class Utf8Order : IComparer<string>
+    {
+        public static readonly Utf8Order Instance = new();
+
+        public int Compare(string? x, string? y) =>
+            Encoding.UTF8.GetBytes(x ?? string.Empty).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y ?? string.Empty));
+    }
 }
