@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using k8s;
 using static Ferry.Lab.Tests.AnnouncementLab;
 
 namespace Ferry.Lab.Tests;
@@ -56,6 +57,32 @@ public sealed class AnnouncementScenariosInLabTests
         Report($"ETP Local, no ready endpoint: the address left ferry0 {released!.Value.TotalMilliseconds:F0} ms after the EndpointSlice update");
         Assert.Empty(await lab.ArpingAsync(lab.Client, vip, requests: 3, cancellationToken: Ct));
         Assert.Empty(await HoldersAsync(lab, vip));
+    }
+
+    [Fact]
+    public async Task AddressPoolObject_AppliedWhileRunning_OneNodeAnnouncesItsAddress_AndServes()
+    {
+        LabRequirement.Tool(InstalledTools.HasArping, InstalledTools.NoArping);
+        await using var lab = await NetnsLab.CreateAsync(cancellationToken: Ct);
+        // The pools file announces nothing; the replicas take part in announcing because they have --peer-listen.
+        await using var cluster = await StartAsync(lab, "pools: []\n");
+        await cluster.CreateServiceAsync("web", 80, BackendPort, lab.Nodes, cancellationToken: Ct);
+
+        await cluster.Client.CustomObjects.CreateClusterCustomObjectAsync(
+            new Dictionary<string, object>
+            {
+                ["apiVersion"] = "ferry.dev/v1alpha1",
+                ["kind"] = "AddressPool",
+                ["metadata"] = new Dictionary<string, object> { ["name"] = "lan" },
+                ["spec"] = new Dictionary<string, object> { ["addresses"] = new[] { "192.0.2.150-192.0.2.159" }, ["announce"] = "l2" },
+            },
+            "ferry.dev", "v1alpha1", "addresspools", cancellationToken: Ct);
+
+        var vip = await cluster.WaitForIngressAsync("web", Ct);
+        Assert.StartsWith("192.0.2.15", vip.ToString(), StringComparison.Ordinal);
+        await WaitServedAsync(lab, vip);
+        var owner = await OwnerHoldingAsync(lab, cluster, vip);
+        Assert.Contains(owner, lab.Nodes);
     }
 
     [Fact]

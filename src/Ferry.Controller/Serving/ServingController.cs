@@ -429,13 +429,18 @@ public sealed partial class ServingController
     private async Task ReleaseAllAsync()
     {
         var successors = _membership.Live.Any(r => r != _membership.Self);
-        if (successors && _options.HandoverDrain > TimeSpan.Zero && _claimed.Count + _draining.Count > 0)
+        if (successors && _options.HandoverDrain > TimeSpan.Zero)
         {
             foreach (var address in _claimed.Keys.ToList())
             {
                 await DrainAsync(address, "another replica (this one stops)", CancellationToken.None);
             }
+        }
 
+        // A drain already begun (FallSilentAsync on a clean stop) is honoured even if the peers look gone by
+        // now (late heartbeats on a loaded machine): clients still sending here are served until it ends.
+        if (_draining.Count > 0)
+        {
             var until = _draining.Values.Max();
             Volatile.Write(ref _owned, []);
             var wait = until - _time.GetUtcNow();
