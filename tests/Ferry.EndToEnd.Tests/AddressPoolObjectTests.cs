@@ -92,6 +92,56 @@ public class AddressPoolObjectTests
         }
     }
 
+    [Fact]
+    public async Task DefinitionDeletedWhileAPoolIsInUse_NothingIsLost_AndItGoesWhenTheLastServiceLetsGo()
+    {
+        var prefix = Addresses.RandomPrefix();
+        var directory = Directory.CreateTempSubdirectory("ferry-e2e-").FullName;
+        try
+        {
+            await using var ferry = await LocalFerry.StartAsync(
+                new LocalFerryOptions { DataDirectory = directory, ApiListen = new IPEndPoint(IPAddress.Loopback, 0), Pools = [] },
+                NullLoggerFactory.Instance,
+                Ct);
+            var api = new ClusterApi(ferry.Client);
+            await CreatePoolAsync(ferry.Client, "only", $"{prefix}30-{prefix}31");
+            await api.CreateServiceAsync("web", 80);
+            Assert.Equal(prefix + "30", await api.WaitForIpAsync("web"));
+            await WaitForStatusAsync(ferry.Client, "only", s => s.TryGetProperty("allocated", out var a) && a.GetInt32() == 1);
+
+            await ferry.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync("addresspools.ferry.dev", cancellationToken: Ct);
+
+            // The pool's protection holds the definition: it terminates, the pool says who holds its address, the Service keeps it.
+            var inUse = await WaitForStatusAsync(ferry.Client, "only", s => Condition(s, "Ready").GetProperty("reason").GetString() == "InUse");
+            Assert.Contains("default/web", Condition(inUse, "Ready").GetProperty("message").GetString(), StringComparison.Ordinal);
+            var crd = await ferry.Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("addresspools.ferry.dev", cancellationToken: Ct);
+            Assert.NotNull(crd.Metadata.DeletionTimestamp);
+            Assert.Contains(crd.Status.Conditions, c => c.Type == "Terminating" && c.Status == "True");
+            Assert.Equal(prefix + "30", ClusterApi.IngressIp(await api.GetServiceAsync("web")));
+            var refused = await Assert.ThrowsAsync<HttpOperationException>(() => CreatePoolAsync(ferry.Client, "late", $"{prefix}40/32"));
+            Assert.Equal(HttpStatusCode.Forbidden, refused.Response.StatusCode);
+
+            // The Service lets go: the pool goes, then the definition.
+            await ferry.Client.CoreV1.DeleteNamespacedServiceAsync("web", "default", cancellationToken: Ct);
+            Assert.True(await ClusterApi.EventuallyAsync(async () =>
+            {
+                try
+                {
+                    await ferry.Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("addresspools.ferry.dev", cancellationToken: Ct);
+                    return false;
+                }
+                catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return true;
+                }
+            }, ClusterApi.Wait), "the definition did not go after its last pool");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static Task<object> CreatePoolAsync(IKubernetes client, string name, string addresses) =>
         client.CustomObjects.CreateClusterCustomObjectAsync(
             new Dictionary<string, object>

@@ -168,4 +168,24 @@ public class CustomResourceKubectlTests
         Assert.Equal("green", (string?)stored["spec"]?["color"]);
         Assert.Empty((await kubectl.RunAsync("get widgets -o name")).StdErr);
     }
+
+    [Fact]
+    public async Task DefinitionWithANonStructuralSchema_IsRefusedWithTheFieldPath_AndNothingIsServed()
+    {
+        Assert.SkipWhen(!Kubectl.Available, Kubectl.SkipReason ?? string.Empty);
+        await using var server = await TestApiServer.StartAsync();
+        using var kubectl = new Kubectl(server.Handle.KubeconfigPath);
+        // The v1 schema's spec.size loses its type (only x-kubernetes-preserve-unknown-fields or int-or-string may go without).
+        var yaml = System.Text.RegularExpressions.Regex.Replace(WidgetDefinition.Yaml(), @"(size:\n\s+)type: integer\n\s+", "$1");
+        Assert.NotEqual(WidgetDefinition.Yaml(), yaml);
+
+        var apply = await kubectl.RunAsync("apply -f -", yaml);
+
+        Assert.NotEqual(0, apply.ExitCode);
+        Assert.Contains("The CustomResourceDefinition \"widgets.example.com\" is invalid: spec.versions[1].schema.openAPIV3Schema.properties[spec].properties[size].type: Required value: must not be empty for specified object fields", apply.StdErr, StringComparison.Ordinal);
+        var crds = await kubectl.RunAsync("get crd");
+        Assert.Contains("No resources found", crds.StdErr, StringComparison.Ordinal);
+        var resources = await kubectl.RunAsync("api-resources --api-group=example.com");
+        Assert.DoesNotContain("widgets", resources.StdOut, StringComparison.Ordinal);
+    }
 }
