@@ -1,0 +1,58 @@
+using System.Net;
+using Ferry.Contracts;
+using Ferry.KernelPlane.Ruleset;
+
+namespace Ferry.KernelPlane.Tests;
+
+/// <summary>The nft script that replaces Ferry's table: atomic, its own table only, one DNAT rule per VIP and listener.</summary>
+public class FerryTableTests
+{
+    private static LoadBalancerSpec Spec(string name, string vip, TransportProtocol protocol, int port, params BackendSpec[] backends) => new()
+    {
+        Key = new LoadBalancerKey("default", name),
+        Addresses = [IPAddress.Parse(vip)],
+        Listeners = [new ListenerSpec { Protocol = protocol, Port = port, Backends = [.. backends] }],
+    };
+
+    [Fact]
+    public void Render_ReplacesTheTableInOneScript_WithWeightedRoundRobin_AndMasqueradeKeyedOnTheVips()
+    {
+        var script = FerryTable.Render(
+        [
+            Spec("web", "203.0.113.10", TransportProtocol.Tcp, 80, new BackendSpec(IPAddress.Parse("198.51.100.2"), 8080, Weight: 2), new BackendSpec(IPAddress.Parse("198.51.100.3"), 8080)),
+            Spec("dns", "2001:db8::10", TransportProtocol.Udp, 53, new BackendSpec(IPAddress.Parse("2001:db8:1::1"), 5353)),
+        ]);
+
+        var lines = script.Split('\n');
+        Assert.Equal("table inet ferry {}", lines[0]);
+        Assert.Equal("delete table inet ferry", lines[1]);
+        Assert.Equal("table inet ferry {", lines[2]);
+        Assert.Contains("  set vips4 { type ipv4_addr; elements = { 203.0.113.10 } }", lines);
+        Assert.Contains("  set vips6 { type ipv6_addr; elements = { 2001:db8::10 } }", lines);
+        Assert.Contains(
+            "    ip daddr 203.0.113.10 tcp dport 80 dnat ip addr . port to numgen inc mod 3 map { 0 : 198.51.100.2 . 8080, 1 : 198.51.100.2 . 8080, 2 : 198.51.100.3 . 8080 } comment \"default/web/80/TCP\"",
+            lines);
+        Assert.Contains(
+            "    ip6 daddr 2001:db8::10 udp dport 53 dnat ip6 addr . port to numgen inc mod 1 map { 0 : 2001:db8:1::1 . 5353 } comment \"default/dns/53/UDP\"",
+            lines);
+        Assert.Contains(lines, l => l.Contains("ct status dnat ct original ip daddr @vips4 masquerade", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("flush ruleset", StringComparison.Ordinal) || l.Contains("table ip ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Render_NoBackendsOrOtherFamilyOrZeroWeight_NoRule_AndNothingToServe_AnEmptyTable()
+    {
+        var script = FerryTable.Render(
+        [
+            Spec("none", "203.0.113.11", TransportProtocol.Tcp, 80),
+            Spec("v6only", "203.0.113.12", TransportProtocol.Tcp, 80, new BackendSpec(IPAddress.Parse("2001:db8:1::1"), 80)),
+            Spec("drained", "203.0.113.13", TransportProtocol.Tcp, 80, new BackendSpec(IPAddress.Parse("198.51.100.2"), 80, Weight: 0)),
+        ], random: true);
+
+        Assert.DoesNotContain(" to numgen ", script, StringComparison.Ordinal);
+        Assert.Contains("elements = { 203.0.113.11, 203.0.113.12, 203.0.113.13 }", script, StringComparison.Ordinal);
+        var empty = FerryTable.Render([]);
+        Assert.Contains("  set vips4 { type ipv4_addr; }", empty, StringComparison.Ordinal);
+        Assert.EndsWith("  chain services {\n  }\n}\n", empty, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Ferry.Contracts;
+using Ferry.KernelPlane.Ruleset;
+
+namespace Ferry.KernelPlane.Tests;
+
+/// <summary>
+/// Real packets through Ferry's nftables table (root only): the client (192.0.2.3) routes the VIP 203.0.113.10 to
+/// node1, which DNATs to two backends on node2 and masquerades towards them; replies come back through node1.
+/// </summary>
+public class KernelForwardingInLabTests
+{
+    private static readonly IPAddress _vip = IPAddress.Parse("203.0.113.10");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Table_ForwardsTcpRoundRobin_IsReplacedAtomically_ARefusedScriptChangesNothing_AndDeletingItStopsForwarding()
+    {
+        var reason = NetnsLab.SkipReason() ?? (NftablesSession.IsInstalled ? null : "libnftables1 is not installed; .ci/run installs it");
+        Assert.SkipWhen(reason is not null, reason ?? string.Empty);
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 2 }, Ct);
+        var (balancer, backends) = (lab.Nodes[0], lab.Nodes[1]);
+        var first = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8080), "b1")));
+        var second = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8081), "b2")));
+        await MustAsync(lab, lab.Client, "ip", "route", "add", _vip + "/32", "via", balancer.IPv4.ToString());
+        await MustAsync(lab, balancer, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+
+        Apply(balancer, FerryTable.Render([Spec(first.EndPoint, second.EndPoint)]));
+
+        var seen = new List<string?>();
+        for (var i = 0; i < 4; i++)
+        {
+            seen.Add(await ReadAsync(lab.Client));
+        }
+
+        Assert.Equal(["b1", "b2", "b1", "b2"], seen);
+
+        // A new desired state replaces the table in one transaction: only b2 from now on.
+        Apply(balancer, FerryTable.Render([Spec(second.EndPoint)]));
+        Assert.Equal("b2", await ReadAsync(lab.Client));
+        Assert.Equal("b2", await ReadAsync(lab.Client));
+
+        // nft refuses a script: nothing of it applies, the table keeps forwarding, the error is nft's.
+        var refused = Assert.Throws<NftablesException>(() => Apply(balancer, "delete table inet ferry\nadd rule inet ferry nosuchchain accept\n"));
+        Assert.Contains("No such file or directory", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("b2", await ReadAsync(lab.Client));
+
+        // Without the table nothing forwards the VIP (node1 has no route for it back to anyone: the connection fails).
+        Apply(balancer, "delete table inet ferry\n");
+        Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
+    }
+
+    private static LoadBalancerSpec Spec(params IPEndPoint[] backends) => new()
+    {
+        Key = new LoadBalancerKey("default", "web"),
+        Addresses = [_vip],
+        Listeners = [new ListenerSpec { Protocol = TransportProtocol.Tcp, Port = 80, Backends = [.. backends.Select(b => new BackendSpec(b.Address, b.Port))] }],
+    };
+
+    /// <summary>Runs a script with libnftables inside the namespace (the context's netlink socket lives where it is made).</summary>
+    private static void Apply(LabNamespace ns, string script) =>
+        NetnsLab.Run(ns, () =>
+        {
+            using var session = NftablesSession.Open();
+            return session.Run(script);
+        });
+
+    /// <summary>The greeting read from the VIP through a socket made in <paramref name="client"/>; null when the connection fails.</summary>
+    private static async Task<string?> ReadAsync(LabNamespace client, TimeSpan? timeout = null)
+    {
+        using var socket = NetnsLab.Run(client, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(10));
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(_vip, 80), cts.Token);
+            var buffer = new byte[64];
+            var total = 0;
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cts.Token)) > 0)
+            {
+                total += read;
+            }
+
+            return Encoding.ASCII.GetString(buffer, 0, total);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException && !Ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static async Task MustAsync(NetnsLab lab, LabNamespace ns, params string[] command)
+    {
+        var result = await lab.ExecAsync(ns, TimeSpan.FromSeconds(10), command, Ct);
+        Assert.True(result.Succeeded, result.ToString());
+    }
+}
