@@ -53,15 +53,64 @@ public class KernelForwardingInLabTests
         Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
     }
 
-    private static LoadBalancerSpec Spec(params IPEndPoint[] backends) => new()
+    [Fact]
+    public async Task Provider_EnsureUpdateDelete_OneTableForAll_AndARestartedProviderLeavesNothingStale()
     {
-        Key = new LoadBalancerKey("default", "web"),
-        Addresses = [_vip],
+        var reason = NetnsLab.SkipReason() ?? (NftablesSession.IsInstalled ? null : "libnftables1 is not installed; .ci/run installs it");
+        Assert.SkipWhen(reason is not null, reason ?? string.Empty);
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 2 }, Ct);
+        var (balancer, backends) = (lab.Nodes[0], lab.Nodes[1]);
+        var first = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8080), "b1")));
+        var second = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8081), "b2")));
+        var other = IPAddress.Parse("203.0.113.11");
+        await MustAsync(lab, lab.Client, "ip", "route", "add", "203.0.113.0/24", "via", balancer.IPv4.ToString());
+        await MustAsync(lab, balancer, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        string Apply(string script) => KernelForwardingInLabTests.Apply(balancer, script);
+        using var provider = new NftablesProvider(Apply);
+
+        var web = await provider.EnsureAsync(Spec(first.EndPoint, second.EndPoint), Ct);
+        var api = await provider.EnsureAsync(Spec(other, "api", second.EndPoint), Ct);
+
+        Assert.True(web.IsFullyServing && api.IsFullyServing);
+        Assert.Equal(["b1", "b2"], [await ReadAsync(lab.Client), await ReadAsync(lab.Client)]);
+        Assert.Equal("b2", await ReadAsync(lab.Client, vip: other));
+        Assert.Equal(2, (await provider.ListAsync(Ct)).Count);
+
+        // Backends change (a node set change): only b1 for web; api untouched.
+        await provider.UpdateBackendsAsync(Spec(first.EndPoint), Ct);
+        Assert.Equal(["b1", "b1"], [await ReadAsync(lab.Client), await ReadAsync(lab.Client)]);
+        Assert.Equal("b2", await ReadAsync(lab.Client, vip: other));
+
+        // An invalid spec is refused before anything is applied.
+        var invalid = Spec(first.EndPoint) with { Listeners = [new ListenerSpec { Protocol = TransportProtocol.Tcp, Port = 0 }] };
+        await Assert.ThrowsAsync<LoadBalancerValidationException>(() => provider.EnsureAsync(invalid, Ct));
+        Assert.Equal("b1", await ReadAsync(lab.Client));
+
+        await provider.EnsureDeletedAsync(new LoadBalancerKey("default", "web"), Ct);
+        await provider.EnsureDeletedAsync(new LoadBalancerKey("default", "web"), Ct);
+        Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
+        Assert.Equal("b2", await ReadAsync(lab.Client, vip: other));
+        Assert.Null(await provider.GetAsync(new LoadBalancerKey("default", "web"), Ct));
+
+        // A new process (a restart) knows only what it ensures: the table is rebuilt from that, nothing stale stays.
+        await provider.EnsureAsync(Spec(first.EndPoint, second.EndPoint), Ct);
+        using var restarted = new NftablesProvider(Apply);
+        await restarted.EnsureAsync(Spec(other, "api", first.EndPoint), Ct);
+        Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
+        Assert.Equal("b1", await ReadAsync(lab.Client, vip: other));
+    }
+
+    private static LoadBalancerSpec Spec(IPAddress vip, string name, params IPEndPoint[] backends) => new()
+    {
+        Key = new LoadBalancerKey("default", name),
+        Addresses = [vip],
         Listeners = [new ListenerSpec { Protocol = TransportProtocol.Tcp, Port = 80, Backends = [.. backends.Select(b => new BackendSpec(b.Address, b.Port))] }],
     };
 
+    private static LoadBalancerSpec Spec(params IPEndPoint[] backends) => Spec(_vip, "web", backends);
+
     /// <summary>Runs a script with libnftables inside the namespace (the context's netlink socket lives where it is made).</summary>
-    private static void Apply(LabNamespace ns, string script) =>
+    private static string Apply(LabNamespace ns, string script) =>
         NetnsLab.Run(ns, () =>
         {
             using var session = NftablesSession.Open();
@@ -69,14 +118,14 @@ public class KernelForwardingInLabTests
         });
 
     /// <summary>The greeting read from the VIP through a socket made in <paramref name="client"/>; null when the connection fails.</summary>
-    private static async Task<string?> ReadAsync(LabNamespace client, TimeSpan? timeout = null)
+    private static async Task<string?> ReadAsync(LabNamespace client, TimeSpan? timeout = null, IPAddress? vip = null)
     {
         using var socket = NetnsLab.Run(client, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(10));
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(_vip, 80), cts.Token);
+            await socket.ConnectAsync(new IPEndPoint(vip ?? _vip, 80), cts.Token);
             var buffer = new byte[64];
             var total = 0;
             int read;
