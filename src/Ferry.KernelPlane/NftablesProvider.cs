@@ -11,23 +11,17 @@ namespace Ferry.KernelPlane;
 /// says why (its listeners not serving, with nft's error). Changes are serialized.
 /// </summary>
 /// <remarks>
-/// The first step of the kernel data plane: forwarding, weights and round robin or random choice. Health-driven
-/// backend sets, session affinity, source ranges, drain and counters come with the next steps (issue 9).
+/// The first steps of the kernel data plane: forwarding, weights, round robin, random or client-address hash,
+/// source ranges. Health-driven backend sets, drain and counters on /metrics come next (issue 9).
 /// </remarks>
 public sealed class NftablesProvider : ILoadBalancerProvider, IDisposable
 {
     private readonly Func<string, string> _apply;
-    private readonly bool _random;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ImmutableDictionary<LoadBalancerKey, LoadBalancerSpec> _desired = ImmutableDictionary<LoadBalancerKey, LoadBalancerSpec>.Empty;
 
     /// <param name="apply">Runs an nft script as one transaction (<see cref="NftablesSession.Run"/> in the namespace to program); throws <see cref="NftablesException"/> when nft refuses it.</param>
-    /// <param name="random">Pick backends at random instead of in turn.</param>
-    public NftablesProvider(Func<string, string> apply, bool random = false)
-    {
-        _apply = apply;
-        _random = random;
-    }
+    public NftablesProvider(Func<string, string> apply) => _apply = apply;
 
     /// <inheritdoc />
     public Task<LoadBalancerStatus?> GetAsync(LoadBalancerKey key, CancellationToken cancellationToken) =>
@@ -52,7 +46,7 @@ public sealed class NftablesProvider : ILoadBalancerProvider, IDisposable
             var next = _desired.SetItem(spec.Key, spec);
             try
             {
-                _apply(FerryTable.Render(next.Values, _random));
+                _apply(FerryTable.Render(next.Values));
             }
             catch (NftablesException ex)
             {
@@ -84,7 +78,7 @@ public sealed class NftablesProvider : ILoadBalancerProvider, IDisposable
             }
 
             var next = _desired.Remove(key);
-            _apply(FerryTable.Render(next.Values, _random));
+            _apply(FerryTable.Render(next.Values));
             _desired = next;
         }
         finally

@@ -47,12 +47,37 @@ public class FerryTableTests
             Spec("none", "203.0.113.11", TransportProtocol.Tcp, 80),
             Spec("v6only", "203.0.113.12", TransportProtocol.Tcp, 80, new BackendSpec(IPAddress.Parse("2001:db8:1::1"), 80)),
             Spec("drained", "203.0.113.13", TransportProtocol.Tcp, 80, new BackendSpec(IPAddress.Parse("198.51.100.2"), 80, Weight: 0)),
-        ], random: true);
+        ]);
 
         Assert.DoesNotContain(" to numgen ", script, StringComparison.Ordinal);
         Assert.Contains("elements = { 203.0.113.11, 203.0.113.12, 203.0.113.13 }", script, StringComparison.Ordinal);
         var empty = FerryTable.Render([]);
         Assert.Contains("  set vips4 { type ipv4_addr; }", empty, StringComparison.Ordinal);
         Assert.EndsWith("  chain services {\n  }\n}\n", empty, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_AffinityHashesTheClient_RandomPicksAtRandom_SourceRangesDropOthersPerFamily()
+    {
+        var backend = new BackendSpec(IPAddress.Parse("198.51.100.2"), 8080);
+        var sticky = Spec("sticky", "203.0.113.20", TransportProtocol.Tcp, 80, backend) with
+        {
+            Settings = new LoadBalancerSettings { SessionAffinity = new SessionAffinitySpec(TimeSpan.FromHours(3)), SourceRanges = [IPNetwork.Parse("192.0.2.0/28"), IPNetwork.Parse("2001:db8::/64")] },
+        };
+        var random = Spec("random", "2001:db8::20", TransportProtocol.Udp, 53, new BackendSpec(IPAddress.Parse("2001:db8:1::1"), 53)) with
+        {
+            Settings = new LoadBalancerSettings { Algorithm = BalancingAlgorithm.Random, SourceRanges = [IPNetwork.Parse("192.0.2.0/28")] },
+        };
+
+        var lines = FerryTable.Render([sticky, random]).Split('\n');
+
+        Assert.Contains("    ip daddr 203.0.113.20 tcp dport 80 ip saddr != { 192.0.2.0/28 } counter drop comment \"default/sticky/80/TCP\"", lines);
+        Assert.Contains("    ip daddr 203.0.113.20 tcp dport 80 dnat ip addr . port to jhash ip saddr mod 1 seed 0x46657272 map { 0 : 198.51.100.2 . 8080 } comment \"default/sticky/80/TCP\"", lines);
+        // Only IPv4 ranges for an IPv6 address: no IPv6 client may use it.
+        Assert.Contains("    ip6 daddr 2001:db8::20 udp dport 53 counter drop comment \"default/random/53/UDP\"", lines);
+        Assert.Contains(lines, l => l.Contains("dnat ip6 addr . port to numgen random mod 1", StringComparison.Ordinal));
+        var drop = Array.FindIndex(lines, l => l.Contains("203.0.113.20 tcp dport 80 ip saddr", StringComparison.Ordinal));
+        var dnat = Array.FindIndex(lines, l => l.Contains("203.0.113.20 tcp dport 80 dnat", StringComparison.Ordinal));
+        Assert.True(drop < dnat, "the source-range rule must come before the DNAT");
     }
 }

@@ -100,6 +100,37 @@ public class KernelForwardingInLabTests
         Assert.Equal("b1", await ReadAsync(lab.Client, vip: other));
     }
 
+    [Fact]
+    public async Task ClientIpAffinity_KeepsTheClientOnOneBackend_AndSourceRangesDropOtherClients()
+    {
+        var reason = NetnsLab.SkipReason() ?? (NftablesSession.IsInstalled ? null : "libnftables1 is not installed; .ci/run installs it");
+        Assert.SkipWhen(reason is not null, reason ?? string.Empty);
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 2 }, Ct);
+        var (balancer, backends) = (lab.Nodes[0], lab.Nodes[1]);
+        var first = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8080), "b1")));
+        var second = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8081), "b2")));
+        await MustAsync(lab, lab.Client, "ip", "route", "add", _vip + "/32", "via", balancer.IPv4.ToString());
+        await MustAsync(lab, balancer, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        using var provider = new NftablesProvider(script => Apply(balancer, script));
+        var spec = Spec(first.EndPoint, second.EndPoint);
+
+        await provider.EnsureAsync(spec with { Settings = new LoadBalancerSettings { Algorithm = BalancingAlgorithm.ClientIpHash } }, Ct);
+        var seen = new List<string?>();
+        for (var i = 0; i < 4; i++)
+        {
+            seen.Add(await ReadAsync(lab.Client));
+        }
+
+        Assert.Single(seen.Distinct());
+        Assert.Contains(seen[0], new[] { "b1", "b2" });
+
+        // The client (192.0.2.3) is outside the ranges: dropped; inside them: served.
+        await provider.EnsureAsync(spec with { Settings = new LoadBalancerSettings { SourceRanges = [IPNetwork.Parse("198.51.100.0/24")] } }, Ct);
+        Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
+        await provider.EnsureAsync(spec with { Settings = new LoadBalancerSettings { SourceRanges = [IPNetwork.Parse("192.0.2.0/28")] } }, Ct);
+        Assert.NotNull(await ReadAsync(lab.Client));
+    }
+
     private static LoadBalancerSpec Spec(IPAddress vip, string name, params IPEndPoint[] backends) => new()
     {
         Key = new LoadBalancerKey("default", name),

@@ -13,8 +13,12 @@ namespace Ferry.KernelPlane.Ruleset;
 /// other table is ever touched. Pure: the caller runs the script (<see cref="NftablesSession"/>).
 /// </summary>
 /// <remarks>
-/// Per listener one rule in chain <c>services</c>: the VIP and port, DNAT to a backend picked by <c>numgen</c>
-/// (a weight-W backend fills W slots of the map). Chains <c>prerouting</c> (traffic from other hosts) and
+/// Per listener one rule in chain <c>services</c>: the VIP and port, DNAT to a backend picked from a map in
+/// which a weight-W backend fills W slots: in turn (<c>numgen inc</c>, round robin, and for the algorithms the
+/// kernel cannot do: least connections, power of two), at random (<c>numgen random</c>), or by a hash of the
+/// client address (<c>jhash</c> with a fixed seed, for <c>clientIpHash</c> and <c>sessionAffinity: ClientIP</c>:
+/// a client keeps its backend while the backend set stays the same). With <c>loadBalancerSourceRanges</c> a rule
+/// before it drops, and counts, new connections and flows from other sources. Chains <c>prerouting</c> (traffic from other hosts) and
 /// <c>output</c> (clients on this host) jump to it. Replies come back through this host because connections it
 /// DNATed are masqueraded towards the backends (chain <c>postrouting</c>, keyed on the original VIP), as IPVS NAT
 /// and kube-proxy do: backends see this host's address, not the client's.
@@ -24,9 +28,11 @@ public static class FerryTable
     /// <summary>The table's family and name.</summary>
     public const string Name = "inet ferry";
 
+    /// <summary>The seed of the client-address hash: fixed, so a rebuilt table maps clients as before.</summary>
+    private const string HashSeed = "0x46657272";
+
     /// <summary>The script that makes the table hold exactly <paramref name="loadBalancers"/>.</summary>
-    /// <param name="random">Pick backends at random instead of in turn.</param>
-    public static string Render(IEnumerable<LoadBalancerSpec> loadBalancers, bool random = false)
+    public static string Render(IEnumerable<LoadBalancerSpec> loadBalancers)
     {
         ArgumentNullException.ThrowIfNull(loadBalancers);
         var specs = loadBalancers.OrderBy(s => s.Key.ToString(), StringComparer.Ordinal).ToList();
@@ -48,7 +54,7 @@ public static class FerryTable
             {
                 foreach (var listener in spec.Listeners)
                 {
-                    AppendListener(script, spec.Key, address, listener, random);
+                    AppendListener(script, spec, address, listener);
                 }
             }
         }
@@ -69,9 +75,21 @@ public static class FerryTable
         script.Append(" }\n");
     }
 
-    private static void AppendListener(StringBuilder script, LoadBalancerKey key, IPAddress address, ListenerSpec listener, bool random)
+    private static void AppendListener(StringBuilder script, LoadBalancerSpec spec, IPAddress address, ListenerSpec listener)
     {
         var family = address.AddressFamily == AddressFamily.InterNetworkV6 ? "ip6" : "ip";
+        var protocol = listener.Protocol == TransportProtocol.Udp ? "udp" : "tcp";
+        var match = string.Create(CultureInfo.InvariantCulture, $"    {family} daddr {address} {protocol} dport {listener.Port} ");
+        var comment = " comment " + Comment(spec.Key, listener) + "\n";
+        if (spec.Settings.SourceRanges.Length > 0)
+        {
+            // Only clients in the ranges; none of this address's family means nobody of it.
+            var ranges = spec.Settings.SourceRanges.Where(r => r.BaseAddress.AddressFamily == address.AddressFamily).Select(r => r.ToString()).ToList();
+            script.Append(match)
+                .Append(ranges.Count > 0 ? $"{family} saddr != {{ {string.Join(", ", ranges)} }} " : string.Empty)
+                .Append("counter drop").Append(comment);
+        }
+
         // A backend of the other family cannot be reached by DNAT from this address; weight 0 takes no traffic.
         var slots = listener.Backends
             .Where(b => b.Address.AddressFamily == address.AddressFamily && b.Weight > 0)
@@ -82,11 +100,11 @@ public static class FerryTable
             return;
         }
 
-        var protocol = listener.Protocol == TransportProtocol.Udp ? "udp" : "tcp";
+        var pick = spec.Settings.SessionAffinity is not null || spec.Settings.Algorithm == BalancingAlgorithm.ClientIpHash
+            ? $"jhash {family} saddr mod {slots.Count} seed {HashSeed}"
+            : spec.Settings.Algorithm == BalancingAlgorithm.Random ? $"numgen random mod {slots.Count}" : $"numgen inc mod {slots.Count}";
         var map = string.Join(", ", slots.Select((b, i) => string.Create(CultureInfo.InvariantCulture, $"{i} : {b.Address} . {b.Port}")));
-        script.Append(CultureInfo.InvariantCulture, $"    {family} daddr {address} {protocol} dport {listener.Port} ")
-            .Append(CultureInfo.InvariantCulture, $"dnat {family} addr . port to numgen {(random ? "random" : "inc")} mod {slots.Count} map {{ {map} }}")
-            .Append(" comment ").Append(Comment(key, listener)).Append('\n');
+        script.Append(match).Append(CultureInfo.InvariantCulture, $"dnat {family} addr . port to {pick} map {{ {map} }}").Append(comment);
     }
 
     /// <summary>Names the load balancer and listener a rule serves (nft comments are quoted, at most 128 bytes).</summary>
