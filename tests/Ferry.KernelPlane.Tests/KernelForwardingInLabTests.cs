@@ -19,14 +19,9 @@ public class KernelForwardingInLabTests
     [Fact]
     public async Task Table_ForwardsTcpRoundRobin_IsReplacedAtomically_ARefusedScriptChangesNothing_AndDeletingItStopsForwarding()
     {
-        var reason = NetnsLab.SkipReason() ?? (NftablesSession.IsInstalled ? null : "libnftables1 is not installed; .ci/run installs it");
-        Assert.SkipWhen(reason is not null, reason ?? string.Empty);
-        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 2 }, Ct);
-        var (balancer, backends) = (lab.Nodes[0], lab.Nodes[1]);
-        var first = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8080), "b1")));
-        var second = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8081), "b2")));
-        await MustAsync(lab, lab.Client, "ip", "route", "add", _vip + "/32", "via", balancer.IPv4.ToString());
-        await MustAsync(lab, balancer, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        var setup = await StartAsync(_vip + "/32");
+        await using var lab = setup.Lab;
+        var (balancer, first, second) = (setup.Balancer, setup.First, setup.Second);
 
         Apply(balancer, FerryTable.Render([Spec(first.EndPoint, second.EndPoint)]));
 
@@ -56,15 +51,10 @@ public class KernelForwardingInLabTests
     [Fact]
     public async Task Provider_EnsureUpdateDelete_OneTableForAll_AndARestartedProviderLeavesNothingStale()
     {
-        var reason = NetnsLab.SkipReason() ?? (NftablesSession.IsInstalled ? null : "libnftables1 is not installed; .ci/run installs it");
-        Assert.SkipWhen(reason is not null, reason ?? string.Empty);
-        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 2 }, Ct);
-        var (balancer, backends) = (lab.Nodes[0], lab.Nodes[1]);
-        var first = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8080), "b1")));
-        var second = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8081), "b2")));
+        var setup = await StartAsync("203.0.113.0/24");
+        await using var lab = setup.Lab;
+        var (balancer, first, second) = (setup.Balancer, setup.First, setup.Second);
         var other = IPAddress.Parse("203.0.113.11");
-        await MustAsync(lab, lab.Client, "ip", "route", "add", "203.0.113.0/24", "via", balancer.IPv4.ToString());
-        await MustAsync(lab, balancer, "sysctl", "-qw", "net.ipv4.ip_forward=1");
         string Apply(string script) => KernelForwardingInLabTests.Apply(balancer, script);
         using var provider = new NftablesProvider(Apply);
 
@@ -103,14 +93,9 @@ public class KernelForwardingInLabTests
     [Fact]
     public async Task ClientIpAffinity_KeepsTheClientOnOneBackend_AndSourceRangesDropOtherClients()
     {
-        var reason = NetnsLab.SkipReason() ?? (NftablesSession.IsInstalled ? null : "libnftables1 is not installed; .ci/run installs it");
-        Assert.SkipWhen(reason is not null, reason ?? string.Empty);
-        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 2 }, Ct);
-        var (balancer, backends) = (lab.Nodes[0], lab.Nodes[1]);
-        var first = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8080), "b1")));
-        var second = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8081), "b2")));
-        await MustAsync(lab, lab.Client, "ip", "route", "add", _vip + "/32", "via", balancer.IPv4.ToString());
-        await MustAsync(lab, balancer, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        var setup = await StartAsync(_vip + "/32");
+        await using var lab = setup.Lab;
+        var (balancer, first, second) = (setup.Balancer, setup.First, setup.Second);
         using var provider = new NftablesProvider(script => Apply(balancer, script));
         var spec = Spec(first.EndPoint, second.EndPoint);
 
@@ -170,6 +155,31 @@ public class KernelForwardingInLabTests
         catch (Exception e) when (e is SocketException or OperationCanceledException && !Ct.IsCancellationRequested)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// The lab (root and libnftables, else the test skips): two greeting backends on node2 (b1 on 8080, b2 on 8081),
+    /// node1 forwarding, and the client routing <paramref name="routed"/> to node1. The caller disposes the lab.
+    /// </summary>
+    private static async Task<(NetnsLab Lab, LabNamespace Balancer, GreetingBackend First, GreetingBackend Second)> StartAsync(string routed)
+    {
+        var reason = NetnsLab.SkipReason() ?? (NftablesSession.IsInstalled ? null : "libnftables1 is not installed; .ci/run installs it");
+        Assert.SkipWhen(reason is not null, reason ?? string.Empty);
+        var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 2 }, Ct);
+        try
+        {
+            var (balancer, backends) = (lab.Nodes[0], lab.Nodes[1]);
+            var first = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8080), "b1")));
+            var second = lab.Track(NetnsLab.Run(backends, () => new GreetingBackend(new IPEndPoint(backends.IPv4, 8081), "b2")));
+            await MustAsync(lab, lab.Client, "ip", "route", "add", routed, "via", balancer.IPv4.ToString());
+            await MustAsync(lab, balancer, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            return (lab, balancer, first, second);
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
         }
     }
 

@@ -20,6 +20,8 @@ public sealed partial class PoolObjects
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private PoolSet? _current;
+    private long _version;
+    private long _builtVersion = -1;
     private HashSet<string> _reported = new(StringComparer.Ordinal);
 
     /// <param name="absentRetry">How often a kind the cluster does not serve is looked for again.</param>
@@ -35,7 +37,11 @@ public sealed partial class PoolObjects
         MetalLb = new MetalLbInformers(client, options, absentRetry, timeProvider, loggerFactory);
         foreach (var informer in All)
         {
-            informer.OnChange(_ => Changed?.Invoke());
+            informer.OnChange(_ =>
+            {
+                Interlocked.Increment(ref _version);
+                Changed?.Invoke();
+            });
         }
     }
 
@@ -73,12 +79,20 @@ public sealed partial class PoolObjects
 
     /// <summary>
     /// Computes the pool set from the caches. The objects that served in the previous set keep precedence over
-    /// newcomers; what MetalLB configures and Ferry does not support is logged once.
+    /// newcomers; what MetalLB configures and Ferry does not support is logged once. Computed once per change of
+    /// the caches: the leader's controller (every status pass) and the replica's announcing ask for the same set.
     /// </summary>
     public PoolSet Build()
     {
         lock (_gate)
         {
+            var version = Interlocked.Read(ref _version);
+            if (version == _builtVersion && _current is { } unchanged)
+            {
+                return unchanged;
+            }
+
+            _builtVersion = version;
             var objects = AddressPools.List().Select(o => AddressPoolResource.Parse(o.ToJson())).ToList();
             var metalLb = MetalLb.Translate();
             // Ferry's own object wins a name both use (it is listed first).
