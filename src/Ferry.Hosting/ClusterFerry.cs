@@ -247,7 +247,14 @@ public sealed class ClusterFerry : IAsyncDisposable
         finally
         {
             _current = null;
-            if (stopping.IsCancellationRequested)
+            if (stopping.IsCancellationRequested && _serving is not null)
+            {
+                // A stop: close the term's listeners before the election releases the Lease, so the next
+                // leader finds their addresses free; what this replica serves as an address's owner drains
+                // first (the serving side closes it once clients moved to the new owner).
+                await _dataPlane.CloseTermAsync();
+            }
+            else if (stopping.IsCancellationRequested)
             {
                 // A handover: close the listeners before the election releases the Lease, so the next
                 // leader finds the addresses free.

@@ -120,6 +120,32 @@ public sealed partial class ReplicaDataPlane : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A stop while leading, with addresses served as their owner: closes the term's load balancers now (so the
+    /// next leader finds their addresses free) and leaves those the announcing side serves, which drain while
+    /// clients move to their new owners before it closes them.
+    /// </summary>
+    public async Task CloseTermAsync()
+    {
+        Task givingUp;
+        lock (_lock)
+        {
+            _state = ServingState.Idle;
+            givingUp = _givingUp;
+        }
+
+        await givingUp;
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        foreach (var key in (await Provider.ListAsync(CancellationToken.None)).Where(k => !_servedAsOwner(k)).ToList())
+        {
+            await Provider.EnsureDeletedAsync(key, CancellationToken.None);
+        }
+    }
+
     /// <summary>Closes every listener and connection now (a stop); the provider cannot be used afterwards.</summary>
     public async ValueTask DisposeAsync()
     {

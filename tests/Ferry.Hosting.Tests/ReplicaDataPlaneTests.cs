@@ -93,15 +93,38 @@ public class ReplicaDataPlaneTests
         Assert.False(plane.IsRetaining);
     }
 
+    [Fact]
+    public async Task AStopWhileLeading_ClosesTheTermsLoadBalancers_AndLeavesThoseServedAsAnAddresssOwner()
+    {
+        var owned = new LoadBalancerKey("default", "owned");
+        await using var plane = new ReplicaDataPlane(DataPlaneFactory.Create(NullLoggerFactory.Instance, TimeProvider.System), "replica-a", NullLogger<ReplicaDataPlane>.Instance, key => key == owned);
+        await plane.BeginTermAsync();
+        var termVip = await ServeAsync(plane);
+        var ownedVip = await ServeAsync(plane, owned);
+
+        await plane.CloseTermAsync();
+
+        // The owner's load balancer drains on the announcing side's schedule, not the term's.
+        Assert.Equal([owned], plane.Provider.GetStats().Select(s => s.Key));
+        Assert.True(await ElectionCluster.AcceptsAsync(ownedVip));
+        var deadline = DateTime.UtcNow + ElectionCluster.Wait;
+        while (await ElectionCluster.AcceptsAsync(termVip) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.False(await ElectionCluster.AcceptsAsync(termVip));
+    }
+
     private static ReplicaDataPlane NewPlane() =>
         new(DataPlaneFactory.Create(NullLoggerFactory.Instance, TimeProvider.System), "replica-a", NullLogger<ReplicaDataPlane>.Instance);
 
-    private static async Task<IPEndPoint> ServeAsync(ReplicaDataPlane plane)
+    private static async Task<IPEndPoint> ServeAsync(ReplicaDataPlane plane, LoadBalancerKey? key = null)
     {
         var address = GreetingBackend.RandomLoopback();
         var spec = new LoadBalancerSpec
         {
-            Key = new LoadBalancerKey("default", "web"),
+            Key = key ?? new LoadBalancerKey("default", "web"),
             Addresses = [address],
             Listeners = [new ListenerSpec { Protocol = TransportProtocol.Tcp, Port = FreePort(address), Backends = [new BackendSpec(address, 9)] }],
         };
