@@ -20,7 +20,7 @@ namespace Ferry.DataPlane;
 /// <see cref="DataPlaneOptions.SweepInterval"/> for idle timeouts, drain deadlines and UDP flow expiry.
 /// See docs/design/0001-data-plane.md.
 /// </remarks>
-public sealed class DataPlaneProvider : ILoadBalancerProvider, IAsyncDisposable
+public sealed class DataPlaneProvider : IDataPlane
 {
     private readonly DataPlaneContext _context;
     private readonly CancellationTokenSource _shutdown = new();
@@ -133,6 +133,9 @@ public sealed class DataPlaneProvider : ILoadBalancerProvider, IAsyncDisposable
             await DisposeAllAsync(result.ReplacedMonitors);
         }
     }
+
+    /// <inheritdoc />
+    public string Name => "userspace";
 
     /// <summary>A point-in-time copy of every load balancer's counters, health and fail-open state.</summary>
     public IReadOnlyList<LoadBalancerStats> GetStats() => [.. _loadBalancers.Values.Select(lb => lb.GetStats())];

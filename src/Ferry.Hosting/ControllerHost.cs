@@ -35,7 +35,7 @@ public sealed class ControllerHost : IAsyncDisposable
     /// <param name="poolObjects">The pool informers when the caller runs them (a replica announces by them too); null: the host runs its own.</param>
     /// <param name="controllerView">What the controller programs instead of the data plane itself (a <see cref="LeaderServedProvider"/> when replicas serve announced addresses); null: the data plane.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null, DataPlaneProvider? dataPlane = null, ILoadBalancerProvider? controllerView = null, PoolObjects? poolObjects = null)
+    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null, IDataPlane? dataPlane = null, ILoadBalancerProvider? controllerView = null, PoolObjects? poolObjects = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is [_, ..] problems)
@@ -75,7 +75,7 @@ public sealed class ControllerHost : IAsyncDisposable
         }
     }
 
-    public DataPlaneProvider DataPlane { get; }
+    public IDataPlane DataPlane { get; }
 
     public IpAllocator Allocator { get; }
 

@@ -9,9 +9,9 @@ namespace Ferry.Hosting;
 /// <c>ferry proxy</c>: the data plane alone, driven by a YAML file through the standalone balancer.
 /// Dispose after <see cref="RunAsync"/> returned: that closes every listener and health check.
 /// </summary>
-public sealed class ProxyFerry(DataPlaneProvider dataPlane, StandaloneBalancer balancer) : IAsyncDisposable
+public sealed class ProxyFerry(IDataPlane dataPlane, StandaloneBalancer balancer) : IAsyncDisposable
 {
-    private readonly DataPlaneProvider _dataPlane = dataPlane;
+    private readonly IDataPlane _dataPlane = dataPlane;
     private readonly StandaloneBalancer _balancer = balancer;
 
     /// <summary>Builds the data plane and the balancer over <paramref name="configPath"/>; nothing listens before <see cref="RunAsync"/>.</summary>

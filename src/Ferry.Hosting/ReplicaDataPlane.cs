@@ -31,7 +31,7 @@ public sealed partial class ReplicaDataPlane : IAsyncDisposable
     /// True for a load balancer this replica runs because it owns an announced address: not the term's,
     /// so a term neither retains nor gives it up (<see cref="Controller.Serving.ServingController"/> does).
     /// </param>
-    public ReplicaDataPlane(DataPlaneProvider provider, string identity, ILogger<ReplicaDataPlane> logger, Func<LoadBalancerKey, bool>? servedAsOwner = null)
+    public ReplicaDataPlane(IDataPlane provider, string identity, ILogger<ReplicaDataPlane> logger, Func<LoadBalancerKey, bool>? servedAsOwner = null)
     {
         Provider = provider;
         _servedAsOwner = servedAsOwner ?? (_ => false);
@@ -51,7 +51,7 @@ public sealed partial class ReplicaDataPlane : IAsyncDisposable
         Retaining,
     }
 
-    public DataPlaneProvider Provider { get; }
+    public IDataPlane Provider { get; }
 
     /// <summary>True while it serves what an ended term programmed, waiting to see another leader.</summary>
     public bool IsRetaining
