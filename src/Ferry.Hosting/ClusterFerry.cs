@@ -57,7 +57,7 @@ public sealed class ClusterFerry : IAsyncDisposable
             ? new LeaseLeaderElection(client, settings, timeProvider, loggerFactory.CreateLogger<LeaseLeaderElection>())
             : new NoLeaderElection());
         _controllerMetrics = meterFactory is null ? null : new ControllerMetrics(meterFactory, () => _election.IsLeader);
-        var provider = DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory);
+        var provider = DataPlaneFactory.Create(options.DataPlane, loggerFactory, timeProvider, meterFactory);
         if (options.Serving is { } serving)
         {
             _serving = new ReplicaServing(client, serving, options.Pools, options.Controller, provider, loggerFactory, timeProvider, meterFactory);

@@ -13,6 +13,9 @@ public sealed record ClusterFerryOptions
 
     public ControllerOptions Controller { get; init; } = new();
 
+    /// <summary>Which data plane carries the traffic (<c>--data-plane</c>); userspace unless asked.</summary>
+    public Contracts.DataPlaneMode DataPlane { get; init; } = Contracts.DataPlaneMode.Userspace;
+
     /// <summary>The Lease replicas compete for; null runs the controller at once, with no election (a single replica).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; }
 

@@ -45,7 +45,7 @@ public sealed class ControllerHost : IAsyncDisposable
 
         var controllerOptions = options.Controller;
         _ownsDataPlane = dataPlane is null;
-        DataPlane = dataPlane ?? DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory);
+        DataPlane = dataPlane ?? DataPlaneFactory.Create(options.DataPlane, loggerFactory, timeProvider, meterFactory);
         var provider = controllerView ?? DataPlane;
         Allocator = new IpAllocator(options.Pools);
         var services = new ResourceInformer<V1Service>(ResourceSources.Services(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Services"));

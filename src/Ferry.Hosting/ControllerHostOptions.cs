@@ -21,6 +21,9 @@ public sealed record ControllerHostOptions
 
     public ControllerOptions Controller { get; init; } = new();
 
+    /// <summary>The data plane the host builds when it is not given one; userspace unless asked.</summary>
+    public Contracts.DataPlaneMode DataPlane { get; init; } = Contracts.DataPlaneMode.Userspace;
+
     /// <summary>This replica's name in Events (<c>reportingInstance</c>) and logs.</summary>
     public string Identity { get; init; } = Environment.MachineName;
 

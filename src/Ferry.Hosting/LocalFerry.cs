@@ -93,6 +93,7 @@ public sealed partial class LocalFerry : IAsyncDisposable
                     Pools = options.Pools,
                     Controller = new ControllerOptions { Workers = options.ControllerWorkers, Translation = new TranslationOptions { DefaultTargets = TargetMode.Endpoints } },
                     AbsentResourceRetry = options.AbsentResourceRetry,
+                    DataPlane = options.DataPlane,
                 },
                 loggerFactory,
                 time,

@@ -12,6 +12,9 @@ public sealed record LocalFerryOptions
 
     public required string DataDirectory { get; init; }
 
+    /// <summary>Which data plane carries the traffic (<c>--data-plane</c>); userspace unless asked.</summary>
+    public Contracts.DataPlaneMode DataPlane { get; init; } = Contracts.DataPlaneMode.Userspace;
+
     public IPEndPoint ApiListen { get; init; } = new(IPAddress.Loopback, 6443);
 
     public IReadOnlyList<AddressPool> Pools { get; init; } = [new AddressPool("default", [AddressRange.Parse(DefaultPool)])];

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Ferry.Contracts;
 using Ferry.DataPlane;
 using Ferry.Standalone;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ public sealed class ProxyFerry(IDataPlane dataPlane, StandaloneBalancer balancer
     /// <summary>Builds the data plane and the balancer over <paramref name="configPath"/>; nothing listens before <see cref="RunAsync"/>.</summary>
     /// <param name="meterFactory">Where the data plane's meters come from; none are recorded when null.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public static ProxyFerry Create(string configPath, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, StandaloneBalancerOptions? options = null)
+    public static ProxyFerry Create(string configPath, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, StandaloneBalancerOptions? options = null, DataPlaneMode dataPlane = DataPlaneMode.Userspace)
     {
         ArgumentException.ThrowIfNullOrEmpty(configPath);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -28,8 +29,8 @@ public sealed class ProxyFerry(IDataPlane dataPlane, StandaloneBalancer balancer
         }
 
         // Checked first, so the balancer's constructor cannot throw with a data plane to undo.
-        var dataPlane = DataPlaneFactory.Create(loggerFactory, timeProvider, meterFactory);
-        return new ProxyFerry(dataPlane, new StandaloneBalancer(configPath, dataPlane, loggerFactory.CreateLogger<StandaloneBalancer>(), timeProvider, options));
+        var plane = DataPlaneFactory.Create(dataPlane, loggerFactory, timeProvider, meterFactory);
+        return new ProxyFerry(plane, new StandaloneBalancer(configPath, plane, loggerFactory.CreateLogger<StandaloneBalancer>(), timeProvider, options));
     }
 
     /// <summary>Reloads the file now (SIGHUP).</summary>

@@ -107,4 +107,55 @@ public sealed class ProxyCommandTests : IDisposable
         Assert.Equal(1, await ferry.WaitForExitAsync(_wait));
         Assert.Contains("loadBalancers[0].algorithm", ferry.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Proxy_AnUnknownDataPlaneInTheEnvironment_ExitsTwoNamingTheVariable()
+    {
+        var path = Path.Combine(_directory, "empty.yaml");
+        await File.WriteAllTextAsync(path, "loadBalancers: []\n", TestContext.Current.CancellationToken);
+
+        await using var ferry = FerryProcess.Start(new Dictionary<string, string?> { ["FERRY_DATA_PLANE"] = "ebpf" }, "proxy", "--config", path);
+
+        Assert.Equal(2, await ferry.WaitForExitAsync(_wait));
+        Assert.Contains("$FERRY_DATA_PLANE: \"ebpf\" is not one of auto, userspace, kernel", ferry.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Proxy_KernelPlaneWithoutThePrivilege_ExitsOneSayingWhy_AndAutoFallsBackToUserspace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        if (!await UnprivilegedUserNamespacesWorkAsync())
+        {
+            Assert.Skip("unshare --user does not work here (user namespaces disabled), so no process without CAP_NET_ADMIN can be started");
+        }
+
+        var path = Path.Combine(_directory, "kernel.yaml");
+        await File.WriteAllTextAsync(path, "dataPlane: kernel\nloadBalancers: []\n", ct);
+        var env = new Dictionary<string, string?>();
+
+        // In a new user namespace the process has no privilege over this host's network namespace.
+        await using (var kernel = FerryProcess.StartUnder(["unshare", "--user"], env, "proxy", "--config", path))
+        {
+            Assert.Equal(1, await kernel.WaitForExitAsync(_wait));
+            Assert.Contains("--data-plane kernel: ", kernel.Output, StringComparison.Ordinal);
+        }
+
+        // The flag wins over the file: auto says why it runs userspace, and serves.
+        await using var auto = FerryProcess.StartUnder(["unshare", "--user"], env, "proxy", "--config", path, "--data-plane", "auto");
+        Assert.True(await auto.WaitForOutputAsync("Data plane: userspace for every listener; the kernel plane cannot run here:", _wait), auto.Output);
+        await auto.StopAsync();
+        Assert.Equal(0, await auto.WaitForExitAsync(_wait));
+    }
+
+    private static async Task<bool> UnprivilegedUserNamespacesWorkAsync()
+    {
+        using var probe = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("unshare", ["--user", "true"]) { RedirectStandardError = true });
+        if (probe is null)
+        {
+            return false;
+        }
+
+        await probe.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return probe.ExitCode == 0;
+    }
 }

@@ -73,7 +73,7 @@ public sealed partial class StatusCommandTests : IDisposable
         var served = Assert.Single(document.LoadBalancers);
         Assert.Equal("default/web", served.Service);
         Assert.Equal([vip.Address.ToString()], served.Addresses);
-        Assert.Equal(StatusDocuments.UserspacePlane, served.Plane);
+        Assert.Equal(Ferry.DataPlane.Stats.ListenerStats.UserspacePlane, served.Plane);
         Assert.True(served.Serving);
         Assert.Equal((1, 1), (served.BackendsHealthy, served.BackendsTotal));
         // The greeting went back to the client through Ferry.

@@ -58,6 +58,14 @@ public sealed class FerryProcess : IAsyncDisposable
     /// </summary>
     public static FerryProcess StartWithSigintIgnored(params string[] args) => Start(SigintDisposition.Ignored, args);
 
+    /// <summary>
+    /// Starts <c>ferry</c> under a command that execs its arguments, e.g. <c>["unshare", "--user"]</c> (no
+    /// privilege) or <c>["ip", "netns", "exec", NAME]</c> (another network namespace), with
+    /// <paramref name="environment"/> as <see cref="Start(IReadOnlyDictionary{string, string?}, string[])"/> takes it.
+    /// </summary>
+    public static FerryProcess StartUnder(string[] wrapper, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Start(SigintDisposition.Inherited, args, environment, wrapper);
+
     /// <summary>Asks <c>ferry</c> to stop cleanly: SIGTERM, which no shell or runner ignores on its behalf.</summary>
     public Task StopAsync() => SignalAsync("TERM");
 
@@ -103,7 +111,7 @@ public sealed class FerryProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static FerryProcess Start(SigintDisposition sigint, string[] args, IReadOnlyDictionary<string, string?>? environment = null)
+    private static FerryProcess Start(SigintDisposition sigint, string[] args, IReadOnlyDictionary<string, string?>? environment = null, string[]? wrapper = null)
     {
         var ferry = Path.Combine(AppContext.BaseDirectory, "ferry.dll");
         var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -121,11 +129,23 @@ public sealed class FerryProcess : IAsyncDisposable
                 info.ArgumentList.Add("trap '' INT; exec \"$0\" \"$@\"");
                 info.ArgumentList.Add("dotnet");
                 break;
+            case SigintDisposition.Inherited when wrapper is [var program, .. var rest]:
+                info.FileName = program;
+                foreach (var arg in rest)
+                {
+                    info.ArgumentList.Add(arg);
+                }
+
+                info.ArgumentList.Add("dotnet");
+                break;
             default:
                 info.FileName = "dotnet";
                 break;
         }
 
+        // Tests share this host's network namespace and run in parallel: the kernel plane (one nftables table per
+        // host) is for the tests that ask for it (--data-plane kernel, or this variable), in namespaces they create.
+        info.Environment["FERRY_DATA_PLANE"] = "userspace";
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null)

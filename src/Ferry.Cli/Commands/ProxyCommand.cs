@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Ferry.Contracts;
 using Ferry.Hosting;
 using Ferry.Standalone;
 using Ferry.Standalone.Configuration;
@@ -27,9 +28,11 @@ internal static partial class ProxyCommand
             Description = "Only check the file: print every error and exit 1, or exit 0 if it is valid (like nginx -t).",
         };
 
+        var dataPlane = DataPlaneOption.Create();
         var command = new Command("proxy", "Run the standalone L4 balancer from a YAML file; reloads when the file changes or on SIGHUP.")
         {
             config,
+            dataPlane,
             logLevel,
             check,
         };
@@ -37,7 +40,9 @@ internal static partial class ProxyCommand
             ? CheckAsync(parseResult.GetRequiredValue(config).FullName, parseResult.InvocationConfiguration, cancellationToken)
             : RunAsync(
                 parseResult.GetRequiredValue(config).FullName,
+                parseResult.GetValue(dataPlane),
                 ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
+                parseResult.InvocationConfiguration,
                 cancellationToken));
         return command;
     }
@@ -87,15 +92,31 @@ internal static partial class ProxyCommand
         return 0;
     }
 
-    private static async Task<int> RunAsync(string configPath, LogLevel level, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string configPath, string? dataPlaneText, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
     {
         EnableInlineSocketCompletions();
+        if (DataPlaneOption.Resolve(dataPlaneText, await DataPlaneOfFileAsync(configPath, cancellationToken), out var dataPlaneProblem) is not { } dataPlane)
+        {
+            await console.Error.WriteLineAsync(dataPlaneProblem);
+            return 2;
+        }
+
         using var loggerFactory = ConsoleLogging.Create(level);
         var logger = loggerFactory.CreateLogger("Ferry.Cli.Proxy");
         var time = TimeProvider.System;
         using var stop = new StopSignals(logger, cancellationToken);
 
-        var proxy = ProxyFerry.Create(configPath, loggerFactory, time);
+        ProxyFerry proxy;
+        try
+        {
+            proxy = ProxyFerry.Create(configPath, loggerFactory, time, dataPlane: dataPlane);
+        }
+        catch (DataPlaneUnavailableException e)
+        {
+            Log.NoDataPlane(logger, e.Message);
+            return 1;
+        }
+
         try
         {
             using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -121,8 +142,24 @@ internal static partial class ProxyCommand
         }
     }
 
+    /// <summary>The file's <c>dataPlane</c> key, read once at start; an unreadable or invalid file has none here (the balancer reports it).</summary>
+    private static async Task<DataPlaneMode?> DataPlaneOfFileAsync(string configPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return StandaloneConfigParser.Parse(await File.ReadAllTextAsync(configPath, cancellationToken)).DataPlane;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(7104, LogLevel.Critical, "Not starting: {Reason}")]
+        public static partial void NoDataPlane(ILogger logger, string reason);
+
         [LoggerMessage(7100, LogLevel.Information, "ferry {Version} proxy: config {Path}; edit the file or send SIGHUP to reload, Ctrl-C to stop")]
         public static partial void Starting(ILogger logger, string version, string path);
 

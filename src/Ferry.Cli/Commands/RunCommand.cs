@@ -94,11 +94,12 @@ internal static partial class RunCommand
         var peerInterval = new Option<double>("--peer-heartbeat-interval") { Description = "Seconds between heartbeats to each replica.", DefaultValueFactory = _ => 0.1 };
         var peerTimeout = new Option<double?>("--peer-failure-timeout") { Description = "Seconds of silence after which a replica is dead and its addresses move (default: the membership's, under a second)." };
         var vipDevice = new Option<string>("--vip-device") { Description = "The dummy device announced addresses are put on.", DefaultValueFactory = _ => "ferry0" };
+        var dataPlane = DataPlaneOption.Create();
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("run", "Run the service controller and data plane against a cluster; replicas elect a leader through a Lease.")
         {
             kubeconfig, context, inCluster, pools, targets, classes, nodeHealthCheck, kubeProxyHealthzPort, leaderElect, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, adminListen,
-            nodeName, peerListen, peerKeyFile, peerInterval, peerTimeout, vipDevice, logLevel,
+            nodeName, peerListen, peerKeyFile, peerInterval, peerTimeout, vipDevice, dataPlane, logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new Settings(
@@ -122,7 +123,8 @@ internal static partial class RunCommand
                     parseResult.GetValue(peerKeyFile)?.FullName,
                     TimeSpan.FromSeconds(parseResult.GetValue(peerInterval)),
                     parseResult.GetValue(peerTimeout) is { } t ? TimeSpan.FromSeconds(t) : null,
-                    parseResult.GetRequiredValue(vipDevice))),
+                    parseResult.GetRequiredValue(vipDevice)),
+                parseResult.GetValue(dataPlane)),
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
             cancellationToken));
@@ -134,6 +136,12 @@ internal static partial class RunCommand
         if (settings.Connection.Validate() is [var flagProblem, ..])
         {
             await console.Error.WriteLineAsync($"ferry run: {flagProblem}");
+            return 2;
+        }
+
+        if (DataPlaneOption.Resolve(settings.DataPlane, null, out var dataPlaneProblem) is not { } dataPlane)
+        {
+            await console.Error.WriteLineAsync($"ferry run: {dataPlaneProblem}");
             return 2;
         }
 
@@ -259,10 +267,16 @@ internal static partial class RunCommand
                     LeaderElection = election,
                     Admin = admin,
                     Serving = serving,
+                    DataPlane = dataPlane,
                 },
                 loggerFactory,
                 TimeProvider.System,
                 stop.Token);
+        }
+        catch (DataPlaneUnavailableException e)
+        {
+            await console.Error.WriteLineAsync($"ferry run: {e.Message}");
+            return 1;
         }
         catch (IOException e)
         {
@@ -424,7 +438,8 @@ internal static partial class RunCommand
         TimeSpan RenewDeadline,
         TimeSpan RetryPeriod,
         string? AdminListen,
-        PeerSettings Peers);
+        PeerSettings Peers,
+        string? DataPlane);
 
     private sealed record PeerSettings(string? NodeName, string? Listen, string? KeyFile, TimeSpan HeartbeatInterval, TimeSpan? FailureTimeout, string Device);
 

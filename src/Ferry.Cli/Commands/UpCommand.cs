@@ -35,6 +35,7 @@ internal static partial class UpCommand
             Description = $"The admin endpoint (/healthz, /readyz, /metrics, /status over plain HTTP): address and port, default {AdminEndpointOptions.DefaultListen}; port 0 picks a free one.",
             HelpName = "address:port",
         };
+        var dataPlane = DataPlaneOption.Create();
         var logLevel = ConsoleLogging.CreateLevelOption();
         var command = new Command("up", "Run Ferry locally: embedded API server, service controller and data plane in one process.")
         {
@@ -42,6 +43,7 @@ internal static partial class UpCommand
             apiListen,
             adminListen,
             pools,
+            dataPlane,
             logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
@@ -49,15 +51,22 @@ internal static partial class UpCommand
             parseResult.GetRequiredValue(apiListen),
             parseResult.GetValue(adminListen),
             parseResult.GetRequiredValue(pools),
+            parseResult.GetValue(dataPlane),
             ConsoleLogging.Parse(parseResult.GetRequiredValue(logLevel)),
             parseResult.InvocationConfiguration,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDirectory, string apiListen, string? adminListen, string[] poolTexts, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dataDirectory, string apiListen, string? adminListen, string[] poolTexts, string? dataPlaneText, LogLevel level, InvocationConfiguration console, CancellationToken cancellationToken)
     {
         ProxyCommand.EnableInlineSocketCompletions();
+        if (DataPlaneOption.Resolve(dataPlaneText, null, out var dataPlaneProblem) is not { } dataPlane)
+        {
+            await console.Error.WriteLineAsync(dataPlaneProblem);
+            return 2;
+        }
+
         var ranges = new List<AddressRange>();
         foreach (var text in poolTexts)
         {
@@ -95,6 +104,7 @@ internal static partial class UpCommand
                 ApiListen = ListenAddress.Parse(apiListen),
                 Pools = [new AddressPool("default", [.. ranges])],
                 Admin = admin,
+                DataPlane = dataPlane,
             };
         }
         catch (FormatException e)

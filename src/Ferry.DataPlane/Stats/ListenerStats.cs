@@ -13,6 +13,7 @@ namespace Ferry.DataPlane.Stats;
 /// <param name="ConnectionsReset">TCP connections that reached a backend and ended with an error on either side (reset, failed write).</param>
 /// <param name="ConnectionsAborted">TCP connections that reached a backend and were closed by Ferry first (idle timeout, drain deadline, shutdown).</param>
 /// <param name="Backends">Current backends, then draining ones.</param>
+/// <param name="Plane">The plane that carries it: <c>userspace</c> or <c>kernel</c>.</param>
 public sealed record ListenerStats(
     TransportProtocol Protocol,
     int Port,
@@ -29,7 +30,14 @@ public sealed record ListenerStats(
     long UdpFlowsDropped,
     long ConnectionsReset,
     long ConnectionsAborted,
-    IReadOnlyList<BackendStats> Backends)
+    IReadOnlyList<BackendStats> Backends,
+    string Plane = ListenerStats.UserspacePlane)
 {
+    /// <summary>The plane of Ferry's own sockets.</summary>
+    public const string UserspacePlane = "userspace";
+
+    /// <summary>The plane of the kernel's NAT (nftables).</summary>
+    public const string KernelPlane = "kernel";
+
     public override string ToString() => $"{Port}/{Protocol.ToString().ToUpperInvariant()}";
 }

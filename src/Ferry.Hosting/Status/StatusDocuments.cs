@@ -6,9 +6,6 @@ namespace Ferry.Hosting.Status;
 /// <summary>Builds a <see cref="StatusDocument"/> from the data plane's counters and the allocator (pure).</summary>
 public static class StatusDocuments
 {
-    /// <summary>The plane every load balancer runs on today.</summary>
-    public const string UserspacePlane = "userspace";
-
     /// <param name="mode"><c>up</c> or <c>run</c>.</param>
     /// <param name="node">This replica's node (<c>ferry run</c>), else null.</param>
     /// <param name="loadBalancers">The data plane's counters, one entry per load balancer.</param>
@@ -36,7 +33,7 @@ public static class StatusDocuments
             Service: stats.Key.Namespace.Length == 0 ? stats.Key.Name : $"{stats.Key.Namespace}/{stats.Key.Name}",
             Addresses: [.. sockets.Select(s => s.Address).Distinct().OrderBy(a => a.AddressFamily).ThenBy(a => a.ToString(), StringComparer.Ordinal).Select(a => a.ToString())],
             Ports: [.. stats.Listeners.OrderBy(l => l.Port).ThenBy(l => l.Protocol).Select(l => l.ToString())],
-            Plane: UserspacePlane,
+            Plane: Plane(stats),
             Node: node,
             Serving: sockets.Count > 0 && sockets.All(s => s.IsServing),
             BackendsHealthy: backends.Count(g => g.All(b => b.IsHealthy)),
@@ -45,6 +42,11 @@ public static class StatusDocuments
             BytesIn: stats.BytesToBackend,
             BytesOut: stats.BytesToClient);
     }
+
+    /// <summary><c>userspace</c>, <c>kernel</c>, or both joined by <c>+</c> when the hybrid split its listeners.</summary>
+    private static string Plane(LoadBalancerStats stats) => stats.Listeners.Count == 0
+        ? ListenerStats.UserspacePlane
+        : string.Join("+", stats.Listeners.Select(l => l.Plane).Distinct().Order(StringComparer.Ordinal));
 
     private static List<PoolEntry> Pools(IpAllocator allocator)
     {

@@ -9,11 +9,15 @@ namespace Ferry.Standalone.Configuration;
 /// </summary>
 public sealed class StandaloneConfigParseResult
 {
-    private StandaloneConfigParseResult(IReadOnlyList<LoadBalancerSpec> loadBalancers, IReadOnlyList<ConfigError> errors)
+    private StandaloneConfigParseResult(IReadOnlyList<LoadBalancerSpec> loadBalancers, IReadOnlyList<ConfigError> errors, DataPlaneMode? dataPlane = null)
     {
         LoadBalancers = loadBalancers;
         Errors = errors;
+        DataPlane = dataPlane;
     }
+
+    /// <summary>The file's <c>dataPlane</c> key, or null when it has none (read at start only: a change needs a restart).</summary>
+    public DataPlaneMode? DataPlane { get; }
 
     /// <summary>The load balancers, in file order; empty when <see cref="IsValid"/> is false.</summary>
     public IReadOnlyList<LoadBalancerSpec> LoadBalancers { get; }
@@ -23,7 +27,7 @@ public sealed class StandaloneConfigParseResult
 
     public bool IsValid => Errors.Count == 0;
 
-    public static StandaloneConfigParseResult Success(IReadOnlyList<LoadBalancerSpec> loadBalancers) => new(loadBalancers, []);
+    public static StandaloneConfigParseResult Success(IReadOnlyList<LoadBalancerSpec> loadBalancers, DataPlaneMode? dataPlane = null) => new(loadBalancers, [], dataPlane);
 
     public static StandaloneConfigParseResult Failure(IReadOnlyList<ConfigError> errors)
     {

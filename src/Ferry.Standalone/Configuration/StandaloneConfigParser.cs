@@ -19,7 +19,7 @@ namespace Ferry.Standalone.Configuration;
 /// </remarks>
 public static partial class StandaloneConfigParser
 {
-    private static readonly string[] _rootKeys = ["loadBalancers"];
+    private static readonly string[] _rootKeys = ["dataPlane", "loadBalancers"];
 
     private static readonly string[] _loadBalancerKeys =
     [
@@ -54,20 +54,23 @@ public static partial class StandaloneConfigParser
         }
 
         var reader = new YamlValueReader();
-        var specs = ReadRoot(reader, roots[0]);
+        var specs = ReadRoot(reader, roots[0], out var dataPlane);
         return reader.Errors.Count == 0
-            ? StandaloneConfigParseResult.Success(specs)
+            ? StandaloneConfigParseResult.Success(specs, dataPlane)
             : StandaloneConfigParseResult.Failure([.. reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)]);
     }
 
-    private static List<LoadBalancerSpec> ReadRoot(YamlValueReader reader, YamlNode root)
+    private static List<LoadBalancerSpec> ReadRoot(YamlValueReader reader, YamlNode root, out DataPlaneMode? dataPlane)
     {
         var specs = new List<LoadBalancerSpec>();
+        dataPlane = null;
         var map = reader.Mapping(root, string.Empty, _rootKeys);
         if (map is null)
         {
             return specs;
         }
+
+        dataPlane = Optional(map, "dataPlane", n => reader.Enum(n, "dataPlane", DataPlaneModeNames.Table));
 
         if (!map.TryGetValue("loadBalancers", out var listNode))
         {

@@ -6,7 +6,7 @@ namespace Ferry.Hosting.Tests.Status;
 public sealed class StatusTableTests
 {
     private static LoadBalancerEntry Entry(string service, string[] addresses, string? node = null, bool serving = true) =>
-        new(service, addresses, ["80/TCP", "53/UDP"], StatusDocuments.UserspacePlane, node, serving, 2, 3, 7, 1536, 5 * 1024 * 1024);
+        new(service, addresses, ["80/TCP", "53/UDP"], Ferry.DataPlane.Stats.ListenerStats.UserspacePlane, node, serving, 2, 3, 7, 1536, 5 * 1024 * 1024);
 
     [Fact]
     public void Render_AlignsColumns_ShowsFirstValueAndHowManyMore_AndShortBytes()

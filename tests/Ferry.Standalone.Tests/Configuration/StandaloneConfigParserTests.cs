@@ -279,7 +279,7 @@ public class StandaloneConfigParserTests
         var error = SingleError(yaml);
 
         Assert.Equal("", error.Path);
-        Assert.StartsWith("must be a mapping with keys loadBalancers", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("must be a mapping with keys dataPlane, loadBalancers", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -314,8 +314,8 @@ public class StandaloneConfigParserTests
     public static TheoryData<string, string, string> ErrorCases => new()
     {
         // root
-        { "loadBalancers: []\nlistners: []\n", "listners", "unknown key (allowed: loadBalancers)" },
-        { "loadBalancers: []\nloadBalancer: []\n", "loadBalancer", "unknown key, did you mean loadBalancers? (allowed: loadBalancers)" },
+        { "loadBalancers: []\nlistners: []\n", "listners", "unknown key (allowed: dataPlane, loadBalancers)" },
+        { "loadBalancers: []\nloadBalancer: []\n", "loadBalancer", "unknown key, did you mean loadBalancers? (allowed: dataPlane, loadBalancers)" },
         { "loadBalancers:\n", "loadBalancers", "required (write \"loadBalancers: []\" for none)" },
         { "loadBalancers: web\n", "loadBalancers", "must be a list" },
         { "loadBalancers: [web]\n", "loadBalancers[0]", "must be a mapping with keys name, addresses, algorithm, sourceRanges, proxyProtocol, sessionAffinity, drainTimeoutSeconds, tcpIdleTimeoutSeconds, udpIdleTimeoutSeconds, maxUdpFlows, listeners" },
@@ -493,5 +493,18 @@ public class StandaloneConfigParserTests
         }
 
         throw new InvalidOperationException("Ferry.slnx not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
+    public void Parse_DataPlaneKey_IsReadWhenPresent_AbsentWhenNot_AndAnUnknownNameIsAnError()
+    {
+        var kernel = StandaloneConfigParser.Parse("dataPlane: kernel\n" + Minimal());
+        Assert.True(kernel.IsValid, string.Join("\n", kernel.Errors));
+        Assert.Equal(DataPlaneMode.Kernel, kernel.DataPlane);
+        Assert.Null(StandaloneConfigParser.Parse(Minimal()).DataPlane);
+
+        var error = SingleError("dataPlane: ebpf\n" + Minimal());
+        Assert.Equal("dataPlane", error.Path);
+        Assert.Contains("auto, userspace, kernel", error.Message, StringComparison.Ordinal);
     }
 }

@@ -167,7 +167,8 @@ public sealed class LabCluster : IAsyncDisposable
                 "--identity", node.Role, "--lease-namespace", "default", "--admin-listen", $"{node.IPv4}:{AdminPort}",
                 .. _options.RunArguments, .. extraArguments,
             ],
-            new Dictionary<string, string?> { ["NODE_NAME"] = node.Role });
+            // The userspace plane unless a test asks for another with --data-plane (which wins over the variable).
+            new Dictionary<string, string?> { ["NODE_NAME"] = node.Role, ["FERRY_DATA_PLANE"] = "userspace" });
         lock (_lock)
         {
             _replicas[node.Role] = replica;
