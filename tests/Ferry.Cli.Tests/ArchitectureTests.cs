@@ -22,6 +22,7 @@ public class ArchitectureTests
         ("Ferry.Configuration", 8000, 8499),
         ("Ferry.Announcement", 8500, 8599),
         ("Ferry.Membership", 8600, 8699),
+        ("Ferry.KernelPlane", 8700, 8799),
         ("Ferry.Contracts", 0, -1), // logs nothing
     ];
 

@@ -176,7 +176,7 @@ public sealed partial class HybridDataPlane : IDataPlane
 
     private static partial class Log
     {
-        [LoggerMessage(3950, LogLevel.Information, "load balancer {LoadBalancer}: {Placement}")]
+        [LoggerMessage(8700, LogLevel.Information, "load balancer {LoadBalancer}: {Placement}")]
         public static partial void Placement(ILogger logger, string loadBalancer, string placement);
     }
 }
