@@ -295,7 +295,9 @@ start_contender() {
       [ -x "$FERRY_BIN" ] || return 1
       render ferry.yaml.in "$vip" >"$WORK/ferry.yaml"
       # Inline socket completions are worth 25-40 % CPU per request on one core (docs/performance-notes.md).
-      start_bg "$WORK/ferry.log" balancer "$cpus" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$FERRY_BIN" proxy --config "$WORK/ferry.yaml" --log-level warning ;;
+      # A ferry with --data-plane defaults to auto, which as root is the kernel plane: ask for userspace.
+      local plane=(); [ "$KERNEL_FLAG" = yes ] && plane=(--data-plane userspace)
+      start_bg "$WORK/ferry.log" balancer "$cpus" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$FERRY_BIN" proxy --config "$WORK/ferry.yaml" "${plane[@]}" --log-level warning ;;
     ferry-kernel)
       [ -x "$FERRY_BIN" ] || return 1
       render ferry.yaml.in "$vip" >"$WORK/ferry-kernel.yaml"
@@ -319,14 +321,16 @@ wait_contender() {
 supports() {
   case "$1:$2" in haproxy:U*) return 1 ;; ferry-kernel:*) [ "$TOPOLOGY" = netns ] ;; *) return 0 ;; esac
 }
+# KERNEL_FLAG: yes when this ferry has `proxy --data-plane` (set once after publishing), else no.
+KERNEL_FLAG=no
+check_ferry_flags() {
+  [ -x "${FERRY_BIN:-}" ] && "$FERRY_BIN" proxy --help 2>&1 | grep -q -- '--data-plane' && KERNEL_FLAG=yes
+  return 0
+}
 # is CONTENDER skipped in this run? sets SKIP_REASON. ferry-kernel needs a ferry with --data-plane.
-KERNEL_FLAG=""
 skipped() {
   SKIP_REASON=""
   [ "$1" = ferry-kernel ] && [ -x "${FERRY_BIN:-}" ] || return 1
-  if [ -z "$KERNEL_FLAG" ]; then
-    if "$FERRY_BIN" proxy --help 2>&1 | grep -q -- '--data-plane'; then KERNEL_FLAG=yes; else KERNEL_FLAG=no; fi
-  fi
   if [ "$KERNEL_FLAG" = no ]; then
     SKIP_REASON="this ferry build has no 'proxy --data-plane' option yet (the kernel data plane's CLI flag); ferry-kernel skipped"
     return 0
@@ -479,7 +483,7 @@ measure() {
 install_tools
 IFS=, read -r -a SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -r -a CONTENDER_LIST <<<"$CONTENDERS"
-case ",$CONTENDERS," in *,ferry,*|*,ferry-kernel,*) publish_ferry ;; esac
+case ",$CONTENDERS," in *,ferry,*|*,ferry-kernel,*) publish_ferry; check_ferry_flags ;; esac
 [ "$(nproc)" -ge 2 ] || { log "fewer than 2 CPUs: using --pin none"; PIN=none; }
 [ "$TOPOLOGY" = netns ] && setup_netns
 for c in "${CONTENDER_LIST[@]}"; do
