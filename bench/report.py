@@ -33,7 +33,7 @@ CPU_UNITS = {
     "U1": (1e6, "µs/pkt"),
     "U2": (1e6, "µs/rt"),
 }
-NAMES = {"haproxy": "HAProxy", "nginx": "nginx", "ferry": "ferry", "direct": "direct (routed, no balancer)",
+NAMES = {"haproxy": "HAProxy", "nginx": "nginx", "ferry": "ferry", "direct": "direct (no balancer)",
          "ferry-kernel": "ferry-kernel"}
 
 
@@ -93,7 +93,8 @@ def main(raw_path, contenders, topology="loopback"):
 
     scenarios = list(dict.fromkeys(r["scenario"] for r in rows))
     contenders = [c for c in contenders.split(",") if c]
-    header = "| scenario | " + " | ".join(NAMES.get(c, c) for c in contenders) + " |"
+    names = dict(NAMES, direct="direct (routed, no balancer)") if topology == "netns" else NAMES
+    header = "| scenario | " + " | ".join(names.get(c, c) for c in contenders) + " |"
     print(header)
     print("|" + "---|" * (len(contenders) + 1))
     for scenario in scenarios:
