@@ -23,7 +23,7 @@ public class SlotTableTests
         Assert.Equal(owned, moved);
         Assert.All(Enumerable.Range(0, SlotTable.Size).Where(i => before[i] != gone), i => Assert.Equal(before[i], after[i]));
         var fraction = (double)moved / SlotTable.Size;
-        Assert.InRange(fraction, 0.07, 0.13); // ideal 1/10; measured 0.098 (100 of 1021)
+        Assert.InRange(fraction, 0.07, 0.13); // ideal 1/10; measured 0.095 (97 of 1021)
         TestContext.Current.SendDiagnosticMessage($"moved {moved} of {SlotTable.Size} slots ({fraction:P1}) removing 1 of 10");
     }
 
@@ -60,6 +60,6 @@ public class SlotTableTests
         var shares = SlotTable.Build(_ten).GroupBy(b => b).Select(g => g.Count()).ToList();
 
         Assert.Equal(10, shares.Count);
-        Assert.All(shares, s => Assert.InRange(s, 70, 135)); // 102 expected, σ ≈ 10
+        Assert.All(shares, s => Assert.InRange(s, 70, 135)); // 102 expected, σ ≈ 10; measured 82 to 131
     }
 }
