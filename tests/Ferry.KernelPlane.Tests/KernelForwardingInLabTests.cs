@@ -106,7 +106,7 @@ public partial class KernelForwardingInLabTests
     }
 
     [Fact]
-    public async Task ClientIpAffinity_KeepsTheClientOnOneBackend_AndSourceRangesDropOtherClients()
+    public async Task ClientIpAffinity_KeepsTheClientOnOneBackend_SourceRangesDropOtherClients_AndDisposeDeletesTheTable()
     {
         var setup = await StartAsync(_vip + "/32");
         await using var lab = setup.Lab;
@@ -129,6 +129,12 @@ public partial class KernelForwardingInLabTests
         Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
         await provider.EnsureAsync(spec with { Settings = new LoadBalancerSettings { SourceRanges = [IPNetwork.Parse("192.0.2.0/28")] } }, Ct);
         Assert.NotNull(await ReadAsync(lab.Client));
+
+        // A clean stop deletes Ferry's table.
+        Assert.Equal("kernel", provider.Name);
+        await provider.DisposeAsync();
+        Assert.Throws<NftablesException>(() => Apply(balancer, "list table inet ferry\n"));
+        Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
     }
 
     private static LoadBalancerSpec Spec(IPAddress vip, string name, params IPEndPoint[] backends) => new()
