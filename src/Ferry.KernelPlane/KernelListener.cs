@@ -32,11 +32,14 @@ internal sealed class KernelListener
     /// <summary>What applying <paramref name="spec"/> to <paramref name="current"/> (null: a new listener) would do.</summary>
     public static ListenerPlan Plan(KernelListener? current, LoadBalancerKey key, ListenerSpec spec)
     {
+        // Health judged by another check (or none) says nothing under this one: a changed check starts every backend afresh.
+        var sameCheck = current is not null && current.Spec.HealthCheck == spec.HealthCheck;
         var existing = current?.Pool.Backends.ToDictionary(b => b.EndPoint) ?? [];
+        var fresh = sameCheck ? [] : existing.Keys.ToHashSet();
         var states = new List<BackendState>(spec.Backends.Length);
         foreach (var backend in spec.Backends.DistinctBy(b => b.EndPoint))
         {
-            states.Add(existing.Remove(backend.EndPoint, out var kept)
+            states.Add(existing.Remove(backend.EndPoint, out var kept) && !fresh.Contains(backend.EndPoint)
                 ? kept
                 : new BackendState(backend, BackendHealth.Unchecked(spec.HealthCheck)));
         }

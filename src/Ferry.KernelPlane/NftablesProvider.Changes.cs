@@ -133,8 +133,12 @@ public sealed partial class NftablesProvider
             Session().Run(rendered.Script);
             _ledger.Commit(carried, rendered.Counters);
             _lastScript = rendered.Script;
+            Transactions++;
         }
     }
+
+    /// <summary>How many scripts were applied (tests: health transitions coalesce).</summary>
+    internal int Transactions { get; private set; }
 
     private NftablesSession Session() => _session ??= _openSession();
 

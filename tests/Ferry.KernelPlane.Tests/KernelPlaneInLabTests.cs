@@ -33,6 +33,57 @@ public partial class KernelForwardingInLabTests
     }
 
     [Fact]
+    public async Task Health_TransitionsWithinTheCoalesceDelay_CostOneTransaction()
+    {
+        var setup = await StartAsync(_vip + "/32");
+        await using var lab = setup.Lab;
+        var monitors = new ManualHealthMonitors();
+        await using var provider = Provider(setup.Balancer, monitors, new NftablesProviderOptions { CoalesceDelay = TimeSpan.FromMilliseconds(300) });
+        var unused = new IPEndPoint(lab.Nodes[1].IPv4, 8090);
+        var check = new HealthCheckSpec { HealthyThreshold = 1, UnhealthyThreshold = 1 };
+        var spec = Spec(setup.First.EndPoint, setup.Second.EndPoint, unused) with
+        {
+            Listeners = [new ListenerSpec { Protocol = TransportProtocol.Tcp, Port = 80, Backends = [new(setup.First.EndPoint.Address, 8080), new(setup.Second.EndPoint.Address, 8081), new(unused.Address, unused.Port)], HealthCheck = check }],
+        };
+        await provider.EnsureAsync(spec, Ct);
+        var backends = Assert.Single(monitors.Created).Backends;
+        foreach (var backend in backends)
+        {
+            backend.Health.ReportSuccess();
+        }
+
+        Assert.True(await SettledAsync(provider), "the first checks were programmed");
+        var before = provider.Transactions;
+
+        backends[1].Health.ReportFailure();
+        backends[2].Health.ReportFailure();
+
+        Assert.True(await SettledAsync(provider, before), "the transitions were programmed");
+        Assert.Equal(before + 1, provider.Transactions);
+        Assert.Equal(["b1", "b1", "b1"], [await ReadAsync(lab.Client), await ReadAsync(lab.Client), await ReadAsync(lab.Client)]);
+    }
+
+    /// <summary>Waits (at most 5 s) until the transaction count passed <paramref name="after"/> and then stayed for a second.</summary>
+    private static async Task<bool> SettledAsync(NftablesProvider provider, int after = 0)
+    {
+        var (last, since) = (provider.Transactions, DateTime.UtcNow);
+        for (var i = 0; i < 100; i++)
+        {
+            await Task.Delay(50, Ct);
+            if (provider.Transactions != last)
+            {
+                (last, since) = (provider.Transactions, DateTime.UtcNow);
+            }
+            else if (last > after && DateTime.UtcNow - since > TimeSpan.FromSeconds(1))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [Fact]
     public async Task Counters_BytesBothWaysConnectionsAndSourceRangeDrops_SurviveReRenders()
     {
         var setup = await StartAsync("203.0.113.0/24");

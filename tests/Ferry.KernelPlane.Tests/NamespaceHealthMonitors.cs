@@ -30,3 +30,25 @@ internal sealed class NamespaceHealthMonitors(LabNamespace balancer) : IHealthMo
         }
     }
 }
+
+/// <summary>Health the test decides: each monitor only remembers its backends, for the test to report into.</summary>
+internal sealed class ManualHealthMonitors : IHealthMonitorFactory
+{
+    public List<ManualMonitor> Created { get; } = [];
+
+    public IHealthMonitor Create(HealthCheckSpec check, string listenerName)
+    {
+        var monitor = new ManualMonitor();
+        Created.Add(monitor);
+        return monitor;
+    }
+
+    internal sealed class ManualMonitor : IHealthMonitor
+    {
+        public IReadOnlyList<BackendState> Backends { get; private set; } = [];
+
+        public void SetBackends(IReadOnlyList<BackendState> backends) => Backends = backends;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
