@@ -59,6 +59,26 @@ public sealed class NftablesSession : IDisposable
         return output;
     }
 
+    /// <summary>
+    /// Runs <paramref name="commands"/> with JSON output (nft's <c>-j</c>), for list commands read by a program, and
+    /// returns the JSON text. Scripts in nft syntax are accepted as with <see cref="Run"/>.
+    /// </summary>
+    /// <exception cref="NftablesException">nft refused it; the message is nft's error text.</exception>
+    public string RunJson(string commands)
+    {
+        ObjectDisposedException.ThrowIf(_context == IntPtr.Zero, this);
+        var flags = LibNftables.GetOutputFlags(_context);
+        LibNftables.SetOutputFlags(_context, flags | LibNftables.OutputJson);
+        try
+        {
+            return Run(commands);
+        }
+        finally
+        {
+            LibNftables.SetOutputFlags(_context, flags);
+        }
+    }
+
     public void Dispose()
     {
         if (_context != IntPtr.Zero)

@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ferry.Contracts;
+using Ferry.DataPlane.Health;
+using Ferry.KernelPlane.Conntrack;
 using Ferry.KernelPlane.Ruleset;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ferry.KernelPlane.Tests;
 
@@ -10,7 +13,7 @@ namespace Ferry.KernelPlane.Tests;
 /// Real packets through Ferry's nftables table (root only): the client (192.0.2.3) routes the VIP 203.0.113.10 to
 /// node1, which DNATs to two backends on node2 and masquerades towards them; replies come back through node1.
 /// </summary>
-public class KernelForwardingInLabTests
+public partial class KernelForwardingInLabTests
 {
     private static readonly IPAddress _vip = IPAddress.Parse("203.0.113.10");
 
@@ -55,8 +58,7 @@ public class KernelForwardingInLabTests
         await using var lab = setup.Lab;
         var (balancer, first, second) = (setup.Balancer, setup.First, setup.Second);
         var other = IPAddress.Parse("203.0.113.11");
-        string Apply(string script) => KernelForwardingInLabTests.Apply(balancer, script);
-        using var provider = new NftablesProvider(Apply);
+        await using var provider = Provider(balancer);
 
         var web = await provider.EnsureAsync(Spec(first.EndPoint, second.EndPoint), Ct);
         var api = await provider.EnsureAsync(Spec(other, "api", second.EndPoint), Ct);
@@ -82,21 +84,34 @@ public class KernelForwardingInLabTests
         Assert.Equal("b2", await ReadAsync(lab.Client, vip: other));
         Assert.Null(await provider.GetAsync(new LoadBalancerKey("default", "web"), Ct));
 
-        // A new process (a restart) knows only what it ensures: the table is rebuilt from that, nothing stale stays.
+        // The process is killed (no Dispose): the table stays and forwards. A new process adopts its rules, lists
+        // their load balancers for the orphan sweep, and takes them over without a blip.
         await provider.EnsureAsync(Spec(first.EndPoint, second.EndPoint), Ct);
-        using var restarted = new NftablesProvider(Apply);
-        await restarted.EnsureAsync(Spec(other, "api", first.EndPoint), Ct);
+        await using var restarted = Provider(balancer);
+        Assert.Equal(["default/api", "default/web"], (await restarted.ListAsync(Ct)).Select(k => k.ToString()).Order());
+        Assert.Equal("b2", await ReadAsync(lab.Client, vip: other));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var during = ReadUntilStoppedAsync(lab.Client, other, stop.Token);
+        await restarted.EnsureAsync(Spec(first.EndPoint, second.EndPoint), Ct);
+        await restarted.EnsureAsync(Spec(other, "api", second.EndPoint, first.EndPoint), Ct);
+        await Task.Delay(200, Ct);
+        await stop.CancelAsync();
+        var answers = await during;
+        Assert.NotEmpty(answers);
+        Assert.All(answers, a => Assert.NotNull(a));
+        await restarted.EnsureDeletedAsync(new LoadBalancerKey("default", "web"), Ct);
+        Assert.Equal(["default/api"], (await restarted.ListAsync(Ct)).Select(k => k.ToString()));
         Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
-        Assert.Equal("b1", await ReadAsync(lab.Client, vip: other));
+        Assert.Equal(["b2", "b1"], [await ReadAsync(lab.Client, vip: other), await ReadAsync(lab.Client, vip: other)]);
     }
 
     [Fact]
-    public async Task ClientIpAffinity_KeepsTheClientOnOneBackend_AndSourceRangesDropOtherClients()
+    public async Task ClientIpAffinity_KeepsTheClientOnOneBackend_SourceRangesDropOtherClients_AndDisposeDeletesTheTable()
     {
         var setup = await StartAsync(_vip + "/32");
         await using var lab = setup.Lab;
         var (balancer, first, second) = (setup.Balancer, setup.First, setup.Second);
-        using var provider = new NftablesProvider(script => Apply(balancer, script));
+        await using var provider = Provider(balancer);
         var spec = Spec(first.EndPoint, second.EndPoint);
 
         await provider.EnsureAsync(spec with { Settings = new LoadBalancerSettings { Algorithm = BalancingAlgorithm.ClientIpHash } }, Ct);
@@ -114,6 +129,12 @@ public class KernelForwardingInLabTests
         Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
         await provider.EnsureAsync(spec with { Settings = new LoadBalancerSettings { SourceRanges = [IPNetwork.Parse("192.0.2.0/28")] } }, Ct);
         Assert.NotNull(await ReadAsync(lab.Client));
+
+        // A clean stop deletes Ferry's table.
+        Assert.Equal("kernel", provider.Name);
+        await provider.DisposeAsync();
+        Assert.Throws<NftablesException>(() => Apply(balancer, "list table inet ferry\n"));
+        Assert.Null(await ReadAsync(lab.Client, TimeSpan.FromSeconds(2)));
     }
 
     private static LoadBalancerSpec Spec(IPAddress vip, string name, params IPEndPoint[] backends) => new()
@@ -124,6 +145,27 @@ public class KernelForwardingInLabTests
     };
 
     private static LoadBalancerSpec Spec(params IPEndPoint[] backends) => Spec(_vip, "web", backends);
+
+    /// <summary>A kernel plane programming <paramref name="balancer"/>'s table and conntrack (its sockets opened inside it).</summary>
+    private static NftablesProvider Provider(LabNamespace balancer, IHealthMonitorFactory? monitors = null, NftablesProviderOptions? options = null) => new(
+        () => NetnsLab.Run(balancer, NftablesSession.Open),
+        monitors ?? new NamespaceHealthMonitors(balancer),
+        NullLoggerFactory.Instance,
+        TimeProvider.System,
+        options,
+        () => NetnsLab.Run(balancer, ConntrackSocket.Open));
+
+    /// <summary>Connections to <paramref name="vip"/> one after another until stopped (at most 500): their answers, null for a failed one.</summary>
+    private static async Task<List<string?>> ReadUntilStoppedAsync(LabNamespace client, IPAddress vip, CancellationToken stop)
+    {
+        var answers = new List<string?>();
+        for (var i = 0; i < 500 && !stop.IsCancellationRequested; i++)
+        {
+            answers.Add(await ReadAsync(client, TimeSpan.FromSeconds(5), vip));
+        }
+
+        return answers;
+    }
 
     /// <summary>Runs a script with libnftables inside the namespace (the context's netlink socket lives where it is made).</summary>
     private static string Apply(LabNamespace ns, string script) =>

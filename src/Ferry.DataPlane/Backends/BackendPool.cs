@@ -17,6 +17,12 @@ public sealed class BackendPool
     /// </summary>
     public event Action<BackendPool, bool>? FailOpenChanged;
 
+    /// <summary>
+    /// Raised after every rebuild of <see cref="Snapshot"/> (health, draining or the backend list changed), outside the
+    /// pool's lock, so a data plane that programs its backend set elsewhere (the kernel's) can follow it.
+    /// </summary>
+    public event Action<BackendPool>? SnapshotChanged;
+
     /// <summary>Failing open only because no backend has been checked yet (a new listener before its first probes answer).</summary>
     public bool IsAwaitingFirstCheck => _isAwaitingFirstCheck;
 
@@ -74,6 +80,8 @@ public sealed class BackendPool
         {
             FailOpenChanged?.Invoke(this, isFailOpen);
         }
+
+        SnapshotChanged?.Invoke(this);
     }
 
     private void OnHealthChanged(BackendHealth health, bool isHealthy) => Rebuild();

@@ -33,6 +33,15 @@ internal static partial class LibNftables
     [LibraryImport(Library, EntryPoint = "nft_ctx_get_error_buffer")]
     public static partial IntPtr GetErrorBuffer(IntPtr context);
 
+    /// <summary><c>NFT_CTX_OUTPUT_JSON</c>: list commands answer in nft's JSON schema.</summary>
+    public const uint OutputJson = 1 << 4;
+
+    [LibraryImport(Library, EntryPoint = "nft_ctx_output_get_flags")]
+    public static partial uint GetOutputFlags(IntPtr context);
+
+    [LibraryImport(Library, EntryPoint = "nft_ctx_output_set_flags")]
+    public static partial void SetOutputFlags(IntPtr context, uint flags);
+
     /// <summary>Runs a buffer of commands as one transaction; 0 on success.</summary>
     [LibraryImport(Library, EntryPoint = "nft_run_cmd_from_buffer", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int RunCommand(IntPtr context, string buffer);
