@@ -37,7 +37,7 @@ public class FerryTableTests
         Assert.Contains(
             "    ip6 daddr 2001:db8::10 udp dport 53 counter name \"c0\" dnat ip6 addr . port to numgen inc mod 1 map { 0 : 2001:db8:1::1 . 5353 } comment \"default/dns/53/UDP\"",
             lines);
-        Assert.Contains(lines, l => l.Contains("ct status dnat ct original ip daddr @vips4 masquerade", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("oifname != \"lo\" ct status dnat ct original ip daddr @vips4 masquerade", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("flush ruleset", StringComparison.Ordinal) || l.Contains("table ip ", StringComparison.Ordinal));
     }
 

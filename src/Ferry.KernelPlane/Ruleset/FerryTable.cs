@@ -22,7 +22,8 @@ namespace Ferry.KernelPlane.Ruleset;
 /// rule before it drops, and counts, first packets from other sources. Chains <c>prerouting</c> (traffic from other
 /// hosts) and <c>output</c> (clients on this host) jump to it. Replies come back through this host because
 /// connections it DNATed are masqueraded towards the backends (chain <c>postrouting</c>, keyed on the original VIP),
-/// as IPVS NAT and kube-proxy do: backends see this host's address, not the client's.
+/// as IPVS NAT and kube-proxy do: backends see this host's address, not the client's. Not on the loopback interface:
+/// there replies come back to this host anyway, and a masqueraded loopback connection never completes.
 /// </para>
 /// <para>
 /// Counting (docs/design/0006-kernel-data-plane.md): the DNAT and drop rules count into named counters; chain
@@ -107,7 +108,7 @@ public static class FerryTable
         script.Append("  chain prerouting { type nat hook prerouting priority dstnat; policy accept; jump services; }\n");
         script.Append("  chain output { type nat hook output priority -100; policy accept; jump services; }\n");
         script.Append("  chain postrouting { type nat hook postrouting priority srcnat; policy accept; ")
-            .Append("ct status dnat ct original ip daddr @vips4 masquerade; ct status dnat ct original ip6 daddr @vips6 masquerade; }\n");
+            .Append("oifname != \"lo\" ct status dnat ct original ip daddr @vips4 masquerade; oifname != \"lo\" ct status dnat ct original ip6 daddr @vips6 masquerade; }\n");
         script.Append("  chain stats {\n    type filter hook postrouting priority filter; policy accept;\n");
         foreach (var (map, family) in new[] { ("4", "ip"), ("6", "ip6") })
         {

@@ -42,7 +42,7 @@ internal sealed class PlaneLab : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>The lab, ready for backends; <see cref="StartFerryAsync"/> next. Skips without root, the tools or, for the kernel, libnftables.</summary>
+    /// <summary>The lab, ready for backends; <see cref="StartFerryAsync(string, int)"/> next. Skips without root, the tools or, for the kernel, libnftables.</summary>
     public static async Task<PlaneLab> CreateAsync(string plane)
     {
         LabRequirement.Lab();
@@ -83,6 +83,12 @@ internal sealed class PlaneLab : IAsyncDisposable
     public async Task StartFerryAsync(string yaml, int loadBalancers = 1)
     {
         await File.WriteAllTextAsync(ConfigPath, yaml, Ct);
+        await StartFerryAsync(loadBalancers);
+    }
+
+    /// <summary>Starts <c>ferry proxy</c> (again) on node1 with the file as it is; returns once it applied every load balancer.</summary>
+    public async Task StartFerryAsync(int loadBalancers = 1)
+    {
         Ferry = Lab.StartProcess(Balancer, "dotnet", [Path.Combine(AppContext.BaseDirectory, "ferry.dll"), "proxy", "--config", ConfigPath, "--data-plane", Plane]);
         var deadline = DateTime.UtcNow + _wait;
         while (Ferry.Lines.Count(l => l.Contains(": applied;", StringComparison.Ordinal)) < loadBalancers)
