@@ -38,6 +38,10 @@ public class DeployManifestsTests
         Assert.Equal(configMap.Metadata.Name, pod.Volumes.Single(v => v.Name == "pools").ConfigMap.Name);
         Assert.Equal("/etc/ferry", container.VolumeMounts.Single(m => m.Name == "pools").MountPath);
         Assert.Equal(["NET_ADMIN", "NET_RAW", "NET_BIND_SERVICE"], container.SecurityContext.Capabilities.Add);
+        Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
+
+        // Added capabilities are effective only for root (no ambient capabilities): root with just these.
+        Assert.Equal(0, container.SecurityContext.RunAsUser);
         Assert.Equal(7947, Assert.Single(container.Ports).ContainerPort);
     }
 
