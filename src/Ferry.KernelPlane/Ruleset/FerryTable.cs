@@ -23,7 +23,7 @@ namespace Ferry.KernelPlane.Ruleset;
 /// hosts) and <c>output</c> (clients on this host) jump to it. Replies come back through this host because
 /// connections it DNATed are masqueraded towards the backends (chain <c>postrouting</c>, keyed on the original VIP),
 /// as IPVS NAT and kube-proxy do: backends see this host's address, not the client's. Not on the loopback interface:
-/// there replies come back to this host anyway, and a masqueraded loopback connection never completes.
+/// there replies come back to this host anyway, and a masqueraded loopback connection was seen to hang (in a namespace with only lo).
 /// </para>
 /// <para>
 /// Counting (docs/design/0006-kernel-data-plane.md): the DNAT and drop rules count into named counters; chain
