@@ -144,7 +144,7 @@ public sealed class ProxyCommandTests : IDisposable
         await using var auto = FerryProcess.StartUnder(["unshare", "--user"], env, "proxy", "--config", path, "--data-plane", "auto");
         Assert.True(await auto.WaitForOutputAsync("Data plane: userspace for every listener; the kernel plane cannot run here:", _wait), auto.Output);
         await auto.StopAsync();
-        Assert.Equal(0, await auto.WaitForExitAsync(_wait));
+        Assert.True(await auto.WaitForExitAsync(_wait) == 0, auto.Output);
     }
 
     private static async Task<bool> UnprivilegedUserNamespacesWorkAsync()

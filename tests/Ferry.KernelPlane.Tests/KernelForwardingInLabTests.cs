@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Ferry.Contracts;
 using Ferry.DataPlane.Health;
 using Ferry.KernelPlane.Conntrack;
@@ -176,29 +174,8 @@ public partial class KernelForwardingInLabTests
         });
 
     /// <summary>The greeting read from the VIP through a socket made in <paramref name="client"/>; null when the connection fails.</summary>
-    private static async Task<string?> ReadAsync(LabNamespace client, TimeSpan? timeout = null, IPAddress? vip = null)
-    {
-        using var socket = NetnsLab.Run(client, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(10));
-        try
-        {
-            await socket.ConnectAsync(new IPEndPoint(vip ?? _vip, 80), cts.Token);
-            var buffer = new byte[64];
-            var total = 0;
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cts.Token)) > 0)
-            {
-                total += read;
-            }
-
-            return Encoding.ASCII.GetString(buffer, 0, total);
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException && !Ct.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    private static Task<string?> ReadAsync(LabNamespace client, TimeSpan? timeout = null, IPAddress? vip = null) =>
+        LabConnections.ReadToEndAsync(client, new IPEndPoint(vip ?? _vip, 80), timeout ?? TimeSpan.FromSeconds(10), Ct);
 
     /// <summary>
     /// The lab (root and libnftables, else the test skips): two greeting backends on node2 (b1 on 8080, b2 on 8081),

@@ -126,7 +126,15 @@ internal static partial class ProxyCommand
             });
 
             Log.Starting(logger, VersionCommand.Version, configPath);
-            await proxy.RunAsync(stop.Token);
+            try
+            {
+                await proxy.RunAsync(stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
+            {
+                // A signal during the first load: as clean a stop as one later.
+            }
+
             Log.Draining(logger);
             return 0;
         }

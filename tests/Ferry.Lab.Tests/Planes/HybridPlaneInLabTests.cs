@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Ferry.Lab.Tests.Planes;
 
@@ -89,29 +88,8 @@ public sealed class HybridPlaneInLabTests
     }
 
     /// <summary>Says "hi" and returns the first line the backend sent back (without CR LF); null when the connection fails.</summary>
-    private static async Task<string?> FirstLineAsync(PlaneLab rig, IPEndPoint vip, IPAddress source)
-    {
-        using var socket = NetnsLab.Run(rig.Lab.Client, () => new Socket(vip.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
-        socket.Bind(new IPEndPoint(source, 0));
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(TimeSpan.FromSeconds(5));
-        try
-        {
-            await socket.ConnectAsync(vip, cts.Token);
-            await socket.SendAsync(Encoding.ASCII.GetBytes("hi\n"), SocketFlags.None, cts.Token);
-            var buffer = new byte[256];
-            var total = 0;
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cts.Token)) > 0)
-            {
-                total += read;
-            }
-
-            return total == 0 ? null : Encoding.ASCII.GetString(buffer, 0, total).TrimEnd('\r', '\n');
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException && !Ct.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    private static async Task<string?> FirstLineAsync(PlaneLab rig, IPEndPoint vip, IPAddress source) =>
+        await LabConnections.ReadToEndAsync(rig.Lab.Client, vip, TimeSpan.FromSeconds(5), Ct, source, send: "hi\n") is { Length: > 0 } text
+            ? text.TrimEnd('\r', '\n')
+            : null;
 }

@@ -116,34 +116,8 @@ internal sealed class PlaneLab : IAsyncDisposable
     }
 
     /// <summary>A TCP connection from the client namespace (from <paramref name="source"/> if given); the greeting read to the end, or null when it fails.</summary>
-    public async Task<string?> ReadAsync(IPEndPoint vip, IPAddress? source = null, TimeSpan? timeout = null)
-    {
-        using var socket = NetnsLab.Run(Lab.Client, () => new Socket(vip.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
-        if (source is not null)
-        {
-            socket.Bind(new IPEndPoint(source, 0));
-        }
-
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(5));
-        try
-        {
-            await socket.ConnectAsync(vip, cts.Token);
-            var buffer = new byte[256];
-            var total = 0;
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cts.Token)) > 0)
-            {
-                total += read;
-            }
-
-            return Encoding.ASCII.GetString(buffer, 0, total);
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException && !Ct.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    public Task<string?> ReadAsync(IPEndPoint vip, IPAddress? source = null, TimeSpan? timeout = null) =>
+        LabConnections.ReadToEndAsync(Lab.Client, vip, timeout ?? TimeSpan.FromSeconds(5), Ct, source);
 
     /// <summary>One datagram from the client namespace and the answer's text, or null without one in <paramref name="timeout"/>.</summary>
     public async Task<string?> AskUdpAsync(IPEndPoint vip, string text, IPAddress? source = null, TimeSpan? timeout = null)
