@@ -15,8 +15,14 @@ public sealed class DataPlaneMetrics : IDisposable
 {
     public const string MeterName = "Ferry.DataPlane";
 
+    /// <summary>How long one snapshot of the stats serves the instruments: one collection reads them all within it.</summary>
+    private static readonly TimeSpan _snapshotAge = TimeSpan.FromMilliseconds(50);
+
     private readonly Meter _meter;
     private readonly Func<IReadOnlyList<LoadBalancerStats>> _stats;
+    private readonly Lock _snapshotLock = new();
+    private IReadOnlyList<LoadBalancerStats>? _snapshot;
+    private long _snapshotTaken;
 
     public DataPlaneMetrics(IMeterFactory meterFactory, Func<IReadOnlyList<LoadBalancerStats>> stats)
     {
@@ -42,9 +48,27 @@ public sealed class DataPlaneMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
+    /// <summary>
+    /// The stats, read once for all the instruments of one collection: a collection calls each instrument's
+    /// callback in turn, and reading the kernel plane's counters is a dump of its nftables counters.
+    /// </summary>
+    private IReadOnlyList<LoadBalancerStats> Snapshot()
+    {
+        lock (_snapshotLock)
+        {
+            if (_snapshot is null || System.Diagnostics.Stopwatch.GetElapsedTime(_snapshotTaken) > _snapshotAge)
+            {
+                _snapshot = _stats();
+                _snapshotTaken = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+
+            return _snapshot;
+        }
+    }
+
     private IEnumerable<Measurement<long>> Listeners(Func<ListenerStats, long> value)
     {
-        foreach (var lb in _stats())
+        foreach (var lb in Snapshot())
         {
             foreach (var listener in lb.Listeners)
             {
@@ -55,7 +79,7 @@ public sealed class DataPlaneMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> Backends(Func<BackendStats, long> value)
     {
-        foreach (var lb in _stats())
+        foreach (var lb in Snapshot())
         {
             foreach (var listener in lb.Listeners)
             {
@@ -73,7 +97,7 @@ public sealed class DataPlaneMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> Bytes()
     {
-        foreach (var lb in _stats())
+        foreach (var lb in Snapshot())
         {
             foreach (var listener in lb.Listeners)
             {

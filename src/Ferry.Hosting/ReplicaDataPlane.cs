@@ -135,14 +135,9 @@ public sealed partial class ReplicaDataPlane : IAsyncDisposable
         }
 
         await givingUp;
-        if (Volatile.Read(ref _disposed) != 0)
+        if (Volatile.Read(ref _disposed) == 0)
         {
-            return;
-        }
-
-        foreach (var key in (await Provider.ListAsync(CancellationToken.None)).Where(k => !_servedAsOwner(k)).ToList())
-        {
-            await Provider.EnsureDeletedAsync(key, CancellationToken.None);
+            await DeleteTermLoadBalancersAsync(await TermKeysAsync());
         }
     }
 
@@ -170,8 +165,17 @@ public sealed partial class ReplicaDataPlane : IAsyncDisposable
     private async Task GiveUpAsync(string successor)
     {
         await Task.Yield();
-        var keys = (await Provider.ListAsync(CancellationToken.None)).Where(k => !_servedAsOwner(k)).ToList();
+        var keys = await TermKeysAsync();
         Log.GivingUp(_logger, successor, keys.Count);
+        await DeleteTermLoadBalancersAsync(keys);
+    }
+
+    /// <summary>The load balancers a term programmed (not those served as an address's owner).</summary>
+    private async Task<List<LoadBalancerKey>> TermKeysAsync() =>
+        [.. (await Provider.ListAsync(CancellationToken.None)).Where(k => !_servedAsOwner(k))];
+
+    private async Task DeleteTermLoadBalancersAsync(IEnumerable<LoadBalancerKey> keys)
+    {
         foreach (var key in keys)
         {
             await Provider.EnsureDeletedAsync(key, CancellationToken.None);

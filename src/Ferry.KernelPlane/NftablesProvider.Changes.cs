@@ -12,7 +12,7 @@ public sealed partial class NftablesProvider
 {
     private async Task<LoadBalancerStatus> ApplyAsync(LoadBalancerSpec request, Func<LoadBalancerSpec?, LoadBalancerSpec> build, CancellationToken cancellationToken)
     {
-        ThrowIfInvalid(request);
+        LoadBalancerSpecValidator.ThrowIfInvalid(request);
         List<IHealthMonitor> replaced = [];
         LoadBalancerStatus status;
         await _gate.WaitAsync(cancellationToken);
@@ -23,7 +23,7 @@ public sealed partial class NftablesProvider
             var spec = build(current?.Spec);
             if (!ReferenceEquals(spec, request))
             {
-                ThrowIfInvalid(spec);
+                LoadBalancerSpecValidator.ThrowIfInvalid(spec);
             }
 
             // Plan without touching anything: a table nft refuses leaves every pool and monitor as it was.
@@ -79,14 +79,6 @@ public sealed partial class NftablesProvider
 
         await DisposeAllAsync(replaced);
         return status;
-    }
-
-    private static void ThrowIfInvalid(LoadBalancerSpec spec)
-    {
-        if (LoadBalancerSpecValidator.Validate(spec) is [_, ..] errors)
-        {
-            throw new LoadBalancerValidationException(spec.Key, errors);
-        }
     }
 
     /// <summary>What the table must hold: every listener with its available backends (planned ones from <paramref name="plans"/>), draining backends counted, adopted rules.</summary>

@@ -105,15 +105,12 @@ public sealed partial class HybridDataPlane : IDataPlane
     private async Task<LoadBalancerStatus> ApplyAsync(LoadBalancerSpec spec, Func<IDataPlane, LoadBalancerSpec, CancellationToken, Task<LoadBalancerStatus>> apply, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (LoadBalancerSpecValidator.Validate(spec) is [_, ..] errors)
-        {
-            throw new LoadBalancerValidationException(spec.Key, errors);
-        }
+        LoadBalancerSpecValidator.ThrowIfInvalid(spec);
 
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var (kernelPart, userspacePart) = KernelPlacement.Split(spec);
+            var (kernelPart, userspacePart, reasons) = KernelPlacement.Split(spec);
 
             // The plane that gains listeners first, then the one that loses them.
             var inKernel = (await _kernel.GetAsync(spec.Key, cancellationToken))?.Listeners.Select(l => (l.Port, l.Protocol)).Distinct().Count() ?? 0;
@@ -131,7 +128,7 @@ public sealed partial class HybridDataPlane : IDataPlane
                 kernel = await ApplyPartAsync(_kernel, kernelPart, apply, cancellationToken);
             }
 
-            LogPlacement(spec);
+            LogPlacement(spec, reasons);
             return Merge(spec.Key, kernel, userspace);
         }
         finally
@@ -153,9 +150,9 @@ public sealed partial class HybridDataPlane : IDataPlane
     }
 
     /// <summary>One log line per load balancer whenever which plane serves which of its listeners changes.</summary>
-    private void LogPlacement(LoadBalancerSpec spec)
+    private void LogPlacement(LoadBalancerSpec spec, IReadOnlyList<string?> reasons)
     {
-        var text = string.Join(", ", spec.Listeners.Select(l => KernelPlacement.UserspaceReason(spec, l) is { } reason ? $"{l} userspace ({reason})" : $"{l} kernel"));
+        var text = string.Join(", ", spec.Listeners.Select((l, i) => reasons[i] is { } reason ? $"{l} userspace ({reason})" : $"{l} kernel"));
         if (_placements.TryGetValue(spec.Key, out var previous) && previous == text)
         {
             return;

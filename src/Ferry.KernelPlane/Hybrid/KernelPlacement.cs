@@ -37,12 +37,16 @@ public static class KernelPlacement
         return null;
     }
 
-    /// <summary>Splits <paramref name="spec"/> into the part the kernel serves and the part userspace serves (either may have no listener).</summary>
-    public static (LoadBalancerSpec Kernel, LoadBalancerSpec Userspace) Split(LoadBalancerSpec spec)
+    /// <summary>
+    /// Splits <paramref name="spec"/> into the part the kernel serves and the part userspace serves (either may have
+    /// no listener), with each listener's <see cref="UserspaceReason"/> in the spec's order.
+    /// </summary>
+    public static (LoadBalancerSpec Kernel, LoadBalancerSpec Userspace, IReadOnlyList<string?> Reasons) Split(LoadBalancerSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var kernel = spec.Listeners.Where(l => UserspaceReason(spec, l) is null).ToList();
-        var userspace = spec.Listeners.Where(l => UserspaceReason(spec, l) is not null).ToList();
-        return (spec with { Listeners = [.. kernel] }, spec with { Listeners = [.. userspace] });
+        var reasons = spec.Listeners.Select(l => UserspaceReason(spec, l)).ToList();
+        var kernel = spec.Listeners.Where((_, i) => reasons[i] is null).ToList();
+        var userspace = spec.Listeners.Where((_, i) => reasons[i] is not null).ToList();
+        return (spec with { Listeners = [.. kernel] }, spec with { Listeners = [.. userspace] }, reasons);
     }
 }

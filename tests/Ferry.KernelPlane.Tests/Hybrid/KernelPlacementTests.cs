@@ -47,7 +47,7 @@ public class KernelPlacementTests
     {
         var spec = Spec(new LoadBalancerSettings { ProxyProtocol = ProxyProtocolVersion.V2 }, ["203.0.113.10"], Listener(TransportProtocol.Tcp, 80, _v4), Listener(TransportProtocol.Udp, 53, _v4));
 
-        var (kernel, userspace) = KernelPlacement.Split(spec);
+        var (kernel, userspace, _) = KernelPlacement.Split(spec);
 
         Assert.Empty(kernel.Listeners);
         Assert.Equal(spec.Listeners, userspace.Listeners);
@@ -64,7 +64,7 @@ public class KernelPlacementTests
             Listener(TransportProtocol.Tcp, 443, _v4),
             Listener(TransportProtocol.Udp, 53));
 
-        var (kernel, userspace) = KernelPlacement.Split(spec);
+        var (kernel, userspace, _) = KernelPlacement.Split(spec);
 
         // Both families have backends on 80; 443 has none for the IPv6 address; 53 has no backend at all (nothing to bridge).
         Assert.Equal([80, 53], kernel.Listeners.Select(l => l.Port));
