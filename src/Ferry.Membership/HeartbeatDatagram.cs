@@ -1,4 +1,24 @@
 namespace Ferry.Membership;
 
 /// <summary>One heartbeat as it travels: who sends, which process (incarnation), in which order, with which configuration.</summary>
-internal sealed record HeartbeatDatagram(string Name, ulong Incarnation, ulong Sequence, string ConfigDigest, bool Leaving);
+internal sealed record HeartbeatDatagram(string Name, ulong Incarnation, ulong Sequence, string ConfigDigest, bool Leaving)
+{
+    /// <summary>The peers the sender hears directly, each with how long ago (docs/design/0004-membership.md, "Indirect evidence").</summary>
+    public IReadOnlyList<Vouch> Vouches { get; init; } = [];
+
+    /// <summary>Hashes of the keys the sender withdraws from (<see cref="MembershipKeys.Hash"/>): work it must not be given.</summary>
+    public IReadOnlyList<ulong> Withdrawn { get; init; } = [];
+
+    /// <summary>Equal when every field is, the lists element by element.</summary>
+    public bool Equals(HeartbeatDatagram? other) =>
+        other is not null
+        && Name == other.Name && Incarnation == other.Incarnation && Sequence == other.Sequence
+        && ConfigDigest == other.ConfigDigest && Leaving == other.Leaving
+        && Vouches.SequenceEqual(other.Vouches) && Withdrawn.SequenceEqual(other.Withdrawn);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Name, Incarnation, Sequence, ConfigDigest, Leaving, Vouches.Count, Withdrawn.Count);
+}
+
+/// <summary>The sender heard the peer whose name hashes to <paramref name="PeerHash"/> directly, <paramref name="AgeMilliseconds"/> ago.</summary>
+internal readonly record struct Vouch(ulong PeerHash, ushort AgeMilliseconds);

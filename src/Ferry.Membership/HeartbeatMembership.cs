@@ -31,6 +31,7 @@ public sealed class HeartbeatMembership : IAsyncDisposable
     private Socket? _socket;
     private Task[] _loops = [];
     private long _sequence;
+    private IReadOnlyList<ulong> _withdrawn = [];
     private long? _startedAt;
     private long? _firstPeersAt;
     private bool _settled;
@@ -168,6 +169,28 @@ public sealed class HeartbeatMembership : IAsyncDisposable
 
         Report(transitions);
     }
+
+    /// <summary>
+    /// Sets the keys this replica withdraws from, sent with every heartbeat from now on (as hashes: peers test
+    /// a key with <see cref="PeerState.Withdraws"/>). What a key means is the caller's: the serving controller
+    /// withdraws this node from Services whose local health check fails. At most
+    /// <see cref="MaxWithdrawn"/>; the rest are left out and logged.
+    /// </summary>
+    public void SetWithdrawn(IEnumerable<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var hashes = keys.Select(MembershipKeys.Hash).Distinct().Order().ToList();
+        if (hashes.Count > MaxWithdrawn)
+        {
+            MembershipLog.TooManyWithdrawn(_logger, hashes.Count, MaxWithdrawn);
+            hashes = hashes[..MaxWithdrawn];
+        }
+
+        Volatile.Write(ref _withdrawn, hashes);
+    }
+
+    /// <summary>The most keys one replica can withdraw from at a time (what one heartbeat carries).</summary>
+    public const int MaxWithdrawn = HeartbeatCodec.MaxWithdrawn;
 
     /// <summary>
     /// Tells the peers this replica is going (a leaving datagram, sent a few times against loss), stops the
@@ -332,9 +355,11 @@ public sealed class HeartbeatMembership : IAsyncDisposable
     {
         var socket = _socket!;
         IReadOnlyList<PeerAddress> targets;
+        IReadOnlyList<Vouch> vouches;
         lock (_gate)
         {
             targets = _detector.Targets();
+            vouches = leaving ? [] : _detector.Vouches();
         }
 
         if (targets.Count == 0)
@@ -342,7 +367,11 @@ public sealed class HeartbeatMembership : IAsyncDisposable
             return;
         }
 
-        var heartbeat = new HeartbeatDatagram(_options.LocalName, Incarnation, (ulong)Interlocked.Increment(ref _sequence), _options.ConfigDigest, leaving);
+        var heartbeat = new HeartbeatDatagram(_options.LocalName, Incarnation, (ulong)Interlocked.Increment(ref _sequence), _options.ConfigDigest, leaving)
+        {
+            Vouches = vouches,
+            Withdrawn = leaving ? [] : Volatile.Read(ref _withdrawn),
+        };
         var length = HeartbeatCodec.Encode(heartbeat, _options.SharedKey, buffer);
         foreach (var target in targets)
         {
@@ -472,4 +501,5 @@ public sealed class HeartbeatMembership : IAsyncDisposable
         && a.Live.SequenceEqual(b.Live, StringComparer.Ordinal)
         && a.Peers.Length == b.Peers.Length
         && a.Peers.Zip(b.Peers).All(pair => pair.First with { LastHeard = null } == pair.Second with { LastHeard = null });
+
 }

@@ -30,6 +30,12 @@ internal static partial class MembershipLog
             case PeerTransitionKind.Forgotten:
                 PeerForgotten(logger, name, endpoint);
                 break;
+            case PeerTransitionKind.Indirect:
+                PeerHeardIndirectly(logger, name, endpoint, transition.Detail);
+                break;
+            case PeerTransitionKind.Direct:
+                PeerHeardDirectlyAgain(logger, name, endpoint);
+                break;
             case PeerTransitionKind.DigestChanged when !string.Equals(transition.Detail, localDigest, StringComparison.Ordinal):
                 PeerConfigDigestDiffers(logger, name, endpoint, transition.Detail, localDigest);
                 break;
@@ -98,4 +104,16 @@ internal static partial class MembershipLog
     [LoggerMessage(EventId = 8614, EventName = "ReceiveFailed", Level = LogLevel.Debug,
         Message = "A membership receive failed: {Error}")]
     public static partial void ReceiveFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 8615, EventName = "PeerHeardIndirectly", Level = LogLevel.Warning,
+        Message = "Peer {Peer} ({Endpoint}) is alive, but only {Voucher} hears it: its heartbeats do not reach this replica (check what filters UDP between the two nodes); it keeps its addresses")]
+    public static partial void PeerHeardIndirectly(ILogger logger, string peer, IPEndPoint endpoint, string? voucher);
+
+    [LoggerMessage(EventId = 8616, EventName = "PeerHeardDirectlyAgain", Level = LogLevel.Information,
+        Message = "Peer {Peer} ({Endpoint}) is heard directly again")]
+    public static partial void PeerHeardDirectlyAgain(ILogger logger, string peer, IPEndPoint endpoint);
+
+    [LoggerMessage(EventId = 8617, EventName = "TooManyWithdrawn", Level = LogLevel.Warning,
+        Message = "This replica withdraws from {Count} keys, but a heartbeat carries at most {Max}: peers are told of the first {Max} only")]
+    public static partial void TooManyWithdrawn(ILogger logger, int count, int max);
 }

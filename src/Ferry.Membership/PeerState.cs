@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 
 namespace Ferry.Membership;
@@ -15,4 +16,26 @@ public sealed record PeerState(string Name, IPEndPoint Endpoint, bool Alive, Dat
 {
     /// <summary>The incarnation of the peer process last heard (a restarted replica has a new one); null if never heard.</summary>
     public ulong? Incarnation { get; init; }
+
+    /// <summary>
+    /// Alive on its own heartbeats. False for a peer alive only because another live peer hears it (its
+    /// heartbeats do not reach this replica: see the network between the two).
+    /// </summary>
+    public bool HeardDirectly { get; init; }
+
+    /// <summary>Hashes (<see cref="MembershipKeys.Hash"/>) of the keys the peer withdraws from, sorted.</summary>
+    public ImmutableArray<ulong> WithdrawnHashes { get; init; } = [];
+
+    /// <summary>True when the peer's last heartbeat withdrew it from <paramref name="key"/> (see <see cref="HeartbeatMembership.SetWithdrawn"/>).</summary>
+    public bool Withdraws(string key) => !WithdrawnHashes.IsDefaultOrEmpty && WithdrawnHashes.BinarySearch(MembershipKeys.Hash(key)) >= 0;
+
+    /// <summary>Equal when every field is, the withdrawn hashes element by element.</summary>
+    public bool Equals(PeerState? other) =>
+        other is not null
+        && Name == other.Name && Equals(Endpoint, other.Endpoint) && Alive == other.Alive && LastHeard == other.LastHeard
+        && ConfigDigest == other.ConfigDigest && Discovered == other.Discovered && Incarnation == other.Incarnation
+        && HeardDirectly == other.HeardDirectly && WithdrawnHashes.AsSpan().SequenceEqual(other.WithdrawnHashes.AsSpan());
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Name, Endpoint, Alive, LastHeard, ConfigDigest, Discovered, Incarnation, HeardDirectly);
 }

@@ -35,4 +35,13 @@ internal enum PeerTransitionKind
 
     /// <summary>A learned peer was silent past forget-after.</summary>
     Forgotten,
+
+    /// <summary>A peer is alive only because another live peer hears it: its heartbeats do not reach this replica.</summary>
+    Indirect,
+
+    /// <summary>A peer alive only through vouches is heard directly again.</summary>
+    Direct,
+
+    /// <summary>The keys a peer withdraws from changed.</summary>
+    WithdrawnChanged,
 }

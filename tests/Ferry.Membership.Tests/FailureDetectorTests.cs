@@ -258,8 +258,137 @@ public class FailureDetectorTests
     {
         _detector.SetDiscovered([new PeerAddress("b", _bEndpoint), new PeerAddress("c", _cEndpoint)]);
         _detector.Heard(Beat("c", 1, 1), _cEndpoint);
-        Assert.Equal((1, 2), _detector.Count());
+        Assert.Equal((1, 2, 0), _detector.Count());
     }
+
+    [Fact]
+    public void PeerNotHeardDirectly_ButVouchedForByALivePeer_IsAlive_AndCountedIndirect()
+    {
+        _detector.SetDiscovered([new PeerAddress("b", _bEndpoint), new PeerAddress("c", _cEndpoint)]);
+
+        var result = _detector.Heard(Beat("c", 1, 1) with { Vouches = [Vouch("b", 30)] }, _cEndpoint);
+
+        var indirect = Assert.Single(result.Transitions, t => t.Name == "b");
+        Assert.Equal(PeerTransitionKind.Indirect, indirect.Kind);
+        Assert.Equal("c", indirect.Detail);
+        Assert.True(Peer("b").Alive);
+        Assert.False(Peer("b").HeardDirectly);
+        Assert.True(Peer("c").HeardDirectly);
+        Assert.Equal((2, 2, 1), _detector.Count());
+    }
+
+    [Fact]
+    public void VouchedPeer_DiesWhenTheVouchesStop_NoLaterThanTheirAgeAllows()
+    {
+        _detector.SetDiscovered([new PeerAddress("b", _bEndpoint), new PeerAddress("c", _cEndpoint)]);
+        _detector.Heard(Beat("c", 1, 1) with { Vouches = [Vouch("b", 100)] }, _cEndpoint);
+
+        // c heard b 100 ms before its heartbeat arrived: b is dead 400 ms (plus a tick) later, not 500.
+        _time.Advance(TimeSpan.FromMilliseconds(400));
+        _detector.Heard(Beat("c", 1, 2), _cEndpoint); // c no longer hears b
+        Assert.Empty(_detector.Evaluate());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var dead = Assert.Single(_detector.Evaluate());
+        Assert.Equal(("b", PeerTransitionKind.Dead), (dead.Name, dead.Kind));
+        Assert.True(Peer("c").Alive);
+    }
+
+    [Fact]
+    public void DirectlyHeardPeer_WhoseHeartbeatsStopArriving_StaysAliveWhileAnotherHearsIt()
+    {
+        _detector.Heard(Beat("b", 1, 1), _bEndpoint);
+        _detector.Heard(Beat("c", 1, 1), _cEndpoint);
+        for (ulong sequence = 2; sequence < 20; sequence++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            _detector.Heard(Beat("c", 1, sequence) with { Vouches = [Vouch("b", 20)] }, _cEndpoint);
+            foreach (var transition in _detector.Evaluate())
+            {
+                Assert.Equal(("b", PeerTransitionKind.Indirect), (transition.Name, transition.Kind)); // never Dead
+            }
+        }
+
+        Assert.True(Peer("b").Alive);
+        Assert.False(Peer("b").HeardDirectly);
+
+        var again = _detector.Heard(Beat("b", 1, 2), _bEndpoint);
+        Assert.Equal([PeerTransitionKind.Direct], again.Transitions.Select(t => t.Kind));
+        Assert.True(Peer("b").HeardDirectly);
+    }
+
+    [Fact]
+    public void Vouches_AreNotPassedOn_AndNeverAddAPeer()
+    {
+        _detector.SetDiscovered([new PeerAddress("b", _bEndpoint), new PeerAddress("c", _cEndpoint)]);
+        _detector.Heard(Beat("c", 1, 1) with { Vouches = [Vouch("b", 10), Vouch("stranger", 10), Vouch("a", 10)] }, _cEndpoint);
+
+        // Only what this replica hears directly goes out: c, not b.
+        var vouches = _detector.Vouches();
+        Assert.Equal([MembershipKeys.Hash("c")], vouches.Select(v => v.PeerHash));
+        Assert.DoesNotContain(_detector.Snapshot(), p => p.Name == "stranger");
+    }
+
+    [Fact]
+    public void VouchOlderThanTheTimeout_DoesNotRevive()
+    {
+        _detector.SetDiscovered([new PeerAddress("b", _bEndpoint)]);
+        _detector.Heard(Beat("c", 1, 1) with { Vouches = [Vouch("b", 501)] }, _cEndpoint);
+        Assert.False(Peer("b").Alive);
+    }
+
+    [Fact]
+    public void LeftPeer_IsNotRevivedByAVouchFromBeforeItsGoodbye_ButARestartHeardLaterBringsItBack()
+    {
+        _detector.Heard(Beat("b", 1, 1), _bEndpoint);
+        _detector.Heard(Beat("c", 1, 1), _cEndpoint);
+        _detector.Heard(Beat("b", 1, 2) with { Leaving = true }, _bEndpoint);
+
+        // c's heartbeat was on its way before c had the goodbye.
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        _detector.Heard(Beat("c", 1, 2) with { Vouches = [Vouch("b", 1)] }, _cEndpoint);
+        Assert.False(Peer("b").Alive);
+
+        // b restarted; only c hears it.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var back = _detector.Heard(Beat("c", 1, 3) with { Vouches = [Vouch("b", 10)] }, _cEndpoint);
+        Assert.Contains(back.Transitions, t => t.Name == "b" && t.Kind == PeerTransitionKind.Indirect);
+        Assert.True(Peer("b").Alive);
+    }
+
+    [Fact]
+    public void Vouches_RotateThroughManyPeers_SoEveryPeerIsVouchedFor()
+    {
+        var names = Enumerable.Range(0, 100).Select(i => $"p{i:D3}").ToList();
+        for (var i = 0; i < names.Count; i++)
+        {
+            _detector.Heard(Beat(names[i], 1, 1), new IPEndPoint(IPAddress.Loopback, 8000 + i));
+        }
+
+        var first = _detector.Vouches();
+        var second = _detector.Vouches();
+
+        Assert.Equal(HeartbeatCodec.MaxVouches, first.Count);
+        Assert.Equal(HeartbeatCodec.MaxVouches, second.Count);
+        Assert.Equal(names.Select(MembershipKeys.Hash).Order(), first.Concat(second).Select(v => v.PeerHash).Distinct().Order());
+    }
+
+    [Fact]
+    public void Withdrawn_IsReportedWhenItChanges_AndReadByKey()
+    {
+        var first = _detector.Heard(Beat("b", 1, 1) with { Withdrawn = [MembershipKeys.Hash("web/a")] }, _bEndpoint);
+        Assert.Contains(first.Transitions, t => t.Kind == PeerTransitionKind.WithdrawnChanged);
+        Assert.True(Peer("b").Withdraws("web/a"));
+        Assert.False(Peer("b").Withdraws("web/b"));
+
+        Assert.Empty(_detector.Heard(Beat("b", 1, 2) with { Withdrawn = [MembershipKeys.Hash("web/a")] }, _bEndpoint).Transitions);
+
+        var cleared = _detector.Heard(Beat("b", 1, 3), _bEndpoint);
+        Assert.Equal([PeerTransitionKind.WithdrawnChanged], cleared.Transitions.Select(t => t.Kind));
+        Assert.False(Peer("b").Withdraws("web/a"));
+    }
+
+    private static Vouch Vouch(string name, ushort ageMilliseconds) => new(MembershipKeys.Hash(name), ageMilliseconds);
 
     private static HeartbeatDatagram Beat(string name, ulong incarnation, ulong sequence, string digest = "d") =>
         new(name, incarnation, sequence, digest, Leaving: false);

@@ -36,10 +36,60 @@ public class HeartbeatCodecTests
     }
 
     [Fact]
-    public void LongestNameAndDigest_FitMaxSize()
+    public void LongestNameDigestAndSections_FitMaxSize()
     {
-        var heartbeat = new HeartbeatDatagram(new string('n', MembershipOptions.MaxNameBytes), 1, 1, new string('d', MembershipOptions.MaxDigestBytes), false);
+        var heartbeat = new HeartbeatDatagram(new string('n', MembershipOptions.MaxNameBytes), 1, 1, new string('d', MembershipOptions.MaxDigestBytes), false)
+        {
+            Vouches = [.. Enumerable.Range(0, HeartbeatCodec.MaxVouches).Select(i => new Vouch((ulong)i, (ushort)i))],
+            Withdrawn = [.. Enumerable.Range(0, HeartbeatCodec.MaxWithdrawn).Select(i => (ulong)i)],
+        };
         Assert.Equal(HeartbeatCodec.MaxSize, Encode(heartbeat, _key).Length);
+        Assert.Throws<ArgumentException>(() => Encode(heartbeat with { Withdrawn = [.. heartbeat.Withdrawn, 999] }, null));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Sections_RoundTrip(bool keyed)
+    {
+        var key = keyed ? _key : null;
+        var heartbeat = _heartbeat with
+        {
+            Vouches = [new Vouch(0xAABBCCDDEEFF0011, 7), new Vouch(MembershipKeys.Hash("node-b"), ushort.MaxValue)],
+            Withdrawn = [MembershipKeys.Hash("default/web"), 1],
+        };
+
+        Assert.Equal(heartbeat, Decode(Encode(heartbeat, key), key, out var reason));
+        Assert.Null(reason);
+    }
+
+    [Fact]
+    public void Version1_WithoutSections_IsStillRead_ButVersion1WithSectionsIsMalformed()
+    {
+        var bytes = Encode(_heartbeat, null);
+        bytes[4] = 1;
+        Assert.Equal(_heartbeat, Decode(bytes, null, out var reason));
+        Assert.Null(reason);
+
+        var withSections = Encode(_heartbeat with { Withdrawn = [1] }, null);
+        withSections[4] = 1;
+        Decode(withSections, null, out var malformed);
+        Assert.Equal(DropReason.Malformed, malformed);
+    }
+
+    [Fact]
+    public void UnknownSection_IsSkipped_AndRaggedOrTruncatedSectionsAreMalformed()
+    {
+        var plain = Encode(_heartbeat, null);
+        byte[] unknown = [.. plain, 9, 0, 3, 1, 2, 3];
+        Assert.Equal(_heartbeat, Decode(unknown, null, out var skipped));
+        Assert.Null(skipped);
+
+        foreach (var bad in new byte[][] { [.. plain, 2, 0, 7, 1, 2, 3, 4, 5, 6, 7], [.. plain, 1, 0, 20, 1], [.. plain, 2, 0], [.. plain, 2, 0, 0, 2, 0, 0] })
+        {
+            Decode(bad, null, out var reason);
+            Assert.Equal(DropReason.Malformed, reason);
+        }
     }
 
     [Fact]
@@ -109,7 +159,7 @@ public class HeartbeatCodecTests
     public void OtherVersion_IsUnsupported()
     {
         var bytes = Encode(_heartbeat, null);
-        bytes[4] = 2;
+        bytes[4] = HeartbeatCodec.Version + 1;
         Decode(bytes, null, out var reason);
         Assert.Equal(DropReason.UnsupportedVersion, reason);
     }

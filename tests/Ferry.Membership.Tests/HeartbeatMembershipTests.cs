@@ -79,6 +79,60 @@ public sealed class HeartbeatMembershipTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task PathBrokenBetweenTwo_ThirdVouches_AllThreeAgreeOnTheLiveSet_AndACrashIsStillSeen()
+    {
+        var a = await _cluster.StartAsync("a");
+        var b = await _cluster.StartAsync("b");
+        var c = await _cluster.StartAsync("c");
+        var nowhere = new IPEndPoint(IPAddress.Loopback, 9); // discard: what a filter between a and b amounts to
+        a.SetPeers([new PeerAddress("b", nowhere), Address("c", c)]);
+        b.SetPeers([new PeerAddress("a", nowhere), Address("c", c)]);
+        c.SetPeers([Address("a", a), Address("b", b)]);
+
+        Assert.True(await EventuallyAsync(() => a.Current.Live.SequenceEqual(["a", "b", "c"]) && b.Current.Live.SequenceEqual(["a", "b", "c"]) && c.Current.Live.SequenceEqual(["a", "b", "c"])));
+        Assert.False(Peer(a, "b")!.HeardDirectly);
+        Assert.False(Peer(b, "a")!.HeardDirectly);
+        Assert.True(Peer(a, "c")!.HeardDirectly);
+        var warning = Assert.Single(await _cluster.LoggedAsync(a, 8615)); // PeerHeardIndirectly
+        Assert.Contains("only c hears it", warning.Message, StringComparison.Ordinal);
+
+        // Steady for a while (once settled): no flapping.
+        Assert.True(await EventuallyAsync(() => a.Current.Settled));
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        var flaps = new List<MembershipView>();
+        a.Changed += view => { lock (flaps) { flaps.Add(view); } };
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        lock (flaps)
+        {
+            Assert.Empty(flaps);
+        }
+
+        await b.DisposeAsync(); // crash: c stops vouching, so a sees b dead too
+        Assert.True(await EventuallyAsync(() => !IsAlive(a, "b") && !IsAlive(c, "b")));
+        Assert.Equal(["a", "c"], a.Current.Live);
+    }
+
+    [Fact]
+    public async Task Withdrawn_ReachesThePeers_AndClearing_IsSeenToo()
+    {
+        var a = await _cluster.StartAsync("a", Steady);
+        var b = await _cluster.StartAsync("b", Steady);
+        a.SetPeers([Address("b", b)]);
+        b.SetPeers([Address("a", a)]);
+        var changed = 0;
+        b.Changed += _ => Interlocked.Increment(ref changed);
+
+        a.SetWithdrawn(["default/web", "default/web", "other/udp"]);
+
+        Assert.True(await EventuallyAsync(() => Peer(b, "a")?.Withdraws("default/web") == true && Peer(b, "a")!.Withdraws("other/udp")));
+        Assert.False(Peer(b, "a")!.Withdraws("default/api"));
+        Assert.True(await EventuallyAsync(() => Volatile.Read(ref changed) > 0));
+
+        a.SetWithdrawn([]);
+        Assert.True(await EventuallyAsync(() => Peer(b, "a")!.WithdrawnHashes.IsEmpty));
+    }
+
+    [Fact]
     public async Task Leave_IsSeenAtOnce_NotAfterTheTimeout()
     {
         // a would wait a minute to notice silence: seeing b dead within the poll bound proves the goodbye worked.
@@ -252,6 +306,7 @@ public sealed class HeartbeatMembershipTests : IAsyncDisposable
         using var sent = new MetricCollector<long>(a.Meter, "ferry.membership.heartbeats.sent");
         using var alive = new MetricCollector<int>(a.Meter, "ferry.membership.peers.alive");
         using var known = new MetricCollector<int>(a.Meter, "ferry.membership.peers.known");
+        using var indirect = new MetricCollector<int>(a.Meter, "ferry.membership.peers.indirect");
         a.SetPeers([Address("b", b), new PeerAddress("ghost", new IPEndPoint(IPAddress.Loopback, 9))]);
         b.SetPeers([Address("a", a)]);
         Assert.True(await EventuallyAsync(() => IsAlive(a, "b")));
@@ -259,8 +314,10 @@ public sealed class HeartbeatMembershipTests : IAsyncDisposable
 
         alive.RecordObservableInstruments();
         known.RecordObservableInstruments();
+        indirect.RecordObservableInstruments();
 
         Assert.Equal(1, alive.LastMeasurement!.Value);
+        Assert.Equal(0, indirect.LastMeasurement!.Value);
         Assert.Equal(2, known.LastMeasurement!.Value);
     }
 
