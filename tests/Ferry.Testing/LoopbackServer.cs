@@ -60,7 +60,7 @@ public sealed class LoopbackServer : IAsyncDisposable
     /// Answers like kube-proxy's healthCheckNodePort: 200 with <c>localEndpoints</c> &gt; 0, else 503, JSON body.
     /// Each request's text is added to <paramref name="requests"/> when given.
     /// </summary>
-    public static LoopbackServer KubeProxyHealthz(Func<int> localEndpoints, ConcurrentQueue<string>? requests = null) => Start(async (socket, ct) =>
+    public static LoopbackServer KubeProxyHealthz(Func<int> localEndpoints, ConcurrentQueue<string>? requests = null, IPEndPoint? endPoint = null) => Start(async (socket, ct) =>
     {
         var request = await ReadRequestAsync(socket, ct);
         requests?.Enqueue(request);
@@ -71,7 +71,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         var response = $"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
             + $"Date: Wed, 25 Nov 2026 18:00:00 GMT\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}";
         await socket.SendAsync(Encoding.UTF8.GetBytes(response), SocketFlags.None, ct);
-    });
+    }, endPoint);
 
     /// <summary>Waits (in real time, bounded) until at least <paramref name="count"/> connections were accepted.</summary>
     public async Task WaitForAcceptedAsync(int count, TimeSpan? maxWait = null)

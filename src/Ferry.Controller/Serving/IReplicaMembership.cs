@@ -18,6 +18,15 @@ public interface IReplicaMembership
     /// </summary>
     bool IsSettled { get; }
 
-    /// <summary>Raised when a replica joins, dies or leaves; handlers must not block.</summary>
+    /// <summary>True when the live replica <paramref name="replica"/> has withdrawn itself from <paramref name="key"/> (see <see cref="SetWithdrawn"/>).</summary>
+    bool Withdraws(string replica, string key);
+
+    /// <summary>
+    /// Tells the other replicas which keys this replica withdraws from (replacing the last set): Services whose
+    /// node health check fails here, so no replica makes this one their owner.
+    /// </summary>
+    void SetWithdrawn(IReadOnlyCollection<string> keys);
+
+    /// <summary>Raised when a replica joins, dies or leaves, or changes what it withdraws from; handlers must not block.</summary>
     event Action? Changed;
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ferry.Controller.Serving;
 
-/// <summary>The serving controller's log lines (event ids 2620–2630).</summary>
+/// <summary>The serving controller's log lines (event ids 2620–2631).</summary>
 public sealed partial class ServingController
 {
     private static partial class Log
@@ -39,6 +39,9 @@ public sealed partial class ServingController
 
         [LoggerMessage(EventId = 2630, Level = LogLevel.Warning, Message = "Could not announce {Address} again after a replica joined: {Error}")]
         public static partial void AnnounceAgainFailed(ILogger logger, string address, string error);
+
+        [LoggerMessage(EventId = 2631, Level = LogLevel.Information, Message = "Node {Node} withdraws from the externalTrafficPolicy: Local Services whose healthCheckNodePort does not pass here (or has not answered yet): [{Services}]; the other replicas leave them to nodes whose check passes")]
+        public static partial void Withdrawn(ILogger logger, string node, IEnumerable<string> services);
 
         [LoggerMessage(EventId = 2627, Level = LogLevel.Debug, Message = "Service {Service} not served here: {Errors}")]
         public static partial void NotTranslated(ILogger logger, ServiceKey service, IEnumerable<string> errors);

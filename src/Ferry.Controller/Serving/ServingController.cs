@@ -47,6 +47,7 @@ public sealed partial class ServingController
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ServingMetrics? _metrics;
+    private readonly INodeLocalChecks? _localChecks;
     /// <summary>How often an unsettled membership is looked at again (it settles within a failure timeout).</summary>
     private static readonly TimeSpan _settlePoll = TimeSpan.FromMilliseconds(50);
 
@@ -64,6 +65,7 @@ public sealed partial class ServingController
     private volatile bool _leaving;
     private IPAddress[] _owned = [];
     private HashSet<string>? _lastLive;
+    private List<string> _withdrawn = [];
     private volatile ImmutableHashSet<LoadBalancerKey> _servedKeys = [];
     private ServingPlan _plan = ServingPlan.Empty;
 
@@ -80,7 +82,8 @@ public sealed partial class ServingController
         IEventRecorder events,
         TimeProvider timeProvider,
         ILogger<ServingController> logger,
-        ServingMetrics? metrics = null)
+        ServingMetrics? metrics = null,
+        INodeLocalChecks? localChecks = null)
     {
         _services = services;
         _nodes = nodes;
@@ -95,11 +98,17 @@ public sealed partial class ServingController
         _time = timeProvider;
         _logger = logger;
         _metrics = metrics;
+        _localChecks = localChecks;
         _predicates = new ServicePredicates(options.Classes);
         _translator = new ServiceTranslator(options.Translation);
         _services.OnChange(_ => Signal());
         _nodes.OnChange(_ => Signal());
         _slices.OnChange(_ => Signal());
+        if (localChecks is not null)
+        {
+            localChecks.Changed += Signal;
+        }
+
         metrics?.Attach(() => Volatile.Read(ref _owned).Length);
     }
 
@@ -196,7 +205,8 @@ public sealed partial class ServingController
             .Select(s => (Service: s, Addresses: AllocationRequests.StatusAddresses(s)))
             .Where(s => IsAnnouncedService(s.Addresses))
             .ToDictionary(s => ServiceKeys.Of(s.Service));
-        var served = services.Select(s => new ServedService(s.Key, s.Value.Addresses, EligibleFor(s.Key, s.Value.Service))).ToList();
+        var checkedHere = CheckLocalTraffic(services, nodes, self);
+        var served = services.Select(s => new ServedService(s.Key, s.Value.Addresses, EligibleFor(s.Key, s.Value.Service, checkedHere))).ToList();
         var previous = Plan;
         var leaving = _leaving;
         IReadOnlyCollection<string> live = leaving ? [.. _membership.Live.Where(r => r != self)] : _membership.Live;
@@ -262,21 +272,87 @@ public sealed partial class ServingController
 
     /// <summary>
     /// The replicas that may own the Service's addresses: with <c>externalTrafficPolicy: Local</c> only
-    /// those on nodes with a ready endpoint of it (no second hop, the client address kept); else any.
+    /// those on nodes with a ready endpoint of it (no second hop, the client address kept), and when the
+    /// traffic goes to the nodes' NodePorts, only those whose node health check passes (this replica's
+    /// own check, the others' withdrawals through the membership); else any.
     /// </summary>
-    private HashSet<string>? EligibleFor(ServiceKey key, V1Service service)
+    private HashSet<string>? EligibleFor(ServiceKey key, V1Service service, HashSet<ServiceKey> checkedHere)
     {
-        if (!string.Equals(service.Spec?.ExternalTrafficPolicy, "Local", StringComparison.Ordinal))
+        if (!IsLocalPolicy(service))
         {
             return null;
         }
 
-        return _slices.List()
-            .Where(s => ServiceKeys.OwnerOf(s) == key)
-            .SelectMany(s => s.Endpoints ?? [])
-            .Where(e => e.Conditions?.Ready != false && e.NodeName is { Length: > 0 })
-            .Select(e => e.NodeName!)
-            .ToHashSet(StringComparer.Ordinal);
+        var eligible = LocalEndpointNodes(key);
+        if (UsesNodeHealthCheck(service))
+        {
+            var self = _membership.Self;
+            var text = key.ToString();
+            eligible.RemoveWhere(replica => replica == self
+                ? !checkedHere.Contains(key) || !_localChecks!.Passes(key)
+                : _membership.Withdraws(replica, text));
+        }
+
+        return eligible;
+    }
+
+    private HashSet<string> LocalEndpointNodes(ServiceKey key) => _slices.List()
+        .Where(s => ServiceKeys.OwnerOf(s) == key)
+        .SelectMany(s => s.Endpoints ?? [])
+        .Where(e => e.Conditions?.Ready != false && e.NodeName is { Length: > 0 })
+        .Select(e => e.NodeName!)
+        .ToHashSet(StringComparer.Ordinal);
+
+    private static bool IsLocalPolicy(V1Service service) =>
+        string.Equals(service.Spec?.ExternalTrafficPolicy, "Local", StringComparison.Ordinal);
+
+    /// <summary>With <c>externalTrafficPolicy: Local</c> and the traffic to NodePorts, kube-proxy's healthCheckNodePort says where the Service may be owned.</summary>
+    private bool UsesNodeHealthCheck(V1Service service) =>
+        _localChecks is not null && IsLocalPolicy(service) && service.Spec?.HealthCheckNodePort is > 0
+        && _translator.TargetsFor(service) == TargetMode.Nodes;
+
+    /// <summary>
+    /// Points this node's health checks at the Services that need them (those with a ready endpoint here
+    /// by the EndpointSlices: elsewhere the node is not eligible anyway) and tells the other replicas which
+    /// of them do not pass. Returns the Services checked here.
+    /// </summary>
+    private HashSet<ServiceKey> CheckLocalTraffic(
+        Dictionary<ServiceKey, (V1Service Service, ImmutableArray<IPAddress> Addresses)> services,
+        IReadOnlyList<V1Node> nodes,
+        string self)
+    {
+        if (_localChecks is null)
+        {
+            return [];
+        }
+
+        var nodeAddress = nodes.FirstOrDefault(n => n.Metadata?.Name == self) is { } node ? ServiceTranslator.NodeAddress(node) : null;
+        var targets = new Dictionary<ServiceKey, IPEndPoint>();
+        if (nodeAddress is not null)
+        {
+            foreach (var (key, (service, _)) in services)
+            {
+                if (UsesNodeHealthCheck(service) && LocalEndpointNodes(key).Contains(self))
+                {
+                    targets[key] = new IPEndPoint(nodeAddress, service.Spec!.HealthCheckNodePort!.Value);
+                }
+            }
+        }
+
+        _localChecks.SetTargets(targets);
+        var failing = targets.Keys.Where(k => !_localChecks.Passes(k)).Select(k => k.ToString()).Order(StringComparer.Ordinal).ToList();
+        if (!failing.SequenceEqual(_withdrawn, StringComparer.Ordinal))
+        {
+            if (failing.Count > 0 || _withdrawn.Count > 0)
+            {
+                Log.Withdrawn(_logger, self, failing);
+            }
+
+            _withdrawn = failing;
+            _membership.SetWithdrawn(failing);
+        }
+
+        return [.. targets.Keys];
     }
 
     /// <summary>Claims the owned addresses not claimed yet, in parallel; returns those claimed now.</summary>

@@ -12,6 +12,7 @@ using Ferry.Controller.Informers;
 using Ferry.Controller.KubernetesApi;
 using Ferry.Controller.Pools;
 using Ferry.Controller.Serving;
+using Ferry.DataPlane.Health;
 using Ferry.Ipam;
 using Ferry.Membership;
 using k8s;
@@ -46,6 +47,7 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly AnnouncedAddresses _announced;
     private readonly ControllerOptions _controller;
+    private readonly NodeLocalChecks _localChecks;
     private ServingController? _serving;
     private readonly HashSet<string> _reportedDigests = new(StringComparer.Ordinal);
     private int _left;
@@ -98,6 +100,7 @@ public sealed partial class ReplicaServing : IAsyncDisposable
         _services = new ResourceInformer<V1Service>(ResourceSources.Services(client), informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Serving.Services"));
         _nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Serving.Nodes"));
         _slices = new ResourceInformer<V1EndpointSlice>(ResourceSources.EndpointSlices(client), informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Serving.EndpointSlices"));
+        _localChecks = new NodeLocalChecks(new ActiveHealthMonitorFactory(loggerFactory, timeProvider), controller.Translation);
         PoolObjects = new PoolObjects(client, pools, options.Announcements, informers, options.AbsentResourceRetry, timeProvider, loggerFactory);
         PoolObjects.Changed += () => _poolsChanged.Writer.TryWrite(true);
     }
@@ -163,7 +166,8 @@ public sealed partial class ReplicaServing : IAsyncDisposable
             _events,
             _time,
             _loggerFactory.CreateLogger<ServingController>(),
-            _metrics);
+            _metrics,
+            _localChecks);
         _directory.PeersChanged += SetPeers;
         _membership.Changed += ReportDigestMismatch;
     }
@@ -237,6 +241,7 @@ public sealed partial class ReplicaServing : IAsyncDisposable
             await _directory.WithdrawAsync(timeout.Token);
         }
 
+        await _localChecks.DisposeAsync();
         await _announcer.DisposeAsync();
         await _membership.DisposeAsync();
         await _events.DisposeAsync();

@@ -7,6 +7,8 @@ using Ferry.Controller.KubernetesApi;
 using Ferry.Controller.Serving;
 using Ferry.Controller.Translation;
 using Ferry.DataPlane;
+using Ferry.DataPlane.Health;
+using Ferry.Hosting.Serving;
 using Ferry.Ipam;
 using k8s;
 using k8s.Models;
@@ -34,6 +36,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
     private ServingController _serving = null!;
     private AnnouncedAddresses _announced = null!;
     private Task _running = Task.CompletedTask;
+    private NodeLocalChecks _localChecks = null!;
 
     public async ValueTask InitializeAsync()
     {
@@ -46,6 +49,10 @@ public sealed class ServingControllerTests : IAsyncLifetime
             new AddressPool("routed", [AddressRange.Parse(_cluster.PoolPrefix + "128/25")]),
         };
         var informers = new InformerOptions();
+        // Fast node checks: a verdict per probe, a probe every 100 ms.
+        _localChecks = new NodeLocalChecks(
+            new ActiveHealthMonitorFactory(NullLoggerFactory.Instance, TimeProvider.System),
+            new TranslationOptions { HealthCheckInterval = TimeSpan.FromMilliseconds(100), HealthCheckTimeout = TimeSpan.FromSeconds(1), HealthyThreshold = 1, UnhealthyThreshold = 1 });
         var logs = NullLoggerFactory.Instance;
         _serving = new ServingController(
             new ResourceInformer<V1Service>(ResourceSources.Services(_cluster.Client), informers, TimeProvider.System, SharedRandomSource.Instance, logs.CreateLogger("s")),
@@ -65,7 +72,8 @@ public sealed class ServingControllerTests : IAsyncLifetime
             _dataPlane,
             _events,
             TimeProvider.System,
-            NullLogger<ServingController>.Instance);
+            NullLogger<ServingController>.Instance,
+            localChecks: _localChecks);
         _running = _serving.RunAsync(_stop.Token);
     }
 
@@ -76,6 +84,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
         await _running;
 #pragma warning restore VSTHRD003
         await _dataPlane.DisposeAsync();
+        await _localChecks.DisposeAsync();
         await _events.DisposeAsync();
         await _cluster.DisposeAsync();
         _stop.Dispose();
@@ -263,6 +272,44 @@ public sealed class ServingControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExternalTrafficPolicyLocal_ToNodePorts_TheNodesHealthCheckDecides_HereAndThroughThePeersWithdrawals()
+    {
+        // This node ("me") carries the NodePort (the backend) and kube-proxy's healthCheckNodePort on one address.
+        // Ports in the NodePort range (the API checks both) on an address of their own: nothing else binds there.
+        var nodeAddress = LoopbackServer.RandomLoopbackAddress();
+        var port = Random.Shared.Next(30000, 32767);
+        await using var nodePort = new GreetingBackend(new IPEndPoint(nodeAddress, port), "node-me");
+        var localEndpoints = 0;
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var healthCheck = LoopbackServer.KubeProxyHealthz(() => Volatile.Read(ref localEndpoints), requests, new IPEndPoint(nodeAddress, port + 1));
+        await NodeAsync("me", nodePort.EndPoint.Address);
+        await NodeAsync("peer", IPAddress.Parse("192.0.2.9"));
+        _membership.Set("me", "peer");
+        var vip = await NodePortServiceAsync("hc", nodePort.EndPoint.Port, healthCheck.EndPoint.Port, _cluster.PoolPrefix + "19", ["me", "peer"]);
+        var key = "default/hc";
+
+        // 503 here: this replica withdraws (and says so to the others), so the peer owns the address.
+        await WaitUntilAsync(() => Task.FromResult(_serving.Plan.OwnerOf(vip.Address) == "peer" && _membership.OwnWithdrawn.Contains(key)), "the peer owns it while this node's check fails");
+        Assert.Contains(requests, r => r.StartsWith("GET /healthz ", StringComparison.Ordinal));
+        Assert.DoesNotContain($"claim {vip.Address}", _claims.Calls);
+
+        // 200 here: this replica is a candidate again and, first by name, owns and serves through its NodePort.
+        Volatile.Write(ref localEndpoints, 1);
+        await WaitUntilAsync(() => Task.FromResult(_serving.Plan.OwnerOf(vip.Address) == "me" && _membership.OwnWithdrawn.Count == 0), "this replica owns it once its check passes");
+        await WaitUntilAsync(async () => await GreetingBackend.ReadAsync(vip, Ct) == "node-me", "the VIP serves through the NodePort");
+
+        // The peer's check fails: it withdraws, which changes nothing while this node passes...
+        _membership.Withdraw("peer", key);
+        await Task.Delay(300, Ct);
+        Assert.Equal("me", _serving.Plan.OwnerOf(vip.Address));
+
+        // ...and when this node fails too, nobody is eligible: nobody announces.
+        Volatile.Write(ref localEndpoints, 0);
+        await WaitUntilAsync(() => Task.FromResult(_serving.Plan.Addresses.ContainsKey(vip.Address) && _serving.Plan.OwnerOf(vip.Address) is null), "nobody owns it");
+        await WaitUntilAsync(() => Task.FromResult(_claims.Calls.Contains($"release {vip.Address}")), "the address is released");
+    }
+
+    [Fact]
     public async Task Stop_Alone_ClosesListenersThenReleasesEveryAddressAtOnce()
     {
         await using var backend = new GreetingBackend("pod-1");
@@ -339,6 +386,52 @@ public sealed class ServingControllerTests : IAsyncLifetime
         var status = "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"" + address + "\",\"ipMode\":\"VIP\"}]}}}";
         await client.CoreV1.PatchNamespacedServiceStatusAsync(new V1Patch(status, V1Patch.PatchType.MergePatch), name, "default", cancellationToken: Ct);
         return new IPEndPoint(IPAddress.Parse(address), port);
+    }
+
+    private async Task NodeAsync(string name, IPAddress address) =>
+        await _cluster.Client.CoreV1.CreateNodeAsync(
+            new V1Node
+            {
+                Metadata = new V1ObjectMeta { Name = name },
+                Status = new V1NodeStatus
+                {
+                    Addresses = [new V1NodeAddress { Type = "InternalIP", Address = address.ToString() }],
+                    Conditions = [new V1NodeCondition { Type = "Ready", Status = "True" }],
+                },
+            },
+            cancellationToken: Ct);
+
+    /// <summary>An <c>externalTrafficPolicy: Local</c> Service whose traffic goes to the nodes' NodePorts, with ready endpoints on <paramref name="endpointNodes"/>.</summary>
+    private async Task<IPEndPoint> NodePortServiceAsync(string name, int nodePort, int healthCheckNodePort, string address, string[] endpointNodes)
+    {
+        var client = _cluster.Client;
+        await client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default", Annotations = new Dictionary<string, string> { [FerryAnnotations.Targets] = "nodes" } },
+                Spec = new V1ServiceSpec
+                {
+                    Type = "LoadBalancer",
+                    ExternalTrafficPolicy = "Local",
+                    HealthCheckNodePort = healthCheckNodePort,
+                    Ports = [new V1ServicePort { Name = "main", Port = 8080, TargetPort = 9376, NodePort = nodePort, Protocol = "TCP" }],
+                },
+            },
+            "default",
+            cancellationToken: Ct);
+        await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(
+            new V1EndpointSlice
+            {
+                Metadata = new V1ObjectMeta { Name = name + "-1", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = name } },
+                AddressType = "IPv4",
+                Ports = [new Discoveryv1EndpointPort { Name = "main", Port = 9376, Protocol = "TCP" }],
+                Endpoints = [.. endpointNodes.Select((node, i) => new V1Endpoint { Addresses = [$"198.51.100.{i + 1}"], NodeName = node, Conditions = new V1EndpointConditions { Ready = true } })],
+            },
+            "default",
+            cancellationToken: Ct);
+        var status = "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"" + address + "\",\"ipMode\":\"VIP\"}]}}}";
+        await client.CoreV1.PatchNamespacedServiceStatusAsync(new V1Patch(status, V1Patch.PatchType.MergePatch), name, "default", cancellationToken: Ct);
+        return new IPEndPoint(IPAddress.Parse(address), 8080);
     }
 
     private async Task<Corev1Event> WaitForEventAsync(string service, string reason)

@@ -13,7 +13,23 @@ internal sealed class StaticMembership(string self, params string[] live) : IRep
 
     public bool IsSettled => true;
 
+    private volatile Dictionary<string, string[]> _withdrawn = [];
+
     public event Action? Changed;
+
+    /// <summary>What this replica last said it withdraws from.</summary>
+    public IReadOnlyCollection<string> OwnWithdrawn { get; private set; } = [];
+
+    public bool Withdraws(string replica, string key) => _withdrawn.TryGetValue(replica, out var keys) && keys.Contains(key);
+
+    public void SetWithdrawn(IReadOnlyCollection<string> keys) => OwnWithdrawn = [.. keys];
+
+    /// <summary>Makes <paramref name="replica"/> withdraw from <paramref name="keys"/> (as its heartbeats would say).</summary>
+    public void Withdraw(string replica, params string[] keys)
+    {
+        _withdrawn = new Dictionary<string, string[]>(_withdrawn) { [replica] = keys };
+        Changed?.Invoke();
+    }
 
     public void Set(params string[] live)
     {
