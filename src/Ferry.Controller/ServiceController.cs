@@ -35,6 +35,8 @@ public sealed partial class ServiceController : IDisposable
     private readonly ControllerMetrics? _metrics;
     private readonly WorkQueue<ServiceKey> _serviceQueue;
     private readonly WorkQueue<ServiceKey> _backendQueue;
+    private readonly bool _informersRunElsewhere;
+    private readonly IDisposable[] _subscriptions;
     private volatile bool _isQueueing;
     private long _syncs;
     private long _syncFailures;
@@ -51,7 +53,8 @@ public sealed partial class ServiceController : IDisposable
         ControllerOptions options,
         TimeProvider timeProvider,
         ILogger<ServiceController> logger,
-        ControllerMetrics? metrics = null)
+        ControllerMetrics? metrics = null,
+        bool informersRunElsewhere = false)
     {
         _timeProvider = timeProvider;
         _metrics = metrics;
@@ -67,9 +70,8 @@ public sealed partial class ServiceController : IDisposable
         _logger = logger;
         _serviceQueue = new WorkQueue<ServiceKey>(timeProvider, RequeueBackoff.ServiceController);
         _backendQueue = new WorkQueue<ServiceKey>(timeProvider, RequeueBackoff.ServiceController);
-        _services.OnChange(OnServiceChanged);
-        _nodes.OnChange(OnNodeChanged);
-        _slices.OnChange(OnSliceChanged);
+        _informersRunElsewhere = informersRunElsewhere;
+        _subscriptions = [_services.Subscribe(OnServiceChanged), _nodes.Subscribe(OnNodeChanged), _slices.Subscribe(OnSliceChanged)];
         metrics?.Attach(this);
     }
 
@@ -87,10 +89,12 @@ public sealed partial class ServiceController : IDisposable
     /// <summary>True once the caches are filled and allocations rebuilt.</summary>
     public bool IsReady { get; private set; }
 
-    /// <summary>Runs informers and workers until cancelled.</summary>
+    /// <summary>Runs the informers (unless they run elsewhere: see the constructor) and the workers until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var informers = new[] { _services.RunAsync(cancellationToken), _nodes.RunAsync(cancellationToken), _slices.RunAsync(cancellationToken) };
+        Task[] informers = _informersRunElsewhere
+            ? []
+            : [_services.RunAsync(cancellationToken), _nodes.RunAsync(cancellationToken), _slices.RunAsync(cancellationToken)];
         try
         {
             await Task.WhenAll(
@@ -141,6 +145,11 @@ public sealed partial class ServiceController : IDisposable
 
     public void Dispose()
     {
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+
         _metrics?.Detach(this);
         _serviceQueue.Dispose();
         _backendQueue.Dispose();

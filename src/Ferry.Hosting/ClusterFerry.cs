@@ -234,7 +234,8 @@ public sealed class ClusterFerry : IAsyncDisposable
             _controllerMetrics,
             _dataPlane.Provider,
             _serving is null ? null : new LeaderServedProvider(_dataPlane.Provider, _serving.IsAnnouncedService, _serving.Serves),
-            _serving?.PoolObjects);
+            _serving?.PoolObjects,
+            _serving?.Informers);
         try
         {
             await using (host)

@@ -10,7 +10,6 @@ using Ferry.Controller.Translation;
 using Ferry.DataPlane;
 using Ferry.Ipam;
 using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Hosting;
@@ -34,8 +33,9 @@ public sealed class ControllerHost : IAsyncDisposable
     /// <param name="dataPlane">A data plane the caller owns (not disposed with the host); null builds one the host owns.</param>
     /// <param name="poolObjects">The pool informers when the caller runs them (a replica announces by them too); null: the host runs its own.</param>
     /// <param name="controllerView">What the controller programs instead of the data plane itself (a <see cref="LeaderServedProvider"/> when replicas serve announced addresses); null: the data plane.</param>
+    /// <param name="informers">The Services, Nodes and EndpointSlices informers when the caller runs them (a replica serves from them too); null: the host runs its own.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null, IDataPlane? dataPlane = null, ILoadBalancerProvider? controllerView = null, PoolObjects? poolObjects = null)
+    public ControllerHost(IKubernetes client, ControllerHostOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null, ControllerMetrics? controllerMetrics = null, IDataPlane? dataPlane = null, ILoadBalancerProvider? controllerView = null, PoolObjects? poolObjects = null, ClusterInformers? informers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is [_, ..] problems)
@@ -48,9 +48,8 @@ public sealed class ControllerHost : IAsyncDisposable
         DataPlane = dataPlane ?? DataPlaneFactory.Create(options.DataPlane, loggerFactory, timeProvider, meterFactory);
         var provider = controllerView ?? DataPlane;
         Allocator = new IpAllocator(options.Pools);
-        var services = new ResourceInformer<V1Service>(ResourceSources.Services(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Services"));
-        var nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.Nodes"));
-        var slices = new ResourceInformer<V1EndpointSlice>(ResourceSources.EndpointSlices(client), controllerOptions.Informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Informers.EndpointSlices"));
+        var shared = informers ?? new ClusterInformers(client, controllerOptions.Informers, timeProvider, loggerFactory);
+        var (services, nodes, slices) = (shared.Services, shared.Nodes, shared.Slices);
         var predicates = new ServicePredicates(controllerOptions.Classes);
         _events = new KubernetesEventRecorder(client, timeProvider, loggerFactory.CreateLogger<KubernetesEventRecorder>(), options.Identity);
         var reconciler = new ServiceReconciler(
@@ -63,7 +62,7 @@ public sealed class ControllerHost : IAsyncDisposable
             predicates,
             loggerFactory.CreateLogger<ServiceReconciler>(),
             timeProvider);
-        Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, provider, _events, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics);
+        Controller = new ServiceController(services, nodes, slices, reconciler, predicates, Allocator, provider, _events, controllerOptions, timeProvider, loggerFactory.CreateLogger<ServiceController>(), controllerMetrics, informersRunElsewhere: informers is not null);
         if (options.PoolObjects)
         {
             // A process that runs the pool informers for its replicas too gives them; else the host runs its own.

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -25,7 +26,7 @@ public sealed partial class ResourceInformer<T>
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<Action<InformerEvent<T>>> _handlers = [];
+    private ImmutableList<Action<InformerEvent<T>>> _handlers = [];
     private long _lists;
     private long _watches;
 
@@ -47,8 +48,19 @@ public sealed partial class ResourceInformer<T>
 
     public bool HasSynced => _synced.Task.IsCompleted;
 
-    /// <summary>Adds a handler; add them all before <see cref="RunAsync"/>.</summary>
-    public void OnChange(Action<InformerEvent<T>> handler) => _handlers.Add(handler);
+    /// <summary>Adds a handler for the informer's lifetime (before <see cref="RunAsync"/>, or it misses the first list).</summary>
+    public void OnChange(Action<InformerEvent<T>> handler) => ImmutableInterlocked.Update(ref _handlers, static (list, h) => list.Add(h), handler);
+
+    /// <summary>
+    /// Adds a handler until the result is disposed: a consumer that lives shorter than a shared informer (a
+    /// leadership term's controller) subscribes and leaves. Safe while the informer runs; the handler sees the
+    /// changes after this call, not the cache already filled (read <see cref="List"/> for that).
+    /// </summary>
+    public IDisposable Subscribe(Action<InformerEvent<T>> handler)
+    {
+        OnChange(handler);
+        return new Subscription(() => ImmutableInterlocked.Update(ref _handlers, static (list, h) => list.Remove(h), handler));
+    }
 
     public T? Get(string key) => _cache.GetValueOrDefault(key);
 
@@ -214,7 +226,7 @@ public sealed partial class ResourceInformer<T>
 
     private void Raise(InformerEvent<T> change)
     {
-        foreach (var handler in _handlers)
+        foreach (var handler in Volatile.Read(ref _handlers))
         {
             try
             {
@@ -243,5 +255,12 @@ public sealed partial class ResourceInformer<T>
 
         [LoggerMessage(2105, LogLevel.Error, "A handler of {Resource} changes failed")]
         public static partial void HandlerFailed(ILogger logger, string resource, Exception exception);
+    }
+
+    private sealed class Subscription(Action remove) : IDisposable
+    {
+        private Action? _remove = remove;
+
+        public void Dispose() => Interlocked.Exchange(ref _remove, null)?.Invoke();
     }
 }

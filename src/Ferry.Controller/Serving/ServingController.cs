@@ -48,6 +48,7 @@ public sealed partial class ServingController
     private readonly ILogger _logger;
     private readonly ServingMetrics? _metrics;
     private readonly INodeLocalChecks? _localChecks;
+    private readonly bool _informersRunElsewhere;
     /// <summary>How often an unsettled membership is looked at again (it settles within a failure timeout).</summary>
     private static readonly TimeSpan _settlePoll = TimeSpan.FromMilliseconds(50);
 
@@ -83,8 +84,10 @@ public sealed partial class ServingController
         TimeProvider timeProvider,
         ILogger<ServingController> logger,
         ServingMetrics? metrics = null,
-        INodeLocalChecks? localChecks = null)
+        INodeLocalChecks? localChecks = null,
+        bool informersRunElsewhere = false)
     {
+        _informersRunElsewhere = informersRunElsewhere;
         _services = services;
         _nodes = nodes;
         _slices = slices;
@@ -149,11 +152,13 @@ public sealed partial class ServingController
         }
     }
 
-    /// <summary>Runs the informers and applies a new plan on every change until cancelled; then releases everything it claimed.</summary>
+    /// <summary>Runs the informers (unless they run elsewhere) and applies a new plan on every change until cancelled; then releases everything it claimed.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _membership.Changed += Signal;
-        var informers = new[] { _services.RunAsync(cancellationToken), _nodes.RunAsync(cancellationToken), _slices.RunAsync(cancellationToken) };
+        Task[] informers = _informersRunElsewhere
+            ? []
+            : [_services.RunAsync(cancellationToken), _nodes.RunAsync(cancellationToken), _slices.RunAsync(cancellationToken)];
         try
         {
             await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _nodes.WaitForSyncAsync(cancellationToken), _slices.WaitForSyncAsync(cancellationToken));

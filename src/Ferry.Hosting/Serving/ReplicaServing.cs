@@ -16,7 +16,6 @@ using Ferry.DataPlane.Health;
 using Ferry.Ipam;
 using Ferry.Membership;
 using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Hosting.Serving;
@@ -38,9 +37,6 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     private readonly ReplicaDirectory _directory;
     private readonly KubernetesEventRecorder _events;
     private readonly ServingMetrics? _metrics;
-    private readonly ResourceInformer<V1Service> _services;
-    private readonly ResourceInformer<V1Node> _nodes;
-    private readonly ResourceInformer<V1EndpointSlice> _slices;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ILoadBalancerProvider _provider;
@@ -97,9 +93,7 @@ public sealed partial class ReplicaServing : IAsyncDisposable
         _events = new KubernetesEventRecorder(client, timeProvider, loggerFactory.CreateLogger<KubernetesEventRecorder>(), options.NodeName, ServingEvents.Component);
         _metrics = meterFactory is null ? null : new ServingMetrics(meterFactory);
         var informers = controller.Informers;
-        _services = new ResourceInformer<V1Service>(ResourceSources.Services(client), informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Serving.Services"));
-        _nodes = new ResourceInformer<V1Node>(ResourceSources.Nodes(client), informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Serving.Nodes"));
-        _slices = new ResourceInformer<V1EndpointSlice>(ResourceSources.EndpointSlices(client), informers, timeProvider, SharedRandomSource.Instance, loggerFactory.CreateLogger("Ferry.Controller.Serving.EndpointSlices"));
+        Informers = new ClusterInformers(client, informers, timeProvider, loggerFactory);
         _localChecks = new NodeLocalChecks(new ActiveHealthMonitorFactory(loggerFactory, timeProvider), controller.Translation);
         PoolObjects = new PoolObjects(client, pools, options.Announcements, informers, options.AbsentResourceRetry, timeProvider, loggerFactory);
         PoolObjects.Changed += () => _poolsChanged.Writer.TryWrite(true);
@@ -110,6 +104,12 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     /// controller allocates from the same caches.
     /// </summary>
     public PoolObjects PoolObjects { get; }
+
+    /// <summary>
+    /// The Services, Nodes and EndpointSlices informers, run by this replica for its whole life (<see cref="RunAsync"/>):
+    /// the leader's controller reads the same caches (so each resource is watched once).
+    /// </summary>
+    public ClusterInformers Informers { get; }
 
     /// <summary>A digest of the pools and their announcement: replicas that differ would disagree on owners.</summary>
     public string ConfigDigest { get; }
@@ -154,9 +154,9 @@ public sealed partial class ReplicaServing : IAsyncDisposable
         }
 
         _serving = new ServingController(
-            _services,
-            _nodes,
-            _slices,
+            Informers.Services,
+            Informers.Nodes,
+            Informers.Slices,
             new ServingOptions { Classes = _controller.Classes, Translation = _controller.Translation, ChooseOwner = RendezvousHashing.Owner },
             _announced,
             new MembershipPort(_membership, _options.NodeName),
@@ -167,7 +167,8 @@ public sealed partial class ReplicaServing : IAsyncDisposable
             _time,
             _loggerFactory.CreateLogger<ServingController>(),
             _metrics,
-            _localChecks);
+            _localChecks,
+            informersRunElsewhere: true);
         _directory.PeersChanged += SetPeers;
         _membership.Changed += ReportDigestMismatch;
     }
@@ -177,6 +178,7 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     {
         var serving = _serving ?? throw new InvalidOperationException("StartAsync first");
         var pools = PoolObjects.RunAsync(cancellationToken);
+        var informers = Informers.RunAsync(cancellationToken);
         try
         {
             // The addresses the objects announce are known before the first plan (bounded: the seed serves meanwhile).
@@ -190,6 +192,7 @@ public sealed partial class ReplicaServing : IAsyncDisposable
         finally
         {
             await pools.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await informers.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

@@ -120,6 +120,34 @@ public class ResourceInformerTests
     }
 
     [Fact]
+    public async Task Subscribe_WhileRunning_SeesLaterChangesOnly_AndNothingAfterDisposal()
+    {
+        var script = new ScriptedSource { ListItems = [Node("a", "5")] };
+        var informer = new ResourceInformer<V1Node>(script.Source, new InformerOptions(), new FakeTimeProvider(), SharedRandomSource.Instance, NullLogger.Instance);
+        var lifetime = new List<string>();
+        informer.OnChange(e => { lock (lifetime) { lifetime.Add($"{e.Type} {e.Current.Metadata.Name}"); } });
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var run = informer.RunAsync(cts.Token);
+        await informer.WaitForSyncAsync(cts.Token).WaitAsync(_wait, cts.Token);
+
+        // A term's controller joins the running informer, then leaves.
+        var term = new List<string>();
+        var subscription = informer.Subscribe(e => { lock (term) { term.Add($"{e.Type} {e.Current.Metadata.Name}"); } });
+        script.Current.Writer.TryWrite((WatchEventType.Added, Node("b", "11")));
+        await UntilAsync(() => { lock (term) { return term.Count == 1; } });
+        subscription.Dispose();
+        subscription.Dispose(); // twice is harmless
+        script.Current.Writer.TryWrite((WatchEventType.Added, Node("c", "12")));
+        await UntilAsync(() => { lock (lifetime) { return lifetime.Count == 3; } });
+
+        Assert.Equal(["Added b"], term);
+        Assert.Equal(["Added a", "Added b", "Added c"], lifetime);
+        Assert.Equal(1, script.Lists);
+        await cts.CancelAsync();
+        await run.WaitAsync(_wait, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task Run_WatchEnds_ResumesFromLastResourceVersionWithoutRelist()
     {
         var script = new ScriptedSource();
