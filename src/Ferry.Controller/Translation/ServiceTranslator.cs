@@ -200,17 +200,24 @@ public sealed class ServiceTranslator
         return new ListenerSpec { Protocol = transport, Port = port.Port, Backends = [.. backends.Values], HealthCheck = check };
     }
 
-    private HealthCheckSpec Check(HealthCheckType type, int? port) => new()
+    private HealthCheckSpec Check(HealthCheckType type, int? port) => Check(_options, type, port);
+
+    /// <summary>A check with the options' timings and thresholds; HTTP checks ask for <c>GET /healthz</c> and expect 200 (kube-proxy's health ports).</summary>
+    public static HealthCheckSpec Check(TranslationOptions options, HealthCheckType type, int? port)
     {
-        Type = type,
-        Port = port,
-        Path = "/healthz",
-        ExpectedStatus = 200,
-        Interval = _options.HealthCheckInterval,
-        Timeout = _options.HealthCheckTimeout,
-        HealthyThreshold = _options.HealthyThreshold,
-        UnhealthyThreshold = _options.UnhealthyThreshold,
-    };
+        ArgumentNullException.ThrowIfNull(options);
+        return new()
+        {
+            Type = type,
+            Port = port,
+            Path = "/healthz",
+            ExpectedStatus = 200,
+            Interval = options.HealthCheckInterval,
+            Timeout = options.HealthCheckTimeout,
+            HealthyThreshold = options.HealthyThreshold,
+            UnhealthyThreshold = options.UnhealthyThreshold,
+        };
+    }
 
     /// <summary>A node's InternalIP, else its ExternalIP (what cloud load balancers target).</summary>
     public static IPAddress? NodeAddress(V1Node node)

@@ -83,16 +83,8 @@ public sealed class NodeLocalChecks : INodeLocalChecks, IAsyncDisposable
 
     private Check Start(ServiceKey key, IPEndPoint target)
     {
-        var spec = new HealthCheckSpec
-        {
-            Type = HealthCheckType.Http,
-            Path = "/healthz",
-            ExpectedStatus = 200,
-            Interval = _translation.HealthCheckInterval,
-            Timeout = _translation.HealthCheckTimeout,
-            HealthyThreshold = _translation.HealthyThreshold,
-            UnhealthyThreshold = _translation.UnhealthyThreshold,
-        };
+        // The port is the target's: the check's own port stays unset.
+        var spec = ServiceTranslator.Check(_translation, HealthCheckType.Http, port: null);
 
         // Not passing until a probe says so: the node is no candidate on the EndpointSlices' word alone.
         var backend = new BackendState(new BackendSpec(target.Address, target.Port, 1, "this node"), BackendHealth.Unchecked(spec));
