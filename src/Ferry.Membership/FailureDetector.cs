@@ -96,6 +96,11 @@ internal sealed class FailureDetector
         peer.LastHeardTimestamp = now;
         peer.LastHeard = _timeProvider.GetUtcNow();
         peer.Direct = !heartbeat.Leaving;
+        if (!heartbeat.Leaving && peer.Ready != heartbeat.Ready)
+        {
+            peer.Ready = heartbeat.Ready;
+            transitions.Add(new(peer.Name, PeerTransitionKind.ReadyChanged, peer.Endpoint, heartbeat.Ready ? "ready" : "not ready"));
+        }
         if (!peer.Withdrawn.SequenceEqual(heartbeat.Withdrawn.Order()))
         {
             peer.Withdrawn = [.. heartbeat.Withdrawn.Order()];
@@ -173,7 +178,14 @@ internal sealed class FailureDetector
                 peer.Alive = true;
                 peer.Left = false;
                 peer.Direct = false;
+                peer.Ready = vouch.Ready;
                 transitions.Add(new(peer.Name, PeerTransitionKind.Indirect, peer.Endpoint, voucher.Name));
+            }
+            else if (!peer.Direct && peer.Ready != vouch.Ready)
+            {
+                // Heard only through others: their word on its readiness is the freshest there is.
+                peer.Ready = vouch.Ready;
+                transitions.Add(new(peer.Name, PeerTransitionKind.ReadyChanged, peer.Endpoint, vouch.Ready ? "ready" : "not ready"));
             }
         }
     }
@@ -187,9 +199,10 @@ internal sealed class FailureDetector
         var heard = new List<Vouch>();
         foreach (var peer in _peers.Values)
         {
-            if (peer.Direct && !peer.Left && peer.LastHeardTimestamp is { } at && _timeProvider.GetElapsedTime(at) is var age && age <= _failureTimeout)
+            if (peer.Direct && !peer.Left && peer.LastHeardTimestamp is { } at && _timeProvider.GetElapsedTime(at) is var age
+                && age <= _failureTimeout && age.TotalMilliseconds <= Vouch.MaxAgeMilliseconds)
             {
-                heard.Add(new Vouch(peer.Hash, (ushort)Math.Min(ushort.MaxValue, age.TotalMilliseconds)));
+                heard.Add(new Vouch(peer.Hash, (ushort)age.TotalMilliseconds, peer.Ready));
             }
         }
 
@@ -312,6 +325,7 @@ internal sealed class FailureDetector
             {
                 Incarnation = p.Incarnation,
                 HeardDirectly = p.Alive && p.Direct,
+                Ready = p.Ready,
                 WithdrawnHashes = p.Withdrawn,
             })];
 
@@ -352,6 +366,9 @@ internal sealed class FailureDetector
         public DateTimeOffset? LastHeard { get; set; }
 
         public string? ConfigDigest { get; set; }
+
+        /// <summary>Its last heartbeat (or, heard only through others, their last vouch) said it can own work.</summary>
+        public bool Ready { get; set; }
 
         /// <summary>Alive on its own heartbeats (not only through vouches).</summary>
         public bool Direct { get; set; }

@@ -7,9 +7,9 @@ namespace Ferry.Membership;
 /// <summary>
 /// The wire format of a heartbeat (docs/design/0004-membership.md, "Datagram"), big-endian:
 /// magic "FRYM", version, flags, incarnation (8), sequence (8), name length (1) + UTF-8 name,
-/// digest length (1) + UTF-8 digest, then (version 2) sections of type (1), length (2) and value, then with
-/// a shared key an HMAC-SHA256 (32) over all before it. Section 1 holds vouches (peer-name hash 8, age in
-/// ms 2 each), section 2 withdrawn-key hashes (8 each); a section of an unknown type is skipped, so a later
+/// digest length (1) + UTF-8 digest (flags: 0x01 leaving, 0x02 authenticated, 0x04 ready), then (version 2) sections of type (1), length (2) and value, then with
+/// a shared key an HMAC-SHA256 (32) over all before it. Section 1 holds vouches (peer-name hash 8, then 2:
+/// the top bit ready, 15 bits of age in ms), section 2 withdrawn-key hashes (8 each); a section of an unknown type is skipped, so a later
 /// release can add one. Version 1 (no sections) is still read.
 /// </summary>
 internal static class HeartbeatCodec
@@ -33,6 +33,7 @@ internal static class HeartbeatCodec
     private const byte WithdrawnSection = 2;
 
     private const byte LeavingFlag = 0x01;
+    private const byte ReadyFlag = 0x04;
     private const byte AuthenticatedFlag = 0x02;
 
     private static readonly UTF8Encoding _strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -56,7 +57,7 @@ internal static class HeartbeatCodec
 
         Magic.CopyTo(destination);
         destination[4] = Version;
-        destination[5] = (byte)((heartbeat.Leaving ? LeavingFlag : 0) | (key is null ? 0 : AuthenticatedFlag));
+        destination[5] = (byte)((heartbeat.Leaving ? LeavingFlag : 0) | (key is null ? 0 : AuthenticatedFlag) | (heartbeat.Ready ? ReadyFlag : 0));
         BinaryPrimitives.WriteUInt64BigEndian(destination[6..], heartbeat.Incarnation);
         BinaryPrimitives.WriteUInt64BigEndian(destination[14..], heartbeat.Sequence);
         var position = HeaderSize;
@@ -70,7 +71,8 @@ internal static class HeartbeatCodec
             foreach (var vouch in heartbeat.Vouches)
             {
                 BinaryPrimitives.WriteUInt64BigEndian(destination[position..], vouch.PeerHash);
-                BinaryPrimitives.WriteUInt16BigEndian(destination[(position + 8)..], vouch.AgeMilliseconds);
+                var age = Math.Min(vouch.AgeMilliseconds, (ushort)Vouch.MaxAgeMilliseconds);
+                BinaryPrimitives.WriteUInt16BigEndian(destination[(position + 8)..], (ushort)(age | (vouch.Ready ? 0x8000 : 0)));
                 position += VouchSize;
             }
         }
@@ -158,7 +160,8 @@ internal static class HeartbeatCodec
                     vouches = new List<Vouch>(length / VouchSize);
                     for (var i = 0; i < length; i += VouchSize)
                     {
-                        vouches.Add(new Vouch(BinaryPrimitives.ReadUInt64BigEndian(value[i..]), BinaryPrimitives.ReadUInt16BigEndian(value[(i + 8)..])));
+                        var ageAndReady = BinaryPrimitives.ReadUInt16BigEndian(value[(i + 8)..]);
+                        vouches.Add(new Vouch(BinaryPrimitives.ReadUInt64BigEndian(value[i..]), (ushort)(ageAndReady & 0x7FFF), (ageAndReady & 0x8000) != 0));
                     }
 
                     break;
@@ -184,6 +187,7 @@ internal static class HeartbeatCodec
             digest,
             (flags & LeavingFlag) != 0)
         {
+            Ready = (flags & ReadyFlag) != 0,
             Vouches = vouches ?? [],
             Withdrawn = withdrawn ?? [],
         };

@@ -36,6 +36,7 @@ public sealed class HeartbeatMembership : IAsyncDisposable
     private long? _firstPeersAt;
     private bool _settled;
     private int _left;
+    private int _ready;
     private int _disposed;
 
     /// <param name="options">Checked here: invalid options throw <see cref="ArgumentException"/> listing every problem.</param>
@@ -83,12 +84,21 @@ public sealed class HeartbeatMembership : IAsyncDisposable
             }
 
             var live = peers.Where(p => p.Alive).Select(p => p.Name);
+            var candidates = peers.Where(p => p.Alive && p.Ready).Select(p => p.Name);
             if (Volatile.Read(ref _left) == 0)
             {
                 live = live.Append(_options.LocalName);
+                if (Volatile.Read(ref _ready) != 0)
+                {
+                    candidates = candidates.Append(_options.LocalName);
+                }
             }
 
-            return new MembershipView([.. live.Order(StringComparer.Ordinal)], peers) { Settled = IsSettled() };
+            return new MembershipView([.. live.Order(StringComparer.Ordinal)], peers)
+            {
+                Settled = IsSettled(),
+                Candidates = [.. candidates.Order(StringComparer.Ordinal)],
+            };
         }
     }
 
@@ -187,6 +197,20 @@ public sealed class HeartbeatMembership : IAsyncDisposable
         }
 
         Volatile.Write(ref _withdrawn, hashes);
+    }
+
+    /// <summary>
+    /// Says whether this replica can own work (the serving controller: once the membership has settled and its
+    /// caches are filled). Peers count it among <see cref="MembershipView.Candidates"/> from its next heartbeat
+    /// on; until then, what it would own stays with them, so a replica that restarts (or cannot reach the API
+    /// server to fill its caches) leaves no address unanswered.
+    /// </summary>
+    public void SetReady(bool ready)
+    {
+        if (Interlocked.Exchange(ref _ready, ready ? 1 : 0) != (ready ? 1 : 0))
+        {
+            _changes.Writer.TryWrite(true);
+        }
     }
 
     /// <summary>The most keys one replica can withdraw from at a time (what one heartbeat carries).</summary>
@@ -371,6 +395,7 @@ public sealed class HeartbeatMembership : IAsyncDisposable
         {
             Vouches = vouches,
             Withdrawn = leaving ? [] : Volatile.Read(ref _withdrawn),
+            Ready = !leaving && Volatile.Read(ref _ready) != 0,
         };
         var length = HeartbeatCodec.Encode(heartbeat, _options.SharedKey, buffer);
         foreach (var target in targets)
@@ -499,6 +524,7 @@ public sealed class HeartbeatMembership : IAsyncDisposable
     private static bool SameContent(MembershipView a, MembershipView b) =>
         a.Settled == b.Settled
         && a.Live.SequenceEqual(b.Live, StringComparer.Ordinal)
+        && a.Candidates.SequenceEqual(b.Candidates, StringComparer.Ordinal)
         && a.Peers.Length == b.Peers.Length
         && a.Peers.Zip(b.Peers).All(pair => pair.First with { LastHeard = null } == pair.Second with { LastHeard = null });
 

@@ -16,4 +16,11 @@ public sealed record MembershipView(ImmutableArray<string> Live, ImmutableArray<
     /// and would wrongly take over its live peers' addresses.
     /// </summary>
     public bool Settled { get; init; }
+
+    /// <summary>
+    /// The live replicas that are ready to own work (sorted): this one once <see cref="HeartbeatMembership.SetReady"/>
+    /// said so (and until it leaves), and each live peer whose heartbeats say it is. A replica that just
+    /// started is live before it is ready: its peers keep what it would own until it can take it.
+    /// </summary>
+    public ImmutableArray<string> Candidates { get; init; } = [];
 }

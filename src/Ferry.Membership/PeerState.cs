@@ -23,6 +23,12 @@ public sealed record PeerState(string Name, IPEndPoint Endpoint, bool Alive, Dat
     /// </summary>
     public bool HeardDirectly { get; init; }
 
+    /// <summary>
+    /// The peer can own work: it has settled on its own peers and its caller said so
+    /// (<see cref="HeartbeatMembership.SetReady"/>). A live peer that is not ready is no candidate yet.
+    /// </summary>
+    public bool Ready { get; init; }
+
     /// <summary>Hashes (<see cref="MembershipKeys.Hash"/>) of the keys the peer withdraws from, sorted.</summary>
     public ImmutableArray<ulong> WithdrawnHashes { get; init; } = [];
 
@@ -34,7 +40,7 @@ public sealed record PeerState(string Name, IPEndPoint Endpoint, bool Alive, Dat
         other is not null
         && Name == other.Name && Equals(Endpoint, other.Endpoint) && Alive == other.Alive && LastHeard == other.LastHeard
         && ConfigDigest == other.ConfigDigest && Discovered == other.Discovered && Incarnation == other.Incarnation
-        && HeardDirectly == other.HeardDirectly && WithdrawnHashes.AsSpan().SequenceEqual(other.WithdrawnHashes.AsSpan());
+        && HeardDirectly == other.HeardDirectly && Ready == other.Ready && WithdrawnHashes.AsSpan().SequenceEqual(other.WithdrawnHashes.AsSpan());
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Name, Endpoint, Alive, LastHeard, ConfigDigest, Discovered, Incarnation, HeardDirectly);

@@ -44,4 +44,7 @@ internal enum PeerTransitionKind
 
     /// <summary>The keys a peer withdraws from changed.</summary>
     WithdrawnChanged,
+
+    /// <summary>A peer became ready to own work, or stopped being ready.</summary>
+    ReadyChanged,
 }

@@ -302,7 +302,7 @@ public class FailureDetectorTests
         for (ulong sequence = 2; sequence < 20; sequence++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(100));
-            _detector.Heard(Beat("c", 1, sequence) with { Vouches = [Vouch("b", 20)] }, _cEndpoint);
+            _detector.Heard(Beat("c", 1, sequence) with { Vouches = [Vouch("b", 20) with { Ready = false }] }, _cEndpoint);
             foreach (var transition in _detector.Evaluate())
             {
                 Assert.Equal(("b", PeerTransitionKind.Indirect), (transition.Name, transition.Kind)); // never Dead
@@ -386,6 +386,40 @@ public class FailureDetectorTests
         var cleared = _detector.Heard(Beat("b", 1, 3), _bEndpoint);
         Assert.Equal([PeerTransitionKind.WithdrawnChanged], cleared.Transitions.Select(t => t.Kind));
         Assert.False(Peer("b").Withdraws("web/a"));
+    }
+
+    [Fact]
+    public void Ready_FollowsTheHeartbeats_AndAChangeIsReported()
+    {
+        Assert.DoesNotContain(_detector.Heard(Beat("b", 1, 1), _bEndpoint).Transitions, t => t.Kind == PeerTransitionKind.ReadyChanged);
+        Assert.False(Peer("b").Ready);
+
+        var ready = _detector.Heard(Beat("b", 1, 2) with { Ready = true }, _bEndpoint);
+        Assert.Equal([PeerTransitionKind.ReadyChanged], ready.Transitions.Select(t => t.Kind));
+        Assert.True(Peer("b").Ready);
+        Assert.Empty(_detector.Heard(Beat("b", 1, 3) with { Ready = true }, _bEndpoint).Transitions);
+
+        // What this replica vouches carries it on.
+        Assert.True(Assert.Single(_detector.Vouches()).Ready);
+    }
+
+    [Fact]
+    public void PeerHeardOnlyThroughOthers_TakesItsReadinessFromTheVouches()
+    {
+        _detector.SetDiscovered([new PeerAddress("b", _bEndpoint), new PeerAddress("c", _cEndpoint)]);
+        _detector.Heard(Beat("c", 1, 1) with { Vouches = [Vouch("b", 10) with { Ready = false }] }, _cEndpoint);
+        Assert.False(Peer("b").Ready);
+
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        var ready = _detector.Heard(Beat("c", 1, 2) with { Vouches = [Vouch("b", 10)] }, _cEndpoint);
+        Assert.Contains(ready.Transitions, t => t.Name == "b" && t.Kind == PeerTransitionKind.ReadyChanged);
+        Assert.True(Peer("b").Ready);
+
+        // Heard directly, its own word wins over a vouch.
+        _detector.Heard(Beat("b", 1, 1) with { Ready = false }, _bEndpoint);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        _detector.Heard(Beat("c", 1, 3) with { Vouches = [Vouch("b", 10)] }, _cEndpoint);
+        Assert.False(Peer("b").Ready);
     }
 
     private static Vouch Vouch(string name, ushort ageMilliseconds) => new(MembershipKeys.Hash(name), ageMilliseconds);

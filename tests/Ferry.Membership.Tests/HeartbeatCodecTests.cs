@@ -55,12 +55,28 @@ public class HeartbeatCodecTests
         var key = keyed ? _key : null;
         var heartbeat = _heartbeat with
         {
-            Vouches = [new Vouch(0xAABBCCDDEEFF0011, 7), new Vouch(MembershipKeys.Hash("node-b"), ushort.MaxValue)],
+            Vouches = [new Vouch(0xAABBCCDDEEFF0011, 7, Ready: false), new Vouch(MembershipKeys.Hash("node-b"), Vouch.MaxAgeMilliseconds)],
             Withdrawn = [MembershipKeys.Hash("default/web"), 1],
+            Ready = true,
         };
 
         Assert.Equal(heartbeat, Decode(Encode(heartbeat, key), key, out var reason));
         Assert.Null(reason);
+    }
+
+    [Fact]
+    public void ReadyFlag_AndTheVouchReadyBit_AreWhereTheDesignSays()
+    {
+        var bytes = Encode(_heartbeat with { Ready = true, Vouches = [new Vouch(1, 300, Ready: true), new Vouch(2, 300, Ready: false)] }, null);
+
+        Assert.Equal(0x04, bytes[5] & 0x04);
+        var section = bytes.AsSpan(bytes.Length - (2 * HeartbeatCodec.VouchSize));
+        Assert.Equal(new byte[] { 0x80 | 0x01, 0x2C }, section[8..10].ToArray()); // ready, 300 ms
+        Assert.Equal(new byte[] { 0x01, 0x2C }, section[18..20].ToArray());
+
+        // An age past 15 bits is sent as the largest one (such a peer is long dead by any sane timeout).
+        var capped = Decode(Encode(_heartbeat with { Vouches = [new Vouch(3, ushort.MaxValue, Ready: false)] }, null), null, out _);
+        Assert.Equal(new Vouch(3, Vouch.MaxAgeMilliseconds, Ready: false), Assert.Single(capped!.Vouches));
     }
 
     [Fact]

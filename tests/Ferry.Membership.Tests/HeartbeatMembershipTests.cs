@@ -113,6 +113,29 @@ public sealed class HeartbeatMembershipTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task APeerIsACandidateOnlyOnceItSaysItIsReady_AndNoLongerOnceItLeaves()
+    {
+        var a = await _cluster.StartAsync("a", Steady);
+        var b = await _cluster.StartAsync("b", Steady);
+        a.SetPeers([Address("b", b)]);
+        b.SetPeers([Address("a", a)]);
+        a.SetReady(true);
+        Assert.True(await EventuallyAsync(() => IsAlive(a, "b") && IsAlive(b, "a") && b.Current.Candidates.SequenceEqual(["a"])));
+        Assert.Equal(["a"], a.Current.Candidates); // b is alive, not ready: no candidate yet
+        Assert.Equal(["a", "b"], a.Current.Live);
+
+        var views = new List<MembershipView>();
+        a.Changed += view => { lock (views) { views.Add(view); } };
+        b.SetReady(true);
+        Assert.True(await EventuallyAsync(() => a.Current.Candidates.SequenceEqual(["a", "b"])));
+        Assert.True(await EventuallyAsync(() => { lock (views) { return views.Any(v => v.Candidates.SequenceEqual(["a", "b"])); } }));
+
+        await b.LeaveAsync(TestContext.Current.CancellationToken);
+        Assert.True(await EventuallyAsync(() => a.Current.Candidates.SequenceEqual(["a"])));
+        Assert.DoesNotContain("b", b.Current.Candidates);
+    }
+
+    [Fact]
     public async Task Withdrawn_ReachesThePeers_AndClearing_IsSeenToo()
     {
         var a = await _cluster.StartAsync("a", Steady);

@@ -9,8 +9,15 @@ public interface IReplicaMembership
     /// <summary>This replica's name (its node's name).</summary>
     string Self { get; }
 
-    /// <summary>The live replicas, this one included.</summary>
-    IReadOnlyCollection<string> Live { get; }
+    /// <summary>
+    /// The replicas that may own addresses now: the live ones that are ready (this one once
+    /// <see cref="MarkReady"/> was called, and until it leaves). A replica that just started is alive before
+    /// it is ready; its peers keep what it would own until it is.
+    /// </summary>
+    IReadOnlyCollection<string> Candidates { get; }
+
+    /// <summary>Says this replica can own addresses from now on (its caches are filled and the membership settled); idempotent.</summary>
+    void MarkReady();
 
     /// <summary>
     /// False until the membership has heard the peers it knows of for long enough to tell the live from

@@ -166,6 +166,8 @@ public sealed partial class ServingController
             {
                 if (_membership.IsSettled)
                 {
+                    // Caches filled, peers heard: the others may give this replica its share from its next heartbeat.
+                    _membership.MarkReady();
                     await SyncAsync(cancellationToken);
                     IsReady = true;
                 }
@@ -214,7 +216,8 @@ public sealed partial class ServingController
         var served = services.Select(s => new ServedService(s.Key, s.Value.Addresses, EligibleFor(s.Key, s.Value.Service, checkedHere))).ToList();
         var previous = Plan;
         var leaving = _leaving;
-        IReadOnlyCollection<string> live = leaving ? [.. _membership.Live.Where(r => r != self)] : _membership.Live;
+        var candidates = _membership.Candidates;
+        IReadOnlyCollection<string> live = leaving ? [.. candidates.Where(r => r != self)] : candidates;
         var plan = ServingPlanner.Plan(served, _announced, live, excluded, _options.ChooseOwner);
         Volatile.Write(ref _plan, plan);
         var mine = plan.OwnedBy(self).ToDictionary(a => a.Address);
@@ -509,7 +512,7 @@ public sealed partial class ServingController
     /// </summary>
     private async Task ReleaseAllAsync()
     {
-        var successors = _membership.Live.Any(r => r != _membership.Self);
+        var successors = _membership.Candidates.Any(r => r != _membership.Self);
         if (successors && _options.HandoverDrain > TimeSpan.Zero)
         {
             foreach (var address in _claimed.Keys.ToList())

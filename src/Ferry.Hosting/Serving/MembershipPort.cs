@@ -24,7 +24,9 @@ internal sealed class MembershipPort : IReplicaMembership
 
     public string Self { get; }
 
-    public IReadOnlyCollection<string> Live => _membership.Current.Live;
+    public IReadOnlyCollection<string> Candidates => _membership.Current.Candidates;
+
+    public void MarkReady() => _membership.SetReady(true);
 
     public bool IsSettled => _membership.Current.Settled;
 

@@ -9,7 +9,12 @@ internal sealed class StaticMembership(string self, params string[] live) : IRep
 
     public string Self { get; } = self;
 
-    public IReadOnlyCollection<string> Live => _live;
+    public IReadOnlyCollection<string> Candidates => _live;
+
+    /// <summary>True once the controller said it can own addresses.</summary>
+    public bool Ready { get; private set; }
+
+    public void MarkReady() => Ready = true;
 
     public bool IsSettled => true;
 
