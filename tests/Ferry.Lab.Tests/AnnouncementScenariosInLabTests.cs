@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Ferry.Controller;
+using Ferry.Membership;
 using k8s;
 using static Ferry.Lab.Tests.AnnouncementLab;
 
@@ -56,6 +59,76 @@ public sealed class AnnouncementScenariosInLabTests
         Assert.True(released is not null, $"{vip} is still on the ferry0 of {string.Join(", ", await HoldersAsync(lab, vip))}");
         Report($"ETP Local, no ready endpoint: the address left ferry0 {released!.Value.TotalMilliseconds:F0} ms after the EndpointSlice update");
         Assert.Empty(await lab.ArpingAsync(lab.Client, vip, requests: 3, cancellationToken: Ct));
+        Assert.Empty(await HoldersAsync(lab, vip));
+    }
+
+    /// <summary>
+    /// <c>externalTrafficPolicy: Local</c> with the traffic to the nodes' NodePorts (<c>ferry.dev/targets: nodes</c>):
+    /// of the nodes with a ready endpoint (node2, node3), only those whose kube-proxy health check passes may own the
+    /// address. Each node serves a switchable stand-in for that check on its address at <c>healthCheckNodePort</c> and a
+    /// greeting backend at the <c>nodePort</c>; the replicas keep the default check timings (a probe every 5 s, passing
+    /// at the first 200, failing after 3 failures). The address is picked so that rendezvous hashing prefers node2
+    /// over node3: while node2's check fails, node2 must keep off it by its own check, and node3 may take it only
+    /// through node2's withdrawal in the heartbeats (the mesh is complete before the Service exists).
+    /// </summary>
+    [Fact(Timeout = 240_000)]
+    public async Task TrafficPolicyLocal_TargetsNodes_TheNodesHealthCheckDecides()
+    {
+        LabRequirement.Tool(InstalledTools.HasArping, InstalledTools.NoArping);
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(cancellationToken: ct);
+        await using var cluster = await StartAsync(lab);
+        await WaitForMeshAsync(lab, cluster);
+        var (node2, node3) = (lab.Nodes[1], lab.Nodes[2]);
+        var wanted = Enumerable.Range(100, 50).Select(i => $"192.0.2.{i}").First(a => RendezvousHashing.Owner(a, [node2.Role, node3.Role]) == node2.Role);
+        await cluster.CreateServiceAsync(
+            "local", 80, BackendPort, [node2, node3], externalTrafficPolicy: "Local",
+            annotations: new Dictionary<string, string> { [FerryAnnotations.Targets] = "nodes" }, loadBalancerIP: wanted, cancellationToken: ct);
+
+        // The API server allocated both ports; every node gets its NodePort stand-in and its health check (node1 has
+        // no endpoint: 503 throughout, as kube-proxy answers there). node2's check fails, node3's passes.
+        var service = await cluster.Client.CoreV1.ReadNamespacedServiceAsync("local", "default", cancellationToken: ct);
+        var nodePort = service.Spec.Ports[0].NodePort ?? 0;
+        var healthPort = service.Spec.HealthCheckNodePort ?? 0;
+        Assert.True(nodePort > 0 && healthPort > 0, $"nodePort {nodePort}, healthCheckNodePort {healthPort}");
+        var passing = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var node in lab.Nodes)
+        {
+            var role = node.Role;
+            passing[role] = role == node3.Role;
+            lab.Track(NetnsLab.Run(node, () => new TcpTestBackend(new IPEndPoint(node.IPv4, nodePort), greeting: role)));
+            lab.Track(NetnsLab.Run(node, () => LoopbackServer.KubeProxyHealthz(() => passing[role] ? 1 : 0, endPoint: new IPEndPoint(node.IPv4, healthPort))));
+        }
+
+        var vip = await cluster.WaitForIngressAsync("local", ct);
+        Assert.Equal(IPAddress.Parse(wanted), vip);
+
+        // Only node3 answers ARP, holds the address and serves it; node2, preferred by the hash, never held it.
+        var (settled, seen) = await WatchHoldersAsync(lab, vip, [node3], _settle);
+        Assert.True(
+            settled is not null && !seen.Contains(node2),
+            $"{vip} with node2's check failing and node3's passing: ferry0 of [{string.Join(", ", seen.Select(n => n.Role))}] held it on the way, "
+                + $"now [{string.Join(", ", (await HoldersAsync(lab, vip)).Select(n => n.Role))}]\n{Withdrawals(cluster, vip)}");
+        Report($"ETP Local, targets nodes: node3 alone (its health check passing, node2's failing) held the address {settled!.Value.TotalMilliseconds:F0} ms after the Service got it");
+        Assert.Equal(node3.Role, (await OwnerAsync(lab, vip)).Role);
+        await ServedByAsync(lab, vip, node3);
+
+        // Flipped: node3's check fails, node2's passes. The address moves to node2 alone (node2, preferred by the hash,
+        // takes it at its first 200, within one interval; node3 fails its own check after 3 probes).
+        passing[node3.Role] = false;
+        passing[node2.Role] = true;
+        var moved = await WaitForHoldersAsync(lab, vip, [node2], _settle);
+        Assert.True(moved is not null, $"{vip} is on the ferry0 of [{string.Join(", ", (await HoldersAsync(lab, vip)).Select(n => n.Role))}], not of node2 alone\n{Withdrawals(cluster, vip)}");
+        Report($"ETP Local, targets nodes: node2's check passing, node3's failing: the address moved to node2 (ferry0) {moved!.Value.TotalMilliseconds:F0} ms after the flip");
+        Assert.Equal(node2.Role, (await OwnerAsync(lab, vip)).Role);
+        await ServedByAsync(lab, vip, node2);
+
+        // Both fail: nobody holds the address, nobody answers ARP.
+        passing[node2.Role] = false;
+        var released = await WaitForHoldersAsync(lab, vip, [], TimeSpan.FromSeconds(40));
+        Assert.True(released is not null, $"{vip} is still on the ferry0 of [{string.Join(", ", (await HoldersAsync(lab, vip)).Select(n => n.Role))}]\n{Withdrawals(cluster, vip)}");
+        Report($"ETP Local, targets nodes: both checks failing: the address left ferry0 {released!.Value.TotalMilliseconds:F0} ms after node2's check failed");
+        Assert.Empty(await lab.ArpingAsync(lab.Client, vip, requests: 3, cancellationToken: ct));
         Assert.Empty(await HoldersAsync(lab, vip));
     }
 
@@ -231,4 +304,64 @@ public sealed class AnnouncementScenariosInLabTests
             await WaitServedAsync(lab, vip);
         }
     }
+
+    /// <summary>Like <see cref="WaitForHoldersAsync"/> (polling ferry0, bounded by <paramref name="timeout"/>), also returning every node seen holding <paramref name="vip"/> on the way.</summary>
+    private static async Task<(TimeSpan? Settled, HashSet<LabNamespace> Seen)> WatchHoldersAsync(NetnsLab lab, IPAddress vip, IReadOnlyCollection<LabNamespace> expected, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        var seen = new HashSet<LabNamespace>();
+        while (true)
+        {
+            var holders = await HoldersAsync(lab, vip);
+            seen.UnionWith(holders);
+            if (holders.Count == expected.Count && holders.All(expected.Contains))
+            {
+                return (clock.Elapsed, seen);
+            }
+
+            if (clock.Elapsed >= timeout)
+            {
+                return (null, seen);
+            }
+
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    /// <summary>
+    /// Waits (bounded, 20 s) until a connection from the client to <paramref name="vip"/>:80 greets with <paramref name="node"/>'s
+    /// role (the owner's listener is new: until its first probes answered it may send to any node), then 5 more in a row must too.
+    /// </summary>
+    private static async Task ServedByAsync(NetnsLab lab, IPAddress vip, LabNamespace node)
+    {
+        var target = new IPEndPoint(vip, 80);
+        var attempts = new List<ConnectAttempt>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (attempts.Count == 0 || attempts[^1].Backend != node.Role)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no connection to {target} greeted with {node.Role} within 20 s:\n{string.Join("\n", attempts.TakeLast(20))}");
+            if (attempts.Count > 0)
+            {
+                await Task.Delay(100, Ct);
+            }
+
+            attempts.Add(await ConnectProbe.AttemptAsync(lab.Client, target, cancellationToken: Ct));
+        }
+
+        if (attempts.Count > 1)
+        {
+            Report($"{target}: {attempts.Count - 1} connection(s) before the first greeting from {node.Role}: {string.Join("; ", attempts.SkipLast(1).TakeLast(10))}");
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            var attempt = await ConnectProbe.AttemptAsync(lab.Client, target, cancellationToken: Ct);
+            Assert.True(attempt.Succeeded && attempt.Backend == node.Role, $"{target} served by {node.Role}, then: {attempt}");
+        }
+    }
+
+    /// <summary>The replicas' withdrawals (log 2631) and their lines naming <paramref name="vip"/>, for failure messages.</summary>
+    private static string Withdrawals(LabCluster cluster, IPAddress vip) =>
+        string.Join('\n', cluster.Replicas.SelectMany(r => r.Value.Lines.Where(l => l.Contains("withdraws from", StringComparison.Ordinal)).Select(l => r.Key + ": " + l)))
+        + "\n" + ReplicaLines(cluster, vip);
 }
