@@ -104,7 +104,7 @@ public sealed class ClusterFerry : IAsyncDisposable
         var owned = serving.Owned;
         return AdminReadiness.Ready(string.Create(
             CultureInfo.InvariantCulture,
-            $"{readiness.Message}; node {_options.Serving!.NodeName} announces {(owned.Count == 0 ? "no address" : string.Join(", ", owned))} ({_serving.Live.Count} replicas alive)"));
+            $"{readiness.Message}; node {_options.Serving!.NodeName} announces {(owned.Count == 0 ? "no address" : string.Join(", ", owned))} ({_serving.Live.Count} replicas alive, {_serving.Candidates.Count} ready)"));
     }
 
     /// <summary>

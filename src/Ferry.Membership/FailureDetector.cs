@@ -313,9 +313,9 @@ internal sealed class FailureDetector
     /// <summary>Where heartbeats go: every known peer, alive or not (a dead one may come back).</summary>
     public IReadOnlyList<PeerAddress> Targets() => [.. _peers.Values.Select(p => new PeerAddress(p.Name, p.Endpoint))];
 
-    /// <summary>How many peers are alive, how many are known, and how many are alive only through vouches.</summary>
-    public (int Alive, int Known, int Indirect) Count() =>
-        (_peers.Values.Count(p => p.Alive), _peers.Count, _peers.Values.Count(p => p.Alive && !p.Direct));
+    /// <summary>How many peers are alive, how many are known, how many are alive only through vouches, and how many alive ones are ready.</summary>
+    public (int Alive, int Known, int Indirect, int Ready) Count() =>
+        (_peers.Values.Count(p => p.Alive), _peers.Count, _peers.Values.Count(p => p.Alive && !p.Direct), _peers.Values.Count(p => p.Alive && p.Ready));
 
     /// <summary>The known peers, sorted by name.</summary>
     public ImmutableArray<PeerState> Snapshot() =>

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Ferry.Membership;
 
 /// <summary>
-/// Instruments of the membership (meter <c>Ferry.Membership</c>, docs/metrics.md): peers alive, alive only indirectly, and known,
+/// Instruments of the membership (meter <c>Ferry.Membership</c>, docs/metrics.md): peers alive, ready, alive only indirectly, and known,
 /// heartbeats sent and received, datagrams dropped by reason.
 /// </summary>
 internal sealed class MembershipMetrics : IDisposable
@@ -17,11 +17,12 @@ internal sealed class MembershipMetrics : IDisposable
 
     /// <param name="meterFactory">Owns the meter; null creates one this instance disposes.</param>
     /// <param name="peers">Reads how many peers are alive and known, at every collection.</param>
-    public MembershipMetrics(IMeterFactory? meterFactory, Func<(int Alive, int Known, int Indirect)> peers)
+    public MembershipMetrics(IMeterFactory? meterFactory, Func<(int Alive, int Known, int Indirect, int Ready)> peers)
     {
         _ownsMeter = meterFactory is null;
         var meter = Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         meter.CreateObservableGauge("ferry.membership.peers.alive", () => peers().Alive, "{peer}", "Peers heard within the failure timeout (this replica not counted).");
+        meter.CreateObservableGauge("ferry.membership.peers.ready", () => peers().Ready, "{peer}", "Live peers ready to own addresses (candidates; this replica not counted).");
         meter.CreateObservableGauge("ferry.membership.peers.indirect", () => peers().Indirect, "{peer}", "Peers alive only because another peer hears them: their heartbeats do not reach this replica.");
         meter.CreateObservableGauge("ferry.membership.peers.known", () => peers().Known, "{peer}", "Peers discovered or heard from, alive or not.");
         _sent = meter.CreateCounter<long>("ferry.membership.heartbeats.sent", "{datagram}", "Heartbeat datagrams sent.");

@@ -120,6 +120,9 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     /// <summary>The replicas alive now, this one included.</summary>
     public IReadOnlyCollection<string> Live => _membership.Current.Live;
 
+    /// <summary>The live replicas ready to own addresses, this one included once its serving controller is.</summary>
+    public IReadOnlyCollection<string> Candidates => _membership.Current.Candidates;
+
     /// <summary>Where heartbeats are heard (the bound port when 0 was asked for).</summary>
     public IPEndPoint HeartbeatEndpoint => _membership.LocalEndpoint;
 
