@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using k8s;
 using k8s.Models;
 
@@ -213,6 +214,67 @@ internal static class AnnouncementLab
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Waits (bounded, 30 s per replica) until every replica's <c>/readyz</c>, asked from the client's namespace, answers
+    /// 200: its serving controller has filled its caches and planned with the membership settled, so it says it is ready in
+    /// its heartbeats and its peers count it as a candidate owner from the next one (100 ms apart; half a second more is
+    /// allowed for that). Alive (<see cref="WaitForMeshAsync"/>) is not ready: a Service created in between is owned at
+    /// first by the replicas ready already, then by its owner among all, and the two may probe for its address at once
+    /// (the one that sees the other's probe as a conflict then refuses the address for ServingOptions.ResyncInterval, 30 s).
+    /// </summary>
+    public static async Task WaitForReadyAsync(NetnsLab lab, LabCluster cluster)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = NetworkNamespace.Run(lab.Client.Name, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, token);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+
+        foreach (var node in lab.Nodes)
+        {
+            var url = new Uri(LabCluster.AdminUrl(node), "readyz");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            var last = "no answer";
+            while (true)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(url, Ct);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        break;
+                    }
+
+                    last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}";
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !Ct.IsCancellationRequested)
+                {
+                    last = e.Message;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"{node.Role}'s {url} did not answer 200 within 30 s: {last}\n{cluster.Replicas[node.Role].Output}");
+                await Task.Delay(100, Ct);
+            }
+        }
+
+        await Task.Delay(500, Ct);
     }
 
     /// <summary>Waits (bounded, 60 s) until nobody answers ARP for the address; false if someone still does then.</summary>
