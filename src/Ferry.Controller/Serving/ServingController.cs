@@ -57,6 +57,8 @@ public sealed partial class ServingController
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<IPAddress, IReadOnlyList<string>> _claimed = [];
     private readonly Dictionary<IPAddress, DateTimeOffset> _refused = [];
+    /// <summary>The candidates (sorted, comma-joined) the refusals in <see cref="_refused"/> were made among.</summary>
+    private string _refusedUnder = string.Empty;
     /// <summary>Addresses handed to another replica and still served here until the time given (silent: not answered for).</summary>
     private readonly Dictionary<IPAddress, DateTimeOffset> _draining = [];
     /// <summary>Claimed addresses that are local but not yet answered for nor announced (their listeners bind first).</summary>
@@ -214,11 +216,26 @@ public sealed partial class ServingController
             .ToDictionary(s => ServiceKeys.Of(s.Service));
         var checkedHere = CheckLocalTraffic(services, nodes, self);
         var served = services.Select(s => new ServedService(s.Key, s.Value.Addresses, EligibleFor(s.Key, s.Value.Service, checkedHere))).ToList();
-        var previous = Plan;
         var leaving = _leaving;
         var candidates = _membership.Candidates;
         IReadOnlyCollection<string> live = leaving ? [.. candidates.Where(r => r != self)] : candidates;
         var plan = ServingPlanner.Plan(served, _announced, live, excluded, _options.ChooseOwner);
+
+        // This replica's first plan has no predecessor: what its peers did before it was ready stands in
+        // for one, so an address a ready peer holds is a handover (claimed without a probe, while that peer
+        // falls silent), not an address new to the LAN.
+        var previous = ReferenceEquals(Plan, ServingPlan.Empty)
+            ? ServingPlanner.Plan(served, _announced, [.. candidates.Where(r => r != self)], excluded, _options.ChooseOwner)
+            : Plan;
+        var candidateKey = string.Join(',', live.Order(StringComparer.Ordinal));
+        if (candidateKey != _refusedUnder)
+        {
+            // Refusals were judged among other replicas: a peer that was still unknown may have answered the
+            // probe, or the owner that kept the address may be gone. Judge again now, not a resync later.
+            _refused.Clear();
+            _refusedUnder = candidateKey;
+        }
+
         Volatile.Write(ref _plan, plan);
         var mine = plan.OwnedBy(self).ToDictionary(a => a.Address);
 
@@ -376,7 +393,8 @@ public sealed partial class ServingController
         // not wait for a probe. An address new to this replica is probed first: another host may use it.
         var results = await Task.WhenAll(wanted.Select(async a =>
         {
-            var probe = previous.OwnerOf(a.Address) is null;
+            // Owned here before yet not held (refused, or the claim failed): nobody handed it over, probe again.
+            var probe = previous.OwnerOf(a.Address) is not { } prior || prior == _membership.Self;
             var result = await _claims.ClaimAsync(a.Address, a.Interfaces, probe, silent: true, cancellationToken);
             if (result.Outcome == AddressClaimOutcome.Conflict && result.ConflictingHardwareAddress is { } mac && _isPeerHardwareAddress(mac))
             {

@@ -48,13 +48,21 @@ public sealed class ServingControllerTests : IAsyncLifetime
             new AddressPool("lan", [AddressRange.Parse(_cluster.PoolPrefix + "0/25")]),
             new AddressPool("routed", [AddressRange.Parse(_cluster.PoolPrefix + "128/25")]),
         };
-        var informers = new InformerOptions();
         // Fast node checks: a verdict per probe, a probe every 100 ms.
         _localChecks = new NodeLocalChecks(
             new ActiveHealthMonitorFactory(NullLoggerFactory.Instance, TimeProvider.System),
             new TranslationOptions { HealthCheckInterval = TimeSpan.FromMilliseconds(100), HealthCheckTimeout = TimeSpan.FromSeconds(1), HealthyThreshold = 1, UnhealthyThreshold = 1 });
+        _announced = new AnnouncedAddresses(pools, [new PoolAnnouncement("lan", AnnouncementMode.Layer2, new EquatableArray<string>([])), PoolAnnouncement.NotAnnounced("routed")]);
+        _serving = NewController(_membership, _claims, _dataPlane, _events, _localChecks);
+        _running = _serving.RunAsync(_stop.Token);
+    }
+
+    /// <summary>A serving controller on this test's API server and pools, for the replica <paramref name="membership"/> names.</summary>
+    private ServingController NewController(StaticMembership membership, RecordingClaims claims, DataPlaneProvider dataPlane, KubernetesEventRecorder events, NodeLocalChecks? localChecks = null)
+    {
+        var informers = new InformerOptions();
         var logs = NullLoggerFactory.Instance;
-        _serving = new ServingController(
+        return new ServingController(
             new ResourceInformer<V1Service>(ResourceSources.Services(_cluster.Client), informers, TimeProvider.System, SharedRandomSource.Instance, logs.CreateLogger("s")),
             new ResourceInformer<V1Node>(ResourceSources.Nodes(_cluster.Client), informers, TimeProvider.System, SharedRandomSource.Instance, logs.CreateLogger("n")),
             new ResourceInformer<V1EndpointSlice>(ResourceSources.EndpointSlices(_cluster.Client), informers, TimeProvider.System, SharedRandomSource.Instance, logs.CreateLogger("e")),
@@ -65,16 +73,15 @@ public sealed class ServingControllerTests : IAsyncLifetime
                 // The test decides the owner: "other" whenever it is alive (hashing is ServingPlannerTests' and the lab's).
                 ChooseOwner = (_, candidates) => candidates.Contains("other") ? "other" : candidates.Order(StringComparer.Ordinal).FirstOrDefault(),
             },
-            _announced = new AnnouncedAddresses(pools, [new PoolAnnouncement("lan", AnnouncementMode.Layer2, new EquatableArray<string>([])), PoolAnnouncement.NotAnnounced("routed")]),
-            _membership,
-            _claims,
+            _announced,
+            membership,
+            claims,
             mac => mac == "02:00:00:00:00:0b",
-            _dataPlane,
-            _events,
+            dataPlane,
+            events,
             TimeProvider.System,
             NullLogger<ServingController>.Instance,
-            localChecks: _localChecks);
-        _running = _serving.RunAsync(_stop.Token);
+            localChecks: localChecks);
     }
 
     public async ValueTask DisposeAsync()
@@ -192,6 +199,50 @@ public sealed class ServingControllerTests : IAsyncLifetime
         Assert.Null(_dataPlane.GetStats(new LoadBalancerKey("default", "web")));
         Assert.Empty(_serving.Owned);
         Assert.Equal([$"claim {address} probe silent"], _claims.Calls);
+    }
+
+    [Fact]
+    public async Task Refusal_IsJudgedAgainAtOnce_WhenTheCandidatesChange()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var address = IPAddress.Parse(_cluster.PoolPrefix + "20");
+        _claims.ProbeAnswers[address] = AddressClaimResult.Conflict("02:00:00:00:00:99", "on eth0");
+        var vip = await ServiceAsync("web", 8080, backend, address.ToString());
+        await WaitForEventAsync("web", ServingEvents.AddressConflict);
+
+        // The MAC that answered was a replica this one did not know yet; now the candidates change (it
+        // joins), and the address is probed again at once, not a resync interval (30 s) later.
+        _claims.ProbeAnswers.TryRemove(address, out _);
+        var changed = System.Diagnostics.Stopwatch.StartNew();
+        _membership.Set("me", "peer");
+
+        await ServedAndAnnouncedAsync(vip);
+        Assert.True(changed.Elapsed < TimeSpan.FromSeconds(10), $"served {changed.Elapsed} after the change: the refusal waited for the resync");
+        Assert.Equal(2, _claims.Calls.Count(c => c == $"claim {address} probe silent")); // probed again, not taken over blindly
+    }
+
+    [Fact]
+    public async Task FirstPlan_AddressAReadyPeerHolds_IsAHandover_ClaimedWithoutAProbe()
+    {
+        // "me" (the fixture's replica) holds the address; then "other" starts, is ready, and outranks it.
+        await using var backend = new GreetingBackend("pod-1");
+        var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "21");
+        await ServedAndAnnouncedAsync(vip);
+
+        var otherMembership = new StaticMembership("other", "me", "other");
+        var otherClaims = new RecordingClaims();
+        await using var otherPlane = DataPlaneFactory.Create(NullLoggerFactory.Instance, TimeProvider.System);
+        await using var otherEvents = new KubernetesEventRecorder(_cluster.Client, TimeProvider.System, NullLogger<KubernetesEventRecorder>.Instance, "other", ServingEvents.Component);
+        var other = NewController(otherMembership, otherClaims, otherPlane, otherEvents);
+        using var stopOther = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        _membership.Set("me", "other");
+        var running = other.RunAsync(stopOther.Token);
+
+        await WaitUntilAsync(() => Task.FromResult(otherClaims.Calls.Contains($"claim {vip.Address} silent")), "the newcomer claims the address");
+        Assert.DoesNotContain($"claim {vip.Address} probe silent", otherClaims.Calls);
+        Assert.True(otherMembership.Ready);
+        await stopOther.CancelAsync();
+        await running;
     }
 
     [Fact]
