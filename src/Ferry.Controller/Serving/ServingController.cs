@@ -68,7 +68,12 @@ public sealed partial class ServingController
     private volatile bool _leaving;
     private IPAddress[] _owned = [];
     private HashSet<string>? _lastLive;
+    private List<string> _failingHere = [];
     private List<string> _withdrawn = [];
+    /// <summary>Addresses this replica owned and found in use by another host on the LAN (told to the peers: a handover from here is probed).</summary>
+    private readonly HashSet<IPAddress> _conflicted = [];
+    /// <summary>Per address in the plan: its owner and since when (a just-made owner may still be probing).</summary>
+    private readonly Dictionary<IPAddress, (string? Owner, DateTimeOffset Since)> _ownerSince = [];
     private volatile ImmutableHashSet<LoadBalancerKey> _servedKeys = [];
     private ServingPlan _plan = ServingPlan.Empty;
 
@@ -221,12 +226,7 @@ public sealed partial class ServingController
         IReadOnlyCollection<string> live = leaving ? [.. candidates.Where(r => r != self)] : candidates;
         var plan = ServingPlanner.Plan(served, _announced, live, excluded, _options.ChooseOwner);
 
-        // This replica's first plan has no predecessor: what its peers did before it was ready stands in
-        // for one, so an address a ready peer holds is a handover (claimed without a probe, while that peer
-        // falls silent), not an address new to the LAN.
-        var previous = ReferenceEquals(Plan, ServingPlan.Empty)
-            ? ServingPlanner.Plan(served, _announced, [.. candidates.Where(r => r != self)], excluded, _options.ChooseOwner)
-            : Plan;
+        var previous = Plan;
         var candidateKey = string.Join(',', live.Order(StringComparer.Ordinal));
         if (candidateKey != _refusedUnder)
         {
@@ -236,10 +236,14 @@ public sealed partial class ServingController
             _refusedUnder = candidateKey;
         }
 
+        var planned = _time.GetUtcNow();
+        var tenure = _ownerSince.ToDictionary(o => o.Key, o => (o.Value.Owner, Held: planned - o.Value.Since));
         Volatile.Write(ref _plan, plan);
+        TrackOwners(plan, planned);
         var mine = plan.OwnedBy(self).ToDictionary(a => a.Address);
 
-        var newlyClaimed = await ClaimAsync(mine, previous, cancellationToken);
+        var newlyClaimed = await ClaimAsync(mine, previous, tenure, cancellationToken);
+        PublishWithdrawn();
         var keep = _claimed.Keys.Where(mine.ContainsKey).ToHashSet();
         var releaseNow = new List<IPAddress>();
         foreach (var address in _claimed.Keys.Where(a => !keep.Contains(a)).ToList())
@@ -366,22 +370,63 @@ public sealed partial class ServingController
 
         _localChecks.SetTargets(targets);
         var failing = targets.Keys.Where(k => !_localChecks.Passes(k)).Select(k => k.ToString()).Order(StringComparer.Ordinal).ToList();
-        if (!failing.SequenceEqual(_withdrawn, StringComparer.Ordinal))
+        if (!failing.SequenceEqual(_failingHere, StringComparer.Ordinal))
         {
-            if (failing.Count > 0 || _withdrawn.Count > 0)
-            {
-                Log.Withdrawn(_logger, self, failing);
-            }
-
-            _withdrawn = failing;
-            _membership.SetWithdrawn(failing);
+            Log.Withdrawn(_logger, self, failing);
+            _failingHere = failing;
         }
 
         return [.. targets.Keys];
     }
 
+    /// <summary>Remembers since when each address in <paramref name="plan"/> has had its owner (an unchanged owner keeps its time).</summary>
+    private void TrackOwners(ServingPlan plan, DateTimeOffset now)
+    {
+        foreach (var address in _ownerSince.Keys.Where(a => !plan.Addresses.ContainsKey(a)).ToList())
+        {
+            _ownerSince.Remove(address);
+            _conflicted.Remove(address);
+        }
+
+        foreach (var address in plan.Addresses.Keys)
+        {
+            var owner = plan.OwnerOf(address);
+            if (!_ownerSince.TryGetValue(address, out var known) || known.Owner != owner)
+            {
+                _ownerSince[address] = (owner, now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="address"/> comes from another replica that held it, so it is claimed at once
+    /// (failover must not wait for a probe): the previous owner is a peer that had owned it for at least
+    /// <see cref="ServingOptions.HandoverProbeGuard"/> (long enough to have probed and claimed it) and did not
+    /// find another host using it. Anything else — an address new to the LAN, one owned here but not held
+    /// (refused, or the claim failed), one whose owner was only just chosen and may still be probing, one a
+    /// peer found in use — is probed first.
+    /// </summary>
+    private bool IsHandover(IPAddress address, string? prior, Dictionary<IPAddress, (string? Owner, TimeSpan Held)> tenure) =>
+        prior is not null
+        && prior != _membership.Self
+        && !_membership.Withdraws(prior, ConflictKey(address))
+        && tenure.TryGetValue(address, out var held) && held.Owner == prior && held.Held >= _options.HandoverProbeGuard;
+
+    private static string ConflictKey(IPAddress address) => "address-conflict/" + address;
+
+    /// <summary>Tells the peers what this replica withdraws from: Local Services whose node check fails here, and addresses another host uses.</summary>
+    private void PublishWithdrawn()
+    {
+        var keys = _failingHere.Concat(_conflicted.Select(ConflictKey)).Order(StringComparer.Ordinal).ToList();
+        if (!keys.SequenceEqual(_withdrawn, StringComparer.Ordinal))
+        {
+            _withdrawn = keys;
+            _membership.SetWithdrawn(keys);
+        }
+    }
+
     /// <summary>Claims the owned addresses not claimed yet, in parallel; returns those claimed now.</summary>
-    private async Task<List<IPAddress>> ClaimAsync(Dictionary<IPAddress, AddressAssignment> mine, ServingPlan previous, CancellationToken cancellationToken)
+    private async Task<List<IPAddress>> ClaimAsync(Dictionary<IPAddress, AddressAssignment> mine, ServingPlan previous, Dictionary<IPAddress, (string? Owner, TimeSpan Held)> tenure, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var wanted = mine.Values
@@ -393,8 +438,7 @@ public sealed partial class ServingController
         // not wait for a probe. An address new to this replica is probed first: another host may use it.
         var results = await Task.WhenAll(wanted.Select(async a =>
         {
-            // Owned here before yet not held (refused, or the claim failed): nobody handed it over, probe again.
-            var probe = previous.OwnerOf(a.Address) is not { } prior || prior == _membership.Self;
+            var probe = !IsHandover(a.Address, previous.OwnerOf(a.Address), tenure);
             var result = await _claims.ClaimAsync(a.Address, a.Interfaces, probe, silent: true, cancellationToken);
             if (result.Outcome == AddressClaimOutcome.Conflict && result.ConflictingHardwareAddress is { } mac && _isPeerHardwareAddress(mac))
             {
@@ -412,6 +456,7 @@ public sealed partial class ServingController
             switch (result.Outcome)
             {
                 case AddressClaimOutcome.Claimed:
+                    _conflicted.Remove(address);
                     _claimed[address] = result.Interfaces;
                     _unannounced.Add(address);
                     _refused.Remove(address);
@@ -422,6 +467,7 @@ public sealed partial class ServingController
                     break;
                 case AddressClaimOutcome.Conflict:
                     _refused[address] = now;
+                    _conflicted.Add(address);
                     _metrics?.Conflict();
                     Log.Conflict(_logger, address.ToString(), result.ConflictingHardwareAddress ?? "another host", result.Detail ?? string.Empty);
                     RecordFor(assignment, "Warning", ServingEvents.AddressConflict, ServingEvents.ConflictMessage(address.ToString(), _membership.Self, result.ConflictingHardwareAddress, result.Detail));

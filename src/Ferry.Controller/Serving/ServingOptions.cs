@@ -25,6 +25,14 @@ public sealed record ServingOptions
     public TimeSpan HandoverDrain { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How long the previous owner must have owned an address for its successor to claim it without a probe
+    /// (a handover). A replica that became owner only just may still be probing, and may find another host
+    /// using the address; its peers hear of such a conflict within a heartbeat. The default covers the probe
+    /// (250 ms), a few heartbeats and scheduling.
+    /// </summary>
+    public TimeSpan HandoverProbeGuard { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Picks the owner of a key among candidates, the same on every replica (rendezvous hashing in
     /// production); it must not depend on the order of the candidates.
     /// </summary>

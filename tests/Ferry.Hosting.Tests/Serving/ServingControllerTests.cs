@@ -25,6 +25,9 @@ public sealed class ServingControllerTests : IAsyncLifetime
     /// <summary>How long a handed-over address stays served here (long enough to look at it during the drain).</summary>
     private static readonly TimeSpan _drain = TimeSpan.FromSeconds(1.5);
 
+    /// <summary>How long a peer must have owned an address for its successor to skip the probe (short for the test).</summary>
+    private static readonly TimeSpan _handoverProbeGuard = TimeSpan.FromMilliseconds(500);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private ElectionCluster _cluster = null!;
@@ -70,6 +73,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
             {
                 Translation = new TranslationOptions { DefaultTargets = TargetMode.Endpoints },
                 HandoverDrain = _drain,
+                HandoverProbeGuard = _handoverProbeGuard,
                 // The test decides the owner: "other" whenever it is alive (hashing is ServingPlannerTests' and the lab's).
                 ChooseOwner = (_, candidates) => candidates.Contains("other") ? "other" : candidates.Order(StringComparer.Ordinal).FirstOrDefault(),
             },
@@ -221,28 +225,46 @@ public sealed class ServingControllerTests : IAsyncLifetime
         Assert.Equal(2, _claims.Calls.Count(c => c == $"claim {address} probe silent")); // probed again, not taken over blindly
     }
 
-    [Fact]
-    public async Task FirstPlan_AddressAReadyPeerHolds_IsAHandover_ClaimedWithoutAProbe()
+    [Theory]
+    [InlineData("held", false)]
+    [InlineData("just-chosen", true)]
+    [InlineData("found-in-use", true)]
+    public async Task AddressFromAPeerThatDies_IsClaimedWithoutAProbe_OnlyIfThePeerHeldItLongEnoughAndFoundNoConflict(string case_, bool probed)
     {
-        // "me" (the fixture's replica) holds the address; then "other" starts, is ready, and outranks it.
         await using var backend = new GreetingBackend("pod-1");
+        _membership.Set("me", "other"); // "other" owns whatever it is alive for
         var vip = await ServiceAsync("web", 8080, backend, _cluster.PoolPrefix + "21");
+        await WaitUntilAsync(() => Task.FromResult(_serving.Plan.OwnerOf(vip.Address) == "other"), "the peer owns the address");
+        if (case_ != "just-chosen")
+        {
+            await Task.Delay(_handoverProbeGuard + TimeSpan.FromMilliseconds(200), Ct);
+        }
+
+        if (case_ == "found-in-use")
+        {
+            _membership.Withdraw("other", $"address-conflict/{vip.Address}");
+        }
+
+        _membership.Set("me"); // the peer dies
+
         await ServedAndAnnouncedAsync(vip);
+        Assert.Equal(probed, _claims.Calls.Contains($"claim {vip.Address} probe silent"));
+        Assert.Equal(!probed, _claims.Calls.Contains($"claim {vip.Address} silent"));
+    }
 
-        var otherMembership = new StaticMembership("other", "me", "other");
-        var otherClaims = new RecordingClaims();
-        await using var otherPlane = DataPlaneFactory.Create(NullLoggerFactory.Instance, TimeProvider.System);
-        await using var otherEvents = new KubernetesEventRecorder(_cluster.Client, TimeProvider.System, NullLogger<KubernetesEventRecorder>.Instance, "other", ServingEvents.Component);
-        var other = NewController(otherMembership, otherClaims, otherPlane, otherEvents);
-        using var stopOther = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        _membership.Set("me", "other");
-        var running = other.RunAsync(stopOther.Token);
+    [Fact]
+    public async Task AddressFoundInUse_IsToldToThePeers_UntilItIsClaimed()
+    {
+        await using var backend = new GreetingBackend("pod-1");
+        var address = IPAddress.Parse(_cluster.PoolPrefix + "22");
+        _claims.ProbeAnswers[address] = AddressClaimResult.Conflict("02:00:00:00:00:99", "on eth0");
+        var vip = await ServiceAsync("web", 8080, backend, address.ToString());
+        await WaitUntilAsync(() => Task.FromResult(_membership.OwnWithdrawn.Contains($"address-conflict/{address}")), "the conflict is told to the peers");
 
-        await WaitUntilAsync(() => Task.FromResult(otherClaims.Calls.Contains($"claim {vip.Address} silent")), "the newcomer claims the address");
-        Assert.DoesNotContain($"claim {vip.Address} probe silent", otherClaims.Calls);
-        Assert.True(otherMembership.Ready);
-        await stopOther.CancelAsync();
-        await running;
+        _claims.ProbeAnswers.TryRemove(address, out _);
+        _membership.Set("me", "peer"); // judged again: nobody answers now
+        await ServedAndAnnouncedAsync(vip);
+        Assert.DoesNotContain($"address-conflict/{address}", _membership.OwnWithdrawn);
     }
 
     [Fact]
