@@ -56,9 +56,8 @@ public sealed partial class ServingController
     private readonly ServiceTranslator _translator;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<IPAddress, IReadOnlyList<string>> _claimed = [];
-    private readonly Dictionary<IPAddress, DateTimeOffset> _refused = [];
-    /// <summary>The candidates (sorted, comma-joined) the refusals in <see cref="_refused"/> were made among.</summary>
-    private string _refusedUnder = string.Empty;
+    /// <summary>Addresses not claimed: when, and the MAC that answered the probe (null for a failure).</summary>
+    private readonly Dictionary<IPAddress, (DateTimeOffset At, string? HardwareAddress)> _refused = [];
     /// <summary>Addresses handed to another replica and still served here until the time given (silent: not answered for).</summary>
     private readonly Dictionary<IPAddress, DateTimeOffset> _draining = [];
     /// <summary>Claimed addresses that are local but not yet answered for nor announced (their listeners bind first).</summary>
@@ -227,14 +226,6 @@ public sealed partial class ServingController
         var plan = ServingPlanner.Plan(served, _announced, live, excluded, _options.ChooseOwner);
 
         var previous = Plan;
-        var candidateKey = string.Join(',', live.Order(StringComparer.Ordinal));
-        if (candidateKey != _refusedUnder)
-        {
-            // Refusals were judged among other replicas: a peer that was still unknown may have answered the
-            // probe, or the owner that kept the address may be gone. Judge again now, not a resync later.
-            _refused.Clear();
-            _refusedUnder = candidateKey;
-        }
 
         var planned = _time.GetUtcNow();
         var tenure = _ownerSince.ToDictionary(o => o.Key, o => (o.Value.Owner, Held: planned - o.Value.Since));
@@ -431,7 +422,9 @@ public sealed partial class ServingController
         var now = _time.GetUtcNow();
         var wanted = mine.Values
             .Where(a => !_claimed.ContainsKey(a.Address))
-            .Where(a => !_refused.TryGetValue(a.Address, out var at) || now - at >= _options.ResyncInterval)
+            .Where(a => !_refused.TryGetValue(a.Address, out var refused) || now - refused.At >= _options.ResyncInterval
+                // The MAC that answered is now known as a replica's (its Lease was not listed yet): a handover after all.
+                || (refused.HardwareAddress is { } mac && _isPeerHardwareAddress(mac)))
             .ToList();
 
         // A handover from a replica that owned it (alive or just dead) is claimed at once: failover must
@@ -466,14 +459,14 @@ public sealed partial class ServingController
                     Log.Claimed(_logger, address, result.Interfaces, assignment.Services);
                     break;
                 case AddressClaimOutcome.Conflict:
-                    _refused[address] = now;
+                    _refused[address] = (now, result.ConflictingHardwareAddress);
                     _conflicted.Add(address);
                     _metrics?.Conflict();
                     Log.Conflict(_logger, address.ToString(), result.ConflictingHardwareAddress ?? "another host", result.Detail ?? string.Empty);
                     RecordFor(assignment, "Warning", ServingEvents.AddressConflict, ServingEvents.ConflictMessage(address.ToString(), _membership.Self, result.ConflictingHardwareAddress, result.Detail));
                     break;
                 default:
-                    _refused[address] = now;
+                    _refused[address] = (now, null);
                     _metrics?.Failed();
                     Log.ClaimFailed(_logger, address.ToString(), result.Detail ?? "unknown error");
                     RecordFor(assignment, "Warning", ServingEvents.AnnounceFailed, ServingEvents.FailedMessage(address.ToString(), _membership.Self, result.Detail ?? "unknown error"));

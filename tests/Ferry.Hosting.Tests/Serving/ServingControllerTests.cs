@@ -35,6 +35,9 @@ public sealed class ServingControllerTests : IAsyncLifetime
     private KubernetesEventRecorder _events = null!;
     private readonly StaticMembership _membership = new("me", "me");
     private readonly RecordingClaims _claims = new();
+
+    /// <summary>The MACs the replica directory knows as other replicas' (a test adds one as if a Lease were listed).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _peerMacs = new() { ["02:00:00:00:00:0b"] = true };
     private readonly CancellationTokenSource _stop = new();
     private ServingController _serving = null!;
     private AnnouncedAddresses _announced = null!;
@@ -80,7 +83,7 @@ public sealed class ServingControllerTests : IAsyncLifetime
             _announced,
             membership,
             claims,
-            mac => mac == "02:00:00:00:00:0b",
+            _peerMacs.ContainsKey,
             dataPlane,
             events,
             TimeProvider.System,
@@ -206,23 +209,25 @@ public sealed class ServingControllerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Refusal_IsJudgedAgainAtOnce_WhenTheCandidatesChange()
+    public async Task Refusal_ByAMacLaterKnownAsAReplicas_IsAHandover_ClaimedAtOnce()
     {
         await using var backend = new GreetingBackend("pod-1");
         var address = IPAddress.Parse(_cluster.PoolPrefix + "20");
-        _claims.ProbeAnswers[address] = AddressClaimResult.Conflict("02:00:00:00:00:99", "on eth0");
+        _claims.ProbeAnswers[address] = AddressClaimResult.Conflict("02:00:00:00:00:0c", "on eth0");
         var vip = await ServiceAsync("web", 8080, backend, address.ToString());
         await WaitForEventAsync("web", ServingEvents.AddressConflict);
+        await Task.Delay(300, Ct);
+        Assert.DoesNotContain($"claim {address} silent", _claims.Calls);
 
-        // The MAC that answered was a replica this one did not know yet; now the candidates change (it
-        // joins), and the address is probed again at once, not a resync interval (30 s) later.
-        _claims.ProbeAnswers.TryRemove(address, out _);
-        var changed = System.Diagnostics.Stopwatch.StartNew();
-        _membership.Set("me", "peer");
+        // The MAC that answered turns out to be a replica's (its Lease is listed now): judged again at once,
+        // not a resync interval (30 s) later, and claimed as a handover.
+        _peerMacs["02:00:00:00:00:0c"] = true;
+        var known = System.Diagnostics.Stopwatch.StartNew();
+        _serving.Resync();
 
         await ServedAndAnnouncedAsync(vip);
-        Assert.True(changed.Elapsed < TimeSpan.FromSeconds(10), $"served {changed.Elapsed} after the change: the refusal waited for the resync");
-        Assert.Equal(2, _claims.Calls.Count(c => c == $"claim {address} probe silent")); // probed again, not taken over blindly
+        Assert.True(known.Elapsed < TimeSpan.FromSeconds(10), $"served {known.Elapsed} after the MAC was known: the refusal waited for the resync");
+        Assert.Contains($"claim {address} silent", _claims.Calls);
     }
 
     [Theory]
@@ -262,7 +267,8 @@ public sealed class ServingControllerTests : IAsyncLifetime
         await WaitUntilAsync(() => Task.FromResult(_membership.OwnWithdrawn.Contains($"address-conflict/{address}")), "the conflict is told to the peers");
 
         _claims.ProbeAnswers.TryRemove(address, out _);
-        _membership.Set("me", "peer"); // judged again: nobody answers now
+        _peerMacs["02:00:00:00:00:99"] = true; // it was a replica's after all: judged again
+        _serving.Resync();
         await ServedAndAnnouncedAsync(vip);
         Assert.DoesNotContain($"address-conflict/{address}", _membership.OwnWithdrawn);
     }
