@@ -34,6 +34,9 @@ public sealed partial class ReplicaDirectory
     private string? _lastProblem;
     private bool _listed;
 
+    private readonly System.Threading.Channels.Channel<bool> _listSoon = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+
     public ReplicaDirectory(IKubernetes client, ReplicaDirectoryOptions options, TimeProvider timeProvider, ILogger<ReplicaDirectory> logger)
     {
         _client = client;
@@ -55,20 +58,49 @@ public sealed partial class ReplicaDirectory
     /// <summary>True when the MAC belongs to another replica (an answer from it is no conflict).</summary>
     public bool IsPeerHardwareAddress(string hardwareAddress) => _peerHardware.Contains(hardwareAddress);
 
-    /// <summary>Renews this replica's Lease and lists the others every <see cref="ReplicaDirectoryOptions.RenewInterval"/> until cancelled.</summary>
+    /// <summary>
+    /// Lists the other replicas again soon (at most once a second), without renewing: the membership heard a
+    /// replica discovery has not listed, so its Lease (and its MACs: a probe it answers is then a handover, not
+    /// another host) is probably there now rather than at the next renewal.
+    /// </summary>
+    public void ListSoon() => _listSoon.Writer.TryWrite(true);
+
+    /// <summary>After a listing <see cref="ListSoon"/> asked for, asked whether to list again (a second later): true while a heard replica is still not listed.</summary>
+    public Func<bool>? ListAgainWhile { get; set; }
+
+    /// <summary>Renews this replica's Lease and lists the others every <see cref="ReplicaDirectoryOptions.RenewInterval"/> (and on <see cref="ListSoon"/>) until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            await RefreshAsync(cancellationToken);
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(_options.RenewInterval, _time, cancellationToken);
+                await RefreshAsync(cancellationToken);
+                var renewAt = _time.GetUtcNow() + _options.RenewInterval;
+                while (_time.GetUtcNow() < renewAt)
+                {
+                    using var untilRenewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    untilRenewal.CancelAfter(renewAt - _time.GetUtcNow());
+                    try
+                    {
+                        await _listSoon.Reader.ReadAsync(untilRenewal.Token);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    await ListAsync(cancellationToken);
+                    await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken);
+                    if (ListAgainWhile?.Invoke() == true)
+                    {
+                        ListSoon();
+                    }
+                }
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 
@@ -78,6 +110,30 @@ public sealed partial class ReplicaDirectory
         try
         {
             await RenewAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Failed(ex);
+            return;
+        }
+
+        await ListAsync(cancellationToken);
+    }
+
+    private void Failed(Exception ex)
+    {
+        if (ex.Message != _lastProblem)
+        {
+            _lastProblem = ex.Message;
+            Log.RefreshFailed(_logger, _options.Namespace, ex.Message);
+        }
+    }
+
+    /// <summary>Lists the other replicas' Leases; a failure keeps the last list.</summary>
+    private async Task ListAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
             var list = await _client.CoordinationV1.ListNamespacedLeaseAsync(_options.Namespace, labelSelector: $"{RoleLabel}={RoleValue}", cancellationToken: cancellationToken);
             var now = _time.GetUtcNow();
             var peers = list.Items
@@ -105,11 +161,7 @@ public sealed partial class ReplicaDirectory
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (ex.Message != _lastProblem)
-            {
-                _lastProblem = ex.Message;
-                Log.RefreshFailed(_logger, _options.Namespace, ex.Message);
-            }
+            Failed(ex);
         }
     }
 

@@ -174,6 +174,17 @@ public sealed partial class ReplicaServing : IAsyncDisposable
             informersRunElsewhere: true);
         _directory.PeersChanged += SetPeers;
         _membership.Changed += ReportDigestMismatch;
+        _membership.Changed += ListUndiscoveredPeers;
+        _directory.ListAgainWhile = () => _membership.Current.Peers.Any(p => p.Alive && !p.Discovered);
+    }
+
+    /// <summary>A replica heard but not listed yet (it started after the last listing): list now, not at the next renewal.</summary>
+    private void ListUndiscoveredPeers(MembershipView view)
+    {
+        if (view.Peers.Any(p => p.Alive && !p.Discovered))
+        {
+            _directory.ListSoon();
+        }
     }
 
     /// <summary>Discovers peers and serves the owned addresses until cancelled; then releases every address.</summary>
@@ -241,6 +252,7 @@ public sealed partial class ReplicaServing : IAsyncDisposable
     {
         _directory.PeersChanged -= SetPeers;
         _membership.Changed -= ReportDigestMismatch;
+        _membership.Changed -= ListUndiscoveredPeers;
         if (Volatile.Read(ref _left) == 1)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
