@@ -15,14 +15,14 @@ public sealed partial class ServingController
     /// traffic goes to the nodes' NodePorts, only those whose node health check passes (this replica's
     /// own check, the others' withdrawals through the membership); else any.
     /// </summary>
-    private HashSet<string>? EligibleFor(ServiceKey key, V1Service service, HashSet<ServiceKey> checkedHere)
+    private HashSet<string>? EligibleFor(ServiceKey key, V1Service service, Dictionary<ServiceKey, HashSet<string>> localNodes, HashSet<ServiceKey> checkedHere)
     {
         if (!IsLocalPolicy(service))
         {
             return null;
         }
 
-        var eligible = LocalEndpointNodes(key);
+        var eligible = localNodes.TryGetValue(key, out var nodes) ? new HashSet<string>(nodes, StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal);
         if (UsesNodeHealthCheck(service))
         {
             var self = _membership.Self;
@@ -35,12 +35,22 @@ public sealed partial class ServingController
         return eligible;
     }
 
-    private HashSet<string> LocalEndpointNodes(ServiceKey key) => _slices.List()
-        .Where(s => ServiceKeys.OwnerOf(s) == key)
-        .SelectMany(s => s.Endpoints ?? [])
-        .Where(e => e.Conditions?.Ready != false && e.NodeName is { Length: > 0 })
-        .Select(e => e.NodeName!)
-        .ToHashSet(StringComparer.Ordinal);
+    /// <summary>For each <c>externalTrafficPolicy: Local</c> Service, the nodes with a ready endpoint of it: one pass over the EndpointSlices per plan.</summary>
+    private Dictionary<ServiceKey, HashSet<string>> LocalEndpointNodes(IEnumerable<ServiceKey> localServices)
+    {
+        var nodes = localServices.ToDictionary(k => k, _ => new HashSet<string>(StringComparer.Ordinal));
+        foreach (var slice in _slices.List())
+        {
+            if (ServiceKeys.OwnerOf(slice) is { } owner && nodes.TryGetValue(owner, out var set))
+            {
+                set.UnionWith((slice.Endpoints ?? [])
+                    .Where(e => e.Conditions?.Ready != false && e.NodeName is { Length: > 0 })
+                    .Select(e => e.NodeName!));
+            }
+        }
+
+        return nodes;
+    }
 
     private static bool IsLocalPolicy(V1Service service) =>
         string.Equals(service.Spec?.ExternalTrafficPolicy, "Local", StringComparison.Ordinal);
@@ -52,11 +62,12 @@ public sealed partial class ServingController
 
     /// <summary>
     /// Points this node's health checks at the Services that need them (those with a ready endpoint here
-    /// by the EndpointSlices: elsewhere the node is not eligible anyway) and tells the other replicas which
-    /// of them do not pass. Returns the Services checked here.
+    /// by the EndpointSlices: elsewhere the node is not eligible anyway) and notes which of them do not pass
+    /// (<see cref="PublishWithdrawn"/> tells the peers). Returns the Services checked here.
     /// </summary>
     private HashSet<ServiceKey> CheckLocalTraffic(
         Dictionary<ServiceKey, (V1Service Service, ImmutableArray<IPAddress> Addresses)> services,
+        Dictionary<ServiceKey, HashSet<string>> localNodes,
         IReadOnlyList<V1Node> nodes,
         string self)
     {
@@ -71,7 +82,7 @@ public sealed partial class ServingController
         {
             foreach (var (key, (service, _)) in services)
             {
-                if (UsesNodeHealthCheck(service) && LocalEndpointNodes(key).Contains(self))
+                if (UsesNodeHealthCheck(service) && localNodes.TryGetValue(key, out var here) && here.Contains(self))
                 {
                     targets[key] = new IPEndPoint(nodeAddress, service.Spec!.HealthCheckNodePort!.Value);
                 }

@@ -218,8 +218,9 @@ public sealed partial class ServingController
             .Select(s => (Service: s, Addresses: AllocationRequests.StatusAddresses(s)))
             .Where(s => IsAnnouncedService(s.Addresses))
             .ToDictionary(s => ServiceKeys.Of(s.Service));
-        var checkedHere = CheckLocalTraffic(services, nodes, self);
-        var served = services.Select(s => new ServedService(s.Key, s.Value.Addresses, EligibleFor(s.Key, s.Value.Service, checkedHere))).ToList();
+        var localNodes = LocalEndpointNodes(services.Where(s => IsLocalPolicy(s.Value.Service)).Select(s => s.Key));
+        var checkedHere = CheckLocalTraffic(services, localNodes, nodes, self);
+        var served = services.Select(s => new ServedService(s.Key, s.Value.Addresses, EligibleFor(s.Key, s.Value.Service, localNodes, checkedHere))).ToList();
         var leaving = _leaving;
         var candidates = _membership.Candidates;
         IReadOnlyCollection<string> live = leaving ? [.. candidates.Where(r => r != self)] : candidates;
